@@ -1,0 +1,32 @@
+// ESLint: typescript-eslint strict type-checked rules, plus the rule that keeps the pure folders
+// pure (architecture.md: no filesystem, processes, containers or logger in planning code).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const PURE_FOLDERS = ['model', 'control', 'version', 'solver', 'plan', 'drivers'];
+const IO_MODULES = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process',
+  'node:child_process', 'dockerode', 'pino'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/**', 'test/**', 'bin/**', '*.config.*'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: PURE_FOLDERS.map((f) => `src/${f}/**/*.ts`),
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: IO_MODULES.map((name) => ({ name, message: 'pure folder: pass I/O in instead (architecture.md)' })),
+      }],
+    },
+  },
+  { files: ['src/cli/**/*.ts'], rules: { 'no-console': 'off' } },
+);

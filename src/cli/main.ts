@@ -1,0 +1,38 @@
+// Command-line entry: argv and env are read here and in cli/ only (architecture.md). Each command
+// lives in cli/commands/<name>.ts and exports `command: CliCommand`.
+import type { CliCommand, CliContext } from './command.js';
+import { createLogger } from '../log/logger.js';
+
+const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {};
+
+export function registerCommand(name: string, load: () => Promise<{ command: CliCommand }>): void {
+  COMMANDS[name] = load;
+}
+
+function usage(): string {
+  const names = Object.keys(COMMANDS).sort().join(', ');
+  return `usage: stubforge <command> [options]\ncommands: ${names}\n`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    process.stderr.write(`stubforge: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  const ctx: CliContext = {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: process.stdout.isTTY,
+    log: createLogger({ level: process.env.STUBFORGE_LOG_LEVEL ?? 'warn' }),
+  };
+  const { command } = await load();
+  return command.run(rest, ctx);
+}
