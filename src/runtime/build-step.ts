@@ -1,0 +1,194 @@
+// One build step in a fresh container, the way sbuild isolates a build: a non-root user, no
+// network, the unpacked source read-only (copied into a writable build dir inside the step), the
+// staged closure of its dependencies read-only, a writable output dir, a wall-clock timeout and a
+// memory limit. The output is handed back only when the step succeeds: the container writes into
+// `<output>.partial-*`, which is renamed to `<output>` on success and deleted otherwise, so nothing
+// a failed, timed-out or interrupted step wrote can later pass for a result.
+import { chmod, chown, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Logger } from '../log/logger.js';
+import { ok, err, type Result } from '../model/result.js';
+import type { SourceLocation } from '../model/location.js';
+import type { ContainerRuntime, Mount, RuntimeError, StepOutcome } from './container-runtime.js';
+import type { StubforgeLabels } from './labels.js';
+import { StepLogFile, packageLogger, type StepEndRecord } from './step-log.js';
+
+/** Where things are inside a build step's container. */
+export const STEP_PATHS = {
+  source: '/src',
+  deps: '/deps',
+  build: '/build',
+  output: '/out',
+} as const;
+
+/** The build user every environment has (docker/env/Dockerfile). */
+export const BUILD_USER = '1000:1000';
+export const DEFAULT_STEP_MEMORY_BYTES = 8 * 1024 ** 3;
+
+export interface BuildStepSpec {
+  /** Environment image: its digest, preferably, so the step runs exactly what the key names. */
+  readonly image: string;
+  /** Run in STEP_PATHS.build after the source has been copied there. */
+  readonly cmd: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** Unpacked source on the host; mounted read-only at STEP_PATHS.source. */
+  readonly sourceDir?: string;
+  /** Staged closure of the target dependencies; mounted read-only at STEP_PATHS.deps. */
+  readonly depsDir?: string;
+  /** Further read-only mounts (e.g. a user's rumprun tree). */
+  readonly extraMounts?: readonly Mount[];
+  /** Final place of the output; must not exist yet. STEP_PATHS.output inside the container. */
+  readonly outputDir: string;
+  /** Default `<outputDir>.log`: beside the result, kept on failure too. */
+  readonly logFile?: string;
+  /** Where the writable build dir is made; default the output's folder. */
+  readonly scratchRoot?: string;
+  readonly timeoutMs: number;
+  readonly memoryBytes?: number;
+  readonly user?: string;
+  readonly labels: Omit<StubforgeLabels, 'kind'>;
+}
+
+export interface BuildStepDeps {
+  readonly runtime: ContainerRuntime;
+  readonly log: Logger;
+  /** Aborting stops and removes the container; the CLI wires SIGINT/SIGTERM to it. */
+  readonly signal?: AbortSignal;
+}
+
+export interface BuildStepSuccess {
+  readonly outputDir: string;
+  readonly logFile: string;
+  readonly outcome: StepOutcome;
+}
+
+interface StepFailureBase {
+  readonly package: string;
+  readonly logFile: string;
+  readonly logTail: readonly string[];
+  readonly location: SourceLocation;
+}
+
+export type BuildStepError =
+  | RuntimeError
+  | ({ readonly reason: 'step-failed'; readonly exitCode: number } & StepFailureBase)
+  | ({ readonly reason: 'timeout'; readonly timeoutMs: number } & StepFailureBase)
+  | ({ readonly reason: 'out-of-memory'; readonly memoryBytes: number } & StepFailureBase)
+  | { readonly reason: 'output-exists'; readonly outputDir: string; readonly location: SourceLocation }
+  | { readonly reason: 'io-error'; readonly path: string; readonly detail: string; readonly location: SourceLocation };
+
+/** The step's command, preceded by copying the read-only source into the writable build dir. */
+export function wrapStepCommand(cmd: readonly string[], copySource: boolean): string[] {
+  const copy = copySource ? `cp -R --preserve=mode,timestamps,links ${STEP_PATHS.source}/. ${STEP_PATHS.build}/ && ` : '';
+  return ['/bin/sh', '-c', `${copy}cd ${STEP_PATHS.build} && exec "$@"`, 'stubforge-step', ...cmd];
+}
+
+export async function runBuildStep(spec: BuildStepSpec, deps: BuildStepDeps): Promise<Result<BuildStepSuccess, BuildStepError>> {
+  const log = packageLogger(deps.log, { package: spec.labels.package, run: spec.labels.run, key: spec.labels.key });
+  const logPath = spec.logFile ?? `${spec.outputDir}.log`;
+  const user = spec.user ?? BUILD_USER;
+  const memoryBytes = spec.memoryBytes ?? DEFAULT_STEP_MEMORY_BYTES;
+  if (await exists(spec.outputDir)) return err({ reason: 'output-exists', outputDir: spec.outputDir, location: { file: spec.outputDir } });
+
+  const dirs: string[] = [];
+  let stepLog: StepLogFile | undefined;
+  let removeContainer: (() => Promise<unknown>) | undefined;
+  try {
+    await mkdir(dirname(spec.outputDir), { recursive: true });
+    const partial = await mkdtemp(`${spec.outputDir}.partial-`);
+    dirs.push(partial);
+    const build = await mkdtemp(join(spec.scratchRoot ?? dirname(spec.outputDir), `.build-${basename(spec.outputDir)}-`));
+    dirs.push(build);
+    for (const dir of dirs) await handOver(dir, user);
+    stepLog = StepLogFile.open(logPath);
+
+    const mounts: Mount[] = [
+      ...(spec.sourceDir === undefined ? [] : [{ source: spec.sourceDir, target: STEP_PATHS.source, readOnly: true }]),
+      ...(spec.depsDir === undefined ? [] : [{ source: spec.depsDir, target: STEP_PATHS.deps, readOnly: true }]),
+      ...(spec.extraMounts ?? []).map((m) => ({ ...m, readOnly: true })),
+      { source: build, target: STEP_PATHS.build, readOnly: false },
+      { source: partial, target: STEP_PATHS.output, readOnly: false },
+    ];
+    const cmd = wrapStepCommand(spec.cmd, spec.sourceDir !== undefined);
+    const created = await deps.runtime.createStep({
+      image: spec.image, cmd, env: { HOME: '/tmp', ...spec.env }, workdir: STEP_PATHS.build, user, mounts,
+      network: 'none', memoryBytes, timeoutMs: spec.timeoutMs, labels: { ...spec.labels, kind: 'build' },
+    });
+    if (!created.ok) return err(created.error);
+    const handle = created.value;
+    removeContainer = () => handle.remove();
+
+    stepLog.start({ ...spec.labels, image: spec.image, cmd: spec.cmd, timeoutMs: spec.timeoutMs, memoryBytes });
+    log.info({ image: spec.image, container: handle.id }, 'step start');
+    const activeLog = stepLog;
+    const ran = await handle.run((stream, line) => { activeLog.line(stream, line); }, deps.signal);
+    if (!ran.ok) {
+      const end: StepEndRecord = { status: ran.error.reason === 'interrupted' ? 'interrupted' : 'error', detail: ran.error.reason };
+      stepLog.end(end);
+      log.warn({ reason: ran.error.reason }, 'step aborted');
+      return err(ran.error);
+    }
+    const outcome = ran.value;
+    const base: StepFailureBase = { package: spec.labels.package, logFile: logPath, logTail: stepLog.tail(), location: { file: logPath } };
+    if (outcome.timedOut) {
+      stepLog.end({ status: 'timed-out', ...outcome });
+      log.warn({ timeoutMs: spec.timeoutMs, logFile: logPath }, 'step timed out');
+      return err({ reason: 'timeout', timeoutMs: spec.timeoutMs, ...base });
+    }
+    if (outcome.oomKilled) {
+      stepLog.end({ status: 'out-of-memory', ...outcome });
+      log.warn({ memoryBytes, logFile: logPath }, 'step ran out of memory');
+      return err({ reason: 'out-of-memory', memoryBytes, ...base });
+    }
+    if (outcome.exitCode !== 0) {
+      stepLog.end({ status: 'failed', ...outcome });
+      log.warn({ exitCode: outcome.exitCode, logFile: logPath }, 'step failed');
+      return err({ reason: 'step-failed', exitCode: outcome.exitCode, ...base });
+    }
+    try {
+      await rename(partial, spec.outputDir);
+    } catch (error) {
+      stepLog.end({ status: 'error', detail: 'output already present' });
+      if (isErrno(error, 'ENOTEMPTY') || isErrno(error, 'EEXIST')) {
+        return err({ reason: 'output-exists', outputDir: spec.outputDir, location: { file: spec.outputDir } });
+      }
+      throw error;
+    }
+    stepLog.end({ status: 'succeeded', ...outcome });
+    log.info({ durationMs: Math.round(outcome.durationMs), outputDir: spec.outputDir }, 'step succeeded');
+    return ok({ outputDir: spec.outputDir, logFile: logPath, outcome });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    log.error({ detail }, 'step setup failed');
+    return err({ reason: 'io-error', path: spec.outputDir, detail, location: { file: spec.outputDir } });
+  } finally {
+    if (removeContainer !== undefined) await removeContainer();
+    // The partial output is gone after a successful rename; after anything else it must go.
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    stepLog?.close();
+  }
+}
+
+/** The build user must write to the build and output dirs; without root, open them up instead. */
+async function handOver(dir: string, user: string): Promise<void> {
+  const [uid, gid] = user.split(':').map(Number);
+  try {
+    await chown(dir, uid ?? 1000, gid ?? 1000);
+  } catch (error) {
+    if (!isErrno(error, 'EPERM')) throw error;
+    await chmod(dir, 0o777);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
