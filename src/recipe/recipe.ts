@@ -1,0 +1,184 @@
+// The recipe model (docs/recipe-format.md): what stubforge needs to know about one source package
+// beyond what its Debian source says, as a delta. Pure. A source without a recipe gets
+// `defaultRecipe`; per-arch paragraphs are merged into the general one by `recipeForArch`.
+import type { Sha256Hex } from '../model/brand.js';
+import type { SourceLocation } from '../model/location.js';
+import type { AlternativeGroup } from '../model/relation.js';
+
+export const BUILD_SYSTEMS = ['detect', 'autotools', 'meson', 'cmake', 'make', 'steps'] as const;
+export type BuildSystem = (typeof BUILD_SYSTEMS)[number];
+
+/** A relation the recipe drops, with the reason a maintainer reads in `why`. */
+export interface RecipeDrop {
+  readonly name: string;
+  readonly reason: string;
+  readonly location: SourceLocation;
+}
+
+/** A relation the recipe adds to the Debian Build-Depends. */
+export interface RecipeAddition {
+  readonly group: AlternativeGroup;
+  /** The relation as written in the recipe. */
+  readonly text: string;
+  readonly reason: string;
+  readonly location: SourceLocation;
+}
+
+export interface NameValue {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** How the recipe classifies relations (binary package names). */
+export interface RecipeRoles {
+  readonly target: readonly string[];
+  readonly native: readonly string[];
+  readonly drop: readonly RecipeDrop[];
+  /** When set, every relation not named in target/native is dropped with this reason. */
+  readonly dropUnlisted?: { readonly reason: string; readonly location: SourceLocation };
+  readonly add: readonly RecipeAddition[];
+}
+
+export interface BuildSettings {
+  readonly buildSystem: BuildSystem;
+  readonly configureOptions: readonly string[];
+  readonly mesonOptions: readonly string[];
+  readonly cmakeOptions: readonly string[];
+  readonly makeOptions: readonly string[];
+  readonly makeTargets: readonly string[];
+  /** Autoconf cache variables (`ac_cv_...=value`) answered instead of probed. */
+  readonly cacheVariables: readonly NameValue[];
+  readonly environment: readonly NameValue[];
+  /** Shell commands for `Build-System: steps`, or extra steps around a driver. */
+  readonly steps: readonly string[];
+  /** Patch file names under the recipe folder's `patches/`, applied in this order. */
+  readonly patches: readonly string[];
+  /** Build profiles added to the arch's for this source (e.g. `stage1` to break a cycle). */
+  readonly profiles: readonly string[];
+}
+
+export interface LintianOverride {
+  readonly tag: string;
+  readonly reason: string;
+  readonly location: SourceLocation;
+}
+
+/** Application recipes only: link, bake and .deb metadata (consumed by bake/ and deb/). */
+export interface ApplicationSettings {
+  /** Binary package name of the shipped .deb. */
+  readonly package: string;
+  readonly section?: string;
+  readonly description: readonly string[];
+  /** `<path in build tree> <path in package>` lines. */
+  readonly install: readonly { readonly from: string; readonly to: string }[];
+  readonly lintianOverrides: readonly LintianOverride[];
+  readonly launchCmdline?: string;
+}
+
+/** A per-arch paragraph: additions merged into the general recipe for the listed arches. */
+export interface ArchOverlay {
+  readonly arches: readonly string[];
+  readonly location: SourceLocation;
+  readonly roles: Omit<RecipeRoles, 'dropUnlisted'>;
+  readonly build: Omit<BuildSettings, 'buildSystem'> & { readonly buildSystem?: BuildSystem };
+  readonly bakeConfig?: string;
+  readonly launchCmdline?: string;
+}
+
+export interface PatchFile {
+  readonly name: string;
+  readonly contentSha256: Sha256Hex;
+}
+
+export interface Recipe {
+  /** File or folder name: the source name for a library, e.g. `qemu-stubdom` for an application. */
+  readonly name: string;
+  readonly source: string;
+  readonly kind: 'library' | 'application';
+  readonly formatVersion: string;
+  readonly location: SourceLocation;
+  /** SHA-256 over the recipe text and every patch (part of the cache key). */
+  readonly contentSha256: Sha256Hex;
+  readonly estimatedBuildSeconds?: number;
+  /** Replaces the Debian source's Architecture field for partial arches, with the reason. */
+  readonly architecture?: { readonly arches: readonly string[]; readonly reason: string };
+  readonly roles: RecipeRoles;
+  readonly build: BuildSettings;
+  /** Files the build must produce, relative to the staged prefix `/usr/<triplet>`. */
+  readonly artefacts: readonly string[];
+  /** Binary packages of the source published as `<binary>-<arch>-cross`. */
+  readonly publish: readonly string[];
+  readonly overlays: readonly ArchOverlay[];
+  readonly application?: ApplicationSettings;
+  readonly patchFiles: readonly PatchFile[];
+}
+
+/** The recipe as it applies to one arch: overlays merged, or the defaults for a source without one. */
+export interface EffectiveRecipe {
+  readonly source: string;
+  /** Undefined for a source without a recipe (defaults). */
+  readonly recipe?: Recipe;
+  readonly roles: RecipeRoles;
+  readonly build: BuildSettings;
+  readonly bakeConfig?: string;
+  /** Launch command line for this arch (application recipes): the overlay's, else the general one. */
+  readonly launchCmdline?: string;
+}
+
+export const EMPTY_BUILD: BuildSettings = {
+  buildSystem: 'detect', configureOptions: [], mesonOptions: [], cmakeOptions: [], makeOptions: [],
+  makeTargets: [], cacheVariables: [], environment: [], steps: [], patches: [], profiles: [],
+};
+
+export function defaultRecipe(source: string): EffectiveRecipe {
+  return { source, roles: { target: [], native: [], drop: [], add: [] }, build: EMPTY_BUILD };
+}
+
+export function recipeForArch(recipe: Recipe, arch: string): EffectiveRecipe {
+  let roles: RecipeRoles = recipe.roles;
+  let build: BuildSettings = recipe.build;
+  let bakeConfig: string | undefined;
+  let launchCmdline = recipe.application?.launchCmdline;
+  for (const overlay of recipe.overlays) {
+    if (!overlay.arches.includes(arch)) continue;
+    const o = overlay.roles;
+    roles = {
+      ...roles,
+      target: [...roles.target, ...o.target],
+      native: [...roles.native, ...o.native],
+      drop: [...roles.drop, ...o.drop],
+      add: [...roles.add, ...o.add],
+    };
+    const b = overlay.build;
+    build = {
+      buildSystem: b.buildSystem ?? build.buildSystem,
+      configureOptions: [...build.configureOptions, ...b.configureOptions],
+      mesonOptions: [...build.mesonOptions, ...b.mesonOptions],
+      cmakeOptions: [...build.cmakeOptions, ...b.cmakeOptions],
+      makeOptions: [...build.makeOptions, ...b.makeOptions],
+      makeTargets: [...build.makeTargets, ...b.makeTargets],
+      cacheVariables: [...build.cacheVariables, ...b.cacheVariables],
+      environment: [...build.environment, ...b.environment],
+      steps: [...build.steps, ...b.steps],
+      patches: [...build.patches, ...b.patches],
+      profiles: [...build.profiles, ...b.profiles],
+    };
+    bakeConfig = overlay.bakeConfig ?? bakeConfig;
+    launchCmdline = overlay.launchCmdline ?? launchCmdline;
+  }
+  return {
+    source: recipe.source, recipe, roles, build,
+    ...(bakeConfig === undefined ? {} : { bakeConfig }),
+    ...(launchCmdline === undefined ? {} : { launchCmdline }),
+  };
+}
+
+/** All recipes found, by name; library recipes are also found by source name. */
+export interface RecipeSet {
+  readonly byName: ReadonlyMap<string, Recipe>;
+}
+
+export function libraryRecipe(set: RecipeSet, source: string): Recipe | undefined {
+  const r = set.byName.get(source);
+  return r !== undefined && r.kind === 'library' ? r : undefined;
+}
