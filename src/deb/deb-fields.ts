@@ -1,0 +1,197 @@
+// Control-file fields of a binary package: validation (Debian Policy §5.1, §5.6.1, §5.6.12,
+// §5.6.13) and output in the order dpkg writes them. Pure: no I/O.
+//
+// The order is dpkg's own (Dpkg::Control::FieldsCore %FIELD_ORDER, dpkg 1.21.23): the known
+// fields of CTRL_PKG_DEB in their listed order, then every other field sorted by name with Perl's
+// `cmp` (Dpkg::Control::HashCore::output). So `X-Stubforge-*` fields come *after* Description,
+// exactly as `dpkg-gencontrol` puts `XB-` fields of debian/control (checked with dpkg-gencontrol).
+import { err, ok, type Result } from '../model/result.js';
+import type { SourceLocation } from '../model/location.js';
+import { parseVersion } from '../version/index.js';
+
+export type DebErrorReason =
+  | 'invalid-package-name'
+  | 'invalid-version'
+  | 'invalid-architecture'
+  | 'invalid-field-name'
+  | 'invalid-field-value'
+  | 'duplicate-field'
+  | 'computed-field'
+  | 'invalid-description'
+  | 'invalid-path'
+  | 'duplicate-path'
+  | 'path-conflict'
+  | 'path-needs-pax'
+  | 'invalid-conffile'
+  | 'invalid-source-date-epoch';
+
+export interface DebLayoutError {
+  readonly reason: DebErrorReason;
+  readonly message: string;
+  /** Where the package description came from (recipe, arch file), or a `deb(<package>)` label. */
+  readonly location: SourceLocation;
+  /** The field or path concerned, when there is one. */
+  readonly subject?: string;
+}
+
+export interface ControlField {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** Binary package control file (`DEBIAN/control`) order: CTRL_PKG_DEB. */
+const DEB_ORDER = [
+  'Package', 'Package-Type', 'Source', 'Version', 'Kernel-Version', 'Built-For-Profiles',
+  'Auto-Built-Package', 'Architecture', 'Subarchitecture', 'Installer-Menu-Item',
+  'Build-Essential', 'Essential', 'Protected', 'Origin', 'Bugs', 'Maintainer', 'Installed-Size',
+  'Pre-Depends', 'Depends', 'Recommends', 'Suggests', 'Enhances', 'Conflicts', 'Breaks',
+  'Replaces', 'Provides', 'Built-Using', 'Static-Built-Using',
+  'Section', 'Priority', 'Multi-Arch', 'Homepage', 'Description', 'Tag', 'Task',
+] as const;
+
+/** Repository `Packages` stanza order: CTRL_INDEX_PKG (file fields after the relations). */
+const INDEX_ORDER = [
+  ...DEB_ORDER.slice(0, DEB_ORDER.indexOf('Section')),
+  'Filename', 'Size', 'MD5sum', 'SHA1', 'SHA256',
+  ...DEB_ORDER.slice(DEB_ORDER.indexOf('Section')),
+] as const;
+
+export type FieldOrder = 'deb' | 'index';
+
+const CANONICAL = new Map<string, string>(
+  [...INDEX_ORDER].map((name) => [name.toLowerCase(), name]),
+);
+
+/** dpkg's spelling of a known field (`multi-arch` → `Multi-Arch`); other names unchanged. */
+export function canonicalFieldName(name: string): string {
+  return CANONICAL.get(name.toLowerCase()) ?? name;
+}
+
+/** Sort fields as dpkg outputs them: known ones by rank, then the rest by byte order of name. */
+export function orderFields(fields: readonly ControlField[], order: FieldOrder): ControlField[] {
+  const list: readonly string[] = order === 'deb' ? DEB_ORDER : INDEX_ORDER;
+  const rank = new Map(list.map((name, i) => [name.toLowerCase(), i]));
+  return [...fields].sort((a, b) => {
+    const ra = rank.get(a.name.toLowerCase());
+    const rb = rank.get(b.name.toLowerCase());
+    if (ra !== undefined && rb !== undefined) return ra - rb;
+    if (ra !== undefined) return -1;
+    if (rb !== undefined) return 1;
+    return compareBytes(a.name, b.name);
+  });
+}
+
+export function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Policy §5.6.1: at least two characters, lower-case alphanumerics and `+ - .`, alnum first. */
+const PACKAGE_NAME_RE = /^[a-z0-9][a-z0-9+.-]+$/;
+/** Policy §5.1: printable US-ASCII except space and colon, not starting with `#` or `-`. */
+const FIELD_NAME_RE = /^[!-"$-,.-9;-~][!-9;-~]*$/;
+/** dpkg architecture names: `all`, `amd64`, `musl-linux-amd64`, `rumprun-amd64` ... */
+const ARCH_RE = /^[a-z0-9][a-z0-9-]*$/;
+
+export function validatePackageName(name: string, location: SourceLocation): Result<string, DebLayoutError> {
+  if (PACKAGE_NAME_RE.test(name)) return ok(name);
+  return err({
+    reason: 'invalid-package-name', location, subject: name,
+    message: `invalid package name ${JSON.stringify(name)}: Policy §5.6.1 allows two or more of [a-z0-9+.-], starting with a letter or digit`,
+  });
+}
+
+export function validateArchitecture(arch: string, location: SourceLocation): Result<string, DebLayoutError> {
+  if (ARCH_RE.test(arch)) return ok(arch);
+  return err({
+    reason: 'invalid-architecture', location, subject: arch,
+    message: `invalid architecture ${JSON.stringify(arch)}: expected a dpkg architecture name such as all or musl-linux-amd64`,
+  });
+}
+
+/**
+ * Policy §5.6.12 syntax, checked by version/'s parser (dpkg's parseversion rules, stricter where
+ * dpkg only warns). Surrounding blanks are refused too: the text goes verbatim into the control
+ * file and the .deb file name.
+ */
+export function validateVersion(version: string, location: SourceLocation): Result<string, DebLayoutError> {
+  const parsed = parseVersion(version, location);
+  const why = !parsed.ok ? parsed.error.message : parsed.value.text !== version ? 'surrounding blanks' : undefined;
+  if (why === undefined) return ok(version);
+  return err({
+    reason: 'invalid-version', location, subject: version,
+    message: `invalid version ${JSON.stringify(version)}: ${why} (Policy §5.6.12)`,
+  });
+}
+
+export function validateFieldName(name: string, location: SourceLocation): Result<string, DebLayoutError> {
+  if (FIELD_NAME_RE.test(name)) return ok(name);
+  return err({
+    reason: 'invalid-field-name', location, subject: name,
+    message: `invalid field name ${JSON.stringify(name)}: Policy §5.1 allows printable US-ASCII except space and colon, not starting with # or -`,
+  });
+}
+
+/**
+ * A field value must survive a deb822 round trip unchanged: not empty (dpkg would drop the field),
+ * no control characters, and every continuation line non-blank (a blank line ends the paragraph).
+ */
+export function validateFieldValue(name: string, value: string, location: SourceLocation): Result<string, DebLayoutError> {
+  const fail = (why: string): Result<string, DebLayoutError> => err({
+    reason: 'invalid-field-value', location, subject: name, message: `field ${name}: ${why}`,
+  });
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) return fail('control characters are not allowed');
+  const lines = value.split('\n');
+  if ((lines[0] ?? '').trim().length === 0 && lines.length === 1) return fail('the value is empty');
+  for (const line of lines.slice(1)) {
+    if (line.trim().length === 0) return fail('a continuation line is blank (it would end the paragraph)');
+  }
+  return ok(value);
+}
+
+export interface PackageDescription {
+  /** The one-line synopsis (Policy §5.6.13): lintian warns above 80 characters. */
+  readonly synopsis: string;
+  /**
+   * Extended description lines, as shown: `''` is a paragraph break (written ` .`), a line
+   * starting with a space is shown verbatim (written with two leading spaces).
+   */
+  readonly extended?: readonly string[];
+}
+
+export const SYNOPSIS_MAX = 80;
+
+/** `Description` value per Policy §5.6.13: synopsis, then one continuation line per line. */
+export function formatDescription(desc: PackageDescription, location: SourceLocation): Result<string, DebLayoutError> {
+  const fail = (why: string): Result<string, DebLayoutError> => err({
+    reason: 'invalid-description', location, subject: 'Description', message: `Description: ${why}`,
+  });
+  const synopsis = desc.synopsis.trim();
+  if (synopsis.length === 0) return fail('the synopsis is empty');
+  if (synopsis.includes('\n')) return fail('the synopsis must be a single line');
+  if (synopsis.length > SYNOPSIS_MAX) {
+    return fail(`the synopsis has ${synopsis.length} characters; Policy §5.6.13 asks for at most about 80`);
+  }
+  const out = [synopsis];
+  for (const [i, raw] of (desc.extended ?? []).entries()) {
+    // dpkg strips trailing blanks of continuation lines when it writes a control file.
+    const line = raw.replace(/\s+$/, '');
+    if (line.includes('\n')) return fail(`extended line ${i + 1} contains a newline; give one array element per line`);
+    if (line.includes('\t')) return fail(`extended line ${i + 1} contains a tab; Policy §5.6.13 asks for spaces`);
+    if (/^\.+$/.test(line)) return fail(`extended line ${i + 1} is only full stops, which Policy §5.6.13 reserves`);
+    out.push(line.length === 0 ? '.' : line);
+  }
+  return ok(out.join('\n'));
+}
+
+/** One field as dpkg writes it: `Name: first line`, then ` line` per continuation line. */
+export function renderField(field: ControlField): string {
+  const [first = '', ...rest] = field.value.split('\n');
+  const head = first.length > 0 ? `${field.name}: ${first}` : `${field.name}:`;
+  // Leading blanks of a continuation line are kept: in a Description they mark a verbatim line.
+  return [head, ...rest.map((line) => ` ${line.replace(/\s+$/, '')}`)].join('\n') + '\n';
+}
+
+export function renderParagraph(fields: readonly ControlField[], order: FieldOrder): string {
+  return orderFields(fields, order).map(renderField).join('');
+}

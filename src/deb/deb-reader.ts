@@ -1,0 +1,92 @@
+// Reads the control file out of a .deb (I/O): the ar members, control.tar.{xz,gz} or plain
+// control.tar, and its `./control` entry. The repository uses it to index exactly what a
+// package says about itself, not what a caller claims.
+import { gunzipSync } from 'node:zlib';
+import { open } from 'node:fs/promises';
+import * as tar from 'tar-stream';
+import type { SourceLocation } from '../model/location.js';
+import { err, ok, type Result } from '../model/result.js';
+import { AR_HEADER_SIZE, AR_MAGIC, decodeArHeader } from './deb-ar.js';
+import { DEFAULT_XZ_PATH, runXz } from './xz.js';
+
+export interface DebReadError {
+  readonly reason: 'not-a-deb' | 'io-error';
+  readonly message: string;
+  readonly location: SourceLocation;
+}
+
+export interface DebMembers {
+  /** Member names in archive order: `debian-binary`, `control.tar.xz`, `data.tar.xz`. */
+  readonly members: readonly string[];
+  readonly control: string;
+}
+
+export async function readDebControl(path: string, xzPath = DEFAULT_XZ_PATH): Promise<Result<DebMembers, DebReadError>> {
+  const location = { file: path };
+  const notDeb = (why: string): Result<DebMembers, DebReadError> => err({ reason: 'not-a-deb', message: `${path}: ${why}`, location });
+  let members: string[] = [];
+  let controlTar: { name: string; bytes: Buffer } | undefined;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const size = (await handle.stat()).size;
+      const magic = Buffer.alloc(AR_MAGIC.length);
+      await handle.read(magic, 0, magic.length, 0);
+      if (magic.toString('latin1') !== AR_MAGIC) return notDeb('no ar magic');
+      let offset = AR_MAGIC.length;
+      while (offset < size) {
+        const headerBytes = Buffer.alloc(AR_HEADER_SIZE);
+        const { bytesRead } = await handle.read(headerBytes, 0, AR_HEADER_SIZE, offset);
+        const header = decodeArHeader(headerBytes.subarray(0, bytesRead));
+        if (!header.ok) return notDeb(header.error);
+        members = [...members, header.value.name];
+        const dataOffset = offset + AR_HEADER_SIZE;
+        if (header.value.name.startsWith('control.tar')) {
+          const bytes = Buffer.alloc(header.value.size);
+          await handle.read(bytes, 0, bytes.length, dataOffset);
+          controlTar = { name: header.value.name, bytes };
+        }
+        offset = dataOffset + header.value.size + (header.value.size % 2);
+      }
+    } finally {
+      await handle.close();
+    }
+  } catch (e: unknown) {
+    return err({ reason: 'io-error', message: `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, location });
+  }
+  if (members[0] !== 'debian-binary') return notDeb(`first member is ${members[0] ?? 'missing'}, not debian-binary`);
+  if (controlTar === undefined) return notDeb('no control.tar member');
+  const plain = await decompress(controlTar.name, controlTar.bytes, xzPath);
+  if (!plain.ok) return notDeb(plain.error);
+  const control = await extractControl(plain.value);
+  if (control === undefined) return notDeb('control.tar holds no ./control');
+  return ok({ members, control });
+}
+
+async function decompress(name: string, bytes: Buffer, xzPath: string): Promise<Result<Buffer, string>> {
+  if (name === 'control.tar') return ok(bytes);
+  if (name === 'control.tar.xz') return runXz(bytes, 'decompress', xzPath);
+  if (name === 'control.tar.gz') {
+    try {
+      return ok(gunzipSync(bytes));
+    } catch (e: unknown) {
+      return err(`bad gzip data in ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return err(`unsupported control member ${name}`);
+}
+
+async function extractControl(tarBytes: Buffer): Promise<string | undefined> {
+  const extract = tar.extract();
+  let control: string | undefined;
+  const done = (async () => {
+    for await (const entry of extract) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      if (entry.header.name === './control' || entry.header.name === 'control') control = Buffer.concat(chunks).toString('utf8');
+    }
+  })();
+  extract.end(tarBytes);
+  await done;
+  return control;
+}
