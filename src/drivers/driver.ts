@@ -16,6 +16,8 @@ export interface ArchToolchain {
   readonly tools: ToolchainTools;
   /** One argument per element (no element may contain whitespace: they travel in env words). */
   readonly cflags: readonly string[];
+  /** C++ flags; the C flags when absent. */
+  readonly cxxflags?: readonly string[];
   readonly cppflags: readonly string[];
   readonly ldflags: readonly string[];
   /**
@@ -31,9 +33,17 @@ export interface ArchToolchain {
   readonly origin?: SourceLocation;
 }
 
+/**
+ * Tool commands. A value may be several words (`ccache gcc`) for the environment, make and meson;
+ * CMake wants a single program.
+ */
 export interface ToolchainTools {
   readonly CC: string;
-  readonly CXX: string;
+  /**
+   * Absent when the arch has no C++ compiler (musl-tools): CXX is then `false` in the environment,
+   * so a configure that needs C++ fails loudly instead of picking the build machine's g++.
+   */
+  readonly CXX?: string;
   readonly AR: string;
   readonly RANLIB: string;
   readonly STRIP: string;
@@ -42,6 +52,10 @@ export interface ToolchainTools {
   readonly OBJCOPY: string;
   /** Defaults to `pkg-config` (its search path is what makes it a cross pkg-config). */
   readonly PKG_CONFIG?: string;
+  readonly CPP?: string;
+  readonly AS?: string;
+  readonly OBJDUMP?: string;
+  readonly READELF?: string;
 }
 
 /** What every object of the arch must be: `e_machine` (62 = x86-64, 3 = i386) and ELF class. */
@@ -64,12 +78,16 @@ export interface RecipeStep {
 /** The build part of a recipe: only what differs from the driver's defaults. */
 export interface RecipeBuildOptions {
   readonly system: BuildSystemId | 'detect';
-  /** Extra `./configure` arguments (autotools). */
+  /**
+   * Extra `./configure` arguments (autotools; steps recipes get them as
+   * `$STUBFORGE_CONFIGURE_OPTIONS`). Like every option list here, one argument per element, with
+   * `${NAME}` placeholders (placeholders.ts).
+   */
   readonly configureArgs?: readonly string[];
-  /** `-D<key>=<value>` for `meson setup`. */
-  readonly mesonOptions?: Readonly<Record<string, string>>;
-  /** `-D<key>=<value>` for `cmake`. */
-  readonly cmakeOptions?: Readonly<Record<string, string>>;
+  /** Extra `meson setup` arguments (`-Dtests=disabled`). */
+  readonly mesonOptions?: readonly string[];
+  /** Extra `cmake` configure arguments (`-DZLIB_COMPAT=ON`). */
+  readonly cmakeOptions?: readonly string[];
   /** Extra `make` arguments (autotools and make drivers, build and install). */
   readonly makeArgs?: readonly string[];
   /** Build targets (make: make targets, meson: ninja targets, cmake: `--target`); default target when absent. */
@@ -141,6 +159,7 @@ export type DriverError =
   | { readonly reason: 'unsupported-triplet'; readonly triplet: string; readonly detail: string; readonly location: SourceLocation }
   | { readonly reason: 'invalid-flag'; readonly flag: string; readonly detail: string; readonly location: SourceLocation }
   | { readonly reason: 'invalid-variable'; readonly name: string; readonly detail: string; readonly location: SourceLocation }
+  | { readonly reason: 'unknown-placeholder'; readonly name: string; readonly text: string; readonly known: readonly string[]; readonly location: SourceLocation }
   | { readonly reason: 'invalid-path'; readonly path: string; readonly detail: string; readonly location: SourceLocation }
   | { readonly reason: 'deps-prefix-layout'; readonly depsPrefix: string; readonly prefix: string; readonly location: SourceLocation };
 
@@ -166,6 +185,8 @@ export function describeDriverError(error: DriverError): string {
       return `flag "${error.flag}": ${error.detail}`;
     case 'invalid-variable':
       return `variable "${error.name}": ${error.detail}`;
+    case 'unknown-placeholder':
+      return `"${error.text}": no value for \${${error.name}} (known: ${error.known.join(' ')})`;
     case 'invalid-path':
       return `path "${error.path}": ${error.detail}`;
     case 'deps-prefix-layout':

@@ -1,10 +1,10 @@
 // autotools: refresh config.sub/config.guess, then configure for the partial arch, static only,
 // build in the source tree (as dh_auto_configure does for autoconf) and install into destDir.
-import { ok, err, type Result } from '../../model/result.js';
-import { recipeLocation, type BuildSpec, type Driver, type DriverError, type DriverInput } from '../driver.js';
+import { ok, type Result } from '../../model/result.js';
+import type { BuildSpec, Driver, DriverError, DriverInput } from '../driver.js';
 import { stepContext, type StepContext } from '../environment.js';
 import { assembleSpec, preConfigureSteps, step } from '../common-steps.js';
-import { isEnvName, joinPath, shCommand } from '../shell.js';
+import { joinPath, shCommand } from '../shell.js';
 import { configRefreshScript } from './config-refresh.js';
 
 /** The configure command line, as words (tests and docs show it). */
@@ -25,37 +25,21 @@ export function configureCommand(ctx: StepContext): string[] {
     '--disable-silent-rules',
     '--disable-maintainer-mode',
     '--disable-dependency-tracking',
-    ...(input.options.configureArgs ?? []),
+    ...ctx.options.configureArgs,
   ];
-}
-
-/**
- * Autoconf reads a `*_cv_*` variable from the environment as the cached answer to its check
- * (the cross build cannot run test programs), so cache variables go into the configure step's env.
- */
-function cacheEnvironment(input: DriverInput): Result<Record<string, string>, DriverError> {
-  const vars = input.options.cacheVariables ?? {};
-  for (const name of Object.keys(vars)) {
-    if (!isEnvName(name) || !name.includes('_cv_')) {
-      return err({ reason: 'invalid-variable', name, detail: 'autoconf cache variables look like ac_cv_func_malloc_0_nonnull', location: recipeLocation(input) });
-    }
-  }
-  return ok({ ...vars });
 }
 
 export function autotoolsSpec(input: DriverInput): Result<BuildSpec, DriverError> {
   const context = stepContext(input);
   if (!context.ok) return context;
   const ctx = context.value;
-  const cache = cacheEnvironment(input);
-  if (!cache.ok) return cache;
   const { options } = input;
   // configure wrote the tools into the Makefiles; only the recipe's make arguments are added.
-  const make = ['make', ...(options.makeArgs ?? [])];
+  const make = ['make', ...ctx.options.makeArgs];
   const steps = [
     ...preConfigureSteps(ctx),
     step(ctx, 'refresh-config-sub-guess', configRefreshScript(ctx.srcDir, input.arch.configSubGuessDir), ctx.srcDir),
-    step(ctx, 'configure', shCommand(configureCommand(ctx)), ctx.srcDir, cache.value),
+    step(ctx, 'configure', shCommand(configureCommand(ctx)), ctx.srcDir),
     step(ctx, 'build', shCommand([...make, `-j${input.jobs}`, ...(options.makeTargets ?? [])]), ctx.srcDir),
     step(ctx, 'install', shCommand([...make, ...(options.installTargets ?? ['install']), `DESTDIR=${input.destDir}`]), ctx.srcDir),
   ];

@@ -17,7 +17,6 @@ export function cmakeBuildDir(ctx: StepContext): string {
 /** The configure command line, as words. */
 export function cmakeConfigureCommand(ctx: StepContext): string[] {
   const { input } = ctx;
-  const options = Object.entries(input.options.cmakeOptions ?? {}).map(([k, v]) => `-D${k}=${v}`);
   return [
     'cmake', '-S', ctx.srcDir, '-B', cmakeBuildDir(ctx),
     `-DCMAKE_TOOLCHAIN_FILE=${cmakeToolchainPath(ctx)}`,
@@ -27,7 +26,7 @@ export function cmakeConfigureCommand(ctx: StepContext): string[] {
     '-DBUILD_SHARED_LIBS=OFF',
     // Flags come from the arch alone, as with the other drivers.
     '-DCMAKE_BUILD_TYPE=None',
-    ...options,
+    ...ctx.options.cmakeOptions,
   ];
 }
 

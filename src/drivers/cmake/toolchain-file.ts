@@ -23,7 +23,7 @@ export function cmakeToolchainFile(ctx: StepContext): Result<string, DriverError
     set('CMAKE_SYSTEM_NAME', machine.value.cmakeSystemName),
     set('CMAKE_SYSTEM_PROCESSOR', machine.value.cpu),
     set('CMAKE_C_COMPILER', arch.tools.CC),
-    set('CMAKE_CXX_COMPILER', arch.tools.CXX),
+    ...(arch.tools.CXX === undefined ? [] : [set('CMAKE_CXX_COMPILER', arch.tools.CXX)]),
     set('CMAKE_AR', arch.tools.AR),
     set('CMAKE_RANLIB', arch.tools.RANLIB),
     set('CMAKE_STRIP', arch.tools.STRIP),

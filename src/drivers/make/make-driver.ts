@@ -12,7 +12,7 @@ import { shCommand } from '../shell.js';
  * Flags stay in the environment too, so the Makefile's own additions (`CFLAGS += -I.`) survive.
  */
 export function makeToolArgs(tools: ToolchainTools): string[] {
-  return [`CC=${tools.CC}`, `CXX=${tools.CXX}`, `AR=${tools.AR}`, `RANLIB=${tools.RANLIB}`,
+  return [`CC=${tools.CC}`, `CXX=${tools.CXX ?? 'false'}`, `AR=${tools.AR}`, `RANLIB=${tools.RANLIB}`,
     `STRIP=${tools.STRIP}`, `NM=${tools.NM}`, `OBJCOPY=${tools.OBJCOPY}`];
 }
 
@@ -21,7 +21,7 @@ export function makeSpec(input: DriverInput): Result<BuildSpec, DriverError> {
   if (!context.ok) return context;
   const ctx = context.value;
   const { options } = input;
-  const make = ['make', ...makeToolArgs(input.arch.tools), `prefix=${input.prefix}`, ...(options.makeArgs ?? [])];
+  const make = ['make', ...makeToolArgs(input.arch.tools), `prefix=${input.prefix}`, ...ctx.options.makeArgs];
   const steps = [
     ...preConfigureSteps(ctx),
     step(ctx, 'build', shCommand([...make, `-j${input.jobs}`, ...(options.makeTargets ?? [])]), ctx.srcDir),

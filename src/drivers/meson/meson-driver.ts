@@ -17,14 +17,13 @@ export function mesonBuildDir(ctx: StepContext): string {
 /** The `meson setup` command line, as words. */
 export function mesonSetupCommand(ctx: StepContext): string[] {
   const { input } = ctx;
-  const options = Object.entries(input.options.mesonOptions ?? {}).map(([k, v]) => `-D${k}=${v}`);
   return [
     'meson', 'setup', '--cross-file', mesonCrossFilePath(ctx),
     `--prefix=${input.prefix}`, '--libdir=lib',
     '-Ddefault_library=static', '-Dprefer_static=true',
     // Flags come from the arch alone (as with autotools); no subproject may be downloaded.
     '--buildtype=plain', '--wrap-mode=nodownload',
-    ...options,
+    ...ctx.options.mesonOptions,
     mesonBuildDir(ctx), ctx.srcDir,
   ];
 }
