@@ -105,6 +105,30 @@ function unwrapSignature(lines: string[], options: Deb822Options): Result<Body, 
   return ok({ lines: body, firstLine: bodyStart + 1 });
 }
 
+export type LineKind = 'blank' | 'comment' | 'continuation' | 'field' | 'invalid';
+
+/**
+ * The one line classifier (a trailing `\r` already removed): blank (whitespace only, a paragraph
+ * separator), `#` comment, continuation and field lines are debian-control's `isContinueLine` /
+ * `isFieldLine`, in that order. The fast index scanner (archive/index-scan.ts) decides the common
+ * ASCII cases itself and defers every other line to this function, so both agree line by line.
+ */
+export function classifyLine(line: string): LineKind {
+  if (line.trim() === '') return 'blank';
+  if (line.startsWith('#')) return 'comment';
+  if (debianControl.isContinueLine(line)) return 'continuation';
+  return debianControl.isFieldLine(line) ? 'field' : 'invalid';
+}
+
+/** Diagnostic texts, shared with the index scanner so both report a bad line the same way. */
+export const deb822Messages = {
+  notAFieldLine: (line: string): string => `not a field line: "${line.slice(0, 60)}"`,
+  orphanContinuation: 'continuation line without a field before it',
+  comment: 'comment line where comments are not allowed',
+  invalidName: (name: string): string => `invalid field name "${name}"`,
+  duplicate: (name: string): string => `duplicate field "${name}" in one paragraph`,
+} as const;
+
 /** Parse deb822 text into paragraphs; the first malformed line stops the parse with its location. */
 export function parseDeb822(text: string, options: Deb822Options): Result<Paragraph[], ControlError> {
   const rawLines = text.split('\n');
@@ -139,26 +163,27 @@ export function parseDeb822(text: string, options: Deb822Options): Result<Paragr
     const lineNo = firstLine + i;
     let line = lines[i] ?? '';
     if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') {
+    const kind = classifyLine(line);
+    if (kind === 'blank') {
       flushParagraph();
       continue;
     }
-    if (line.startsWith('#')) {
+    if (kind === 'comment') {
       if (options.comments === true) continue;
-      return fail(lineNo, 'comment line where comments are not allowed');
+      return fail(lineNo, deb822Messages.comment);
     }
-    if (debianControl.isContinueLine(line)) {
-      if (name === '') return fail(lineNo, 'continuation line without a field before it');
+    if (kind === 'continuation') {
+      if (name === '') return fail(lineNo, deb822Messages.orphanContinuation);
       valueParts.push(line.trim());
       continue;
     }
-    if (!debianControl.isFieldLine(line)) return fail(lineNo, `not a field line: "${line.slice(0, 60)}"`);
+    if (kind === 'invalid') return fail(lineNo, deb822Messages.notAFieldLine(line));
     flushField();
     const colon = line.indexOf(':');
     const fieldName = line.slice(0, colon);
-    if (fieldName.startsWith('-')) return fail(lineNo, `invalid field name "${fieldName}"`);
+    if (fieldName.startsWith('-')) return fail(lineNo, deb822Messages.invalidName(fieldName));
     const key = fieldName.toLowerCase();
-    if (seen.has(key)) return fail(lineNo, `duplicate field "${fieldName}" in one paragraph`);
+    if (seen.has(key)) return fail(lineNo, deb822Messages.duplicate(fieldName));
     if (fields.length === 0) paragraphLine = lineNo;
     seen.add(key);
     name = fieldName;
