@@ -1,0 +1,252 @@
+// The local apt repository that is also stubforge's build cache (I/O). A flat repository:
+//
+//   <root>/pool/<key>/<package>.deb + entry.json   one directory per published cache key
+//   <root>/Packages, Packages.xz, Release          the index (Release last), by-hash/SHA256/...
+//   <root>/.staging/, .trash/, .lock               work areas and the index lock
+//   <root>/../store/<key>/                         build logs and traces (store.ts)
+//
+// Publishing is atomic per key: the packages and entry.json are written and fsynced in a staging
+// directory that is renamed to pool/<key> in one step, so `lookup` sees all of a key's packages or
+// none. The index is then regenerated under the lock; it is derived from the pool and can always
+// be rebuilt with `reindex()`. apt reads it as `deb [trusted=yes] file:<root> ./`.
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { silentLogger, type Logger } from '../log/logger.js';
+import type { CacheKey } from '../model/brand.js';
+import type { SourceLocation } from '../model/location.js';
+import { err, ok, type Result } from '../model/result.js';
+import { readDebControl } from '../deb/deb-reader.js';
+import { fsyncDir } from '../deb/deb-writer.js';
+import { DEFAULT_XZ_PATH } from '../deb/xz.js';
+import { provenanceMismatch, summariseControl, type PublishedDeb, type PublishedEntry, type PublishMeta } from './apt-index.js';
+import { cleanDeadLeftovers, ENTRY_FILE, POOL, readAllEntries, readEntry, sha256, writeIndex } from './apt-repo-index.js';
+import { checkCacheKey } from './cache-key.js';
+import { acquireLock, defaultIsProcessAlive, type LockOwner } from './lock.js';
+import { ArtifactStore } from './store.js';
+
+export type { PublishedDeb, PublishedEntry, PublishMeta, Provenance } from './apt-index.js';
+
+export interface RepoError {
+  readonly reason: 'invalid-key' | 'not-a-deb' | 'provenance-mismatch' | 'duplicate-package' | 'corrupt-entry' | 'lock-timeout' | 'index-failed' | 'io-error';
+  readonly message: string;
+  readonly location: SourceLocation;
+  readonly holder?: LockOwner;
+}
+
+/** Points in a publish, reported to `onPublishStage` (progress display; tests stop a publisher there). */
+export type PublishStage = 'staged' | 'committed' | 'indexed';
+
+export interface RepoOptions {
+  readonly logger?: Logger;
+  readonly xzPath?: string;
+  readonly now?: () => Date;
+  readonly isProcessAlive?: (pid: number) => boolean;
+  /** How long to wait for the index lock (default 60 s). */
+  readonly lockTimeoutMs?: number;
+  readonly onPublishStage?: (stage: PublishStage, key: CacheKey) => void | Promise<void>;
+}
+
+export async function openRepo(root: string, options: RepoOptions = {}): Promise<Result<AptRepo, RepoError>> {
+  const abs = resolve(root);
+  const repo = new AptRepo(abs, options);
+  try {
+    for (const dir of [POOL, '.staging', '.trash']) await mkdir(join(abs, dir), { recursive: true });
+    await cleanDeadLeftovers(abs, options.isProcessAlive ?? defaultIsProcessAlive, repo.logger);
+    const hasRelease = await readFile(join(abs, 'Release')).then(() => true, () => false);
+    if (!hasRelease) {
+      const indexed = await repo.reindex();
+      if (!indexed.ok) return indexed;
+    }
+  } catch (e: unknown) {
+    return err(ioError(abs, e));
+  }
+  return ok(repo);
+}
+
+export class AptRepo {
+  readonly logger: Logger;
+  readonly store: ArtifactStore;
+  private readonly xzPath: string;
+  private readonly now: () => Date;
+
+  constructor(readonly root: string, private readonly options: RepoOptions) {
+    this.logger = options.logger ?? silentLogger();
+    this.xzPath = options.xzPath ?? DEFAULT_XZ_PATH;
+    this.now = options.now ?? (() => new Date());
+    this.store = new ArtifactStore(join(dirname(root), 'store'));
+  }
+
+  /** The sources.list line that makes apt use this repository. */
+  sourcesLine(): string {
+    return `deb [trusted=yes] file:${this.root} ./`;
+  }
+
+  /** The packages published for a key (a cache hit), or undefined (a miss). */
+  async lookup(key: CacheKey): Promise<Result<PublishedEntry | undefined, RepoError>> {
+    const checked = checkCacheKey(key);
+    if (!checked.ok) return err({ reason: 'invalid-key', message: checked.error, location: { file: this.root } });
+    const entry = await readEntry(this.root, key);
+    if (!entry.ok) return err({ reason: 'corrupt-entry', message: entry.error, location: { file: join(this.root, POOL, key) } });
+    return ok(entry.value);
+  }
+
+  /** Absolute path of a published package. */
+  pathOf(deb: PublishedDeb): string {
+    return join(this.root, deb.filename);
+  }
+
+  async list(): Promise<Result<PublishedEntry[], RepoError>> {
+    const entries = await readAllEntries(this.root, this.logger);
+    if (!entries.ok) return err({ reason: 'io-error', message: entries.error, location: { file: this.root } });
+    return ok(entries.value);
+  }
+
+  /**
+   * Publish all packages of one key, atomically. A key already published is returned as it is (a
+   * concurrent publisher of the same key won; same key, same content).
+   */
+  async publish(key: CacheKey, debs: readonly string[], meta: PublishMeta): Promise<Result<PublishedEntry, RepoError>> {
+    const log = this.logger.child({ key, source: meta.source });
+    const checked = checkCacheKey(key);
+    if (!checked.ok) return err({ reason: 'invalid-key', message: checked.error, location: { file: this.root } });
+    const existing = await this.lookup(key);
+    if (!existing.ok || existing.value !== undefined) return existing as Result<PublishedEntry, RepoError>;
+
+    const staging = join(this.root, '.staging', `${key}.${process.pid}.${randomBytes(6).toString('hex')}`);
+    try {
+      await mkdir(staging);
+      const staged = await this.stage(key, debs, meta, staging);
+      if (!staged.ok) return staged;
+      await this.options.onPublishStage?.('staged', key);
+      try {
+        await rename(staging, join(this.root, POOL, key));
+      } catch (e: unknown) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+        log.info('key published concurrently by another process; using theirs');
+        return await this.lookupPublished(key);
+      }
+      await fsyncDir(join(this.root, POOL));
+      log.info({ packages: staged.value.debs.map((d) => d.package) }, 'published');
+      await this.options.onPublishStage?.('committed', key);
+      const indexed = await this.reindex();
+      if (!indexed.ok) return indexed;
+      await this.options.onPublishStage?.('indexed', key);
+      return ok(staged.value);
+    } catch (e: unknown) {
+      return err(ioError(staging, e));
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** Unpublish a key; answers whether it was there. */
+  async remove(key: CacheKey): Promise<Result<boolean, RepoError>> {
+    const checked = checkCacheKey(key);
+    if (!checked.ok) return err({ reason: 'invalid-key', message: checked.error, location: { file: this.root } });
+    const trash = join(this.root, '.trash', `${key}.${process.pid}.${randomBytes(6).toString('hex')}`);
+    try {
+      await rename(join(this.root, POOL, key), trash);
+    } catch (e: unknown) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok(false);
+      return err(ioError(join(this.root, POOL, key), e));
+    }
+    this.logger.info({ key }, 'unpublished');
+    const indexed = await this.reindex();
+    await rm(trash, { recursive: true, force: true });
+    return indexed.ok ? ok(true) : indexed;
+  }
+
+  /** Regenerate Packages, Packages.xz and Release from the pool, under the repository lock. */
+  async reindex(): Promise<Result<void, RepoError>> {
+    const lock = await acquireLock(join(this.root, '.lock'), {
+      timeoutMs: this.options.lockTimeoutMs ?? 60_000,
+      ...(this.options.isProcessAlive === undefined ? {} : { isProcessAlive: this.options.isProcessAlive }),
+    });
+    if (!lock.ok) {
+      return err({ reason: lock.error.reason, message: lock.error.message, location: lock.error.location, ...(lock.error.holder === undefined ? {} : { holder: lock.error.holder }) });
+    }
+    try {
+      const written = await writeIndex({ root: this.root, logger: this.logger, xzPath: this.xzPath, now: this.now });
+      if (!written.ok) return err({ reason: 'index-failed', message: written.error, location: { file: join(this.root, 'Release') } });
+      this.logger.debug({ packages: written.value.packages }, 'index written');
+      return ok(undefined);
+    } finally {
+      await lock.value.release();
+    }
+  }
+
+  private async lookupPublished(key: CacheKey): Promise<Result<PublishedEntry, RepoError>> {
+    const entry = await this.lookup(key);
+    if (!entry.ok) return entry;
+    if (entry.value === undefined) {
+      return err({ reason: 'corrupt-entry', message: `${key} is neither publishable nor published`, location: { file: join(this.root, POOL, key) } });
+    }
+    return ok(entry.value);
+  }
+
+  /** Copy, check and describe every package into the staging directory; fsync it all. */
+  private async stage(key: CacheKey, debs: readonly string[], meta: PublishMeta, staging: string): Promise<Result<PublishedEntry, RepoError>> {
+    const published: PublishedDeb[] = [];
+    for (const deb of debs) {
+      const name = basename(deb);
+      const copy = join(staging, name);
+      await copyFile(deb, copy);
+      // Hash and read the copy: it is what gets published, whatever happens to `deb` meanwhile.
+      const bytes = await readFile(copy);
+      await fsyncFile(copy);
+      const control = await readDebControl(copy, this.xzPath);
+      if (!control.ok) return err({ reason: 'not-a-deb', message: control.error.message, location: { file: deb } });
+      const summary = summariseControl(control.value.control, deb);
+      if (!summary.ok) return err({ reason: 'not-a-deb', message: summary.error, location: { file: deb } });
+      const mismatch = provenanceMismatch(summary.value.provenance, key, meta);
+      if (mismatch !== undefined || summary.value.provenance === undefined) {
+        return err({ reason: 'provenance-mismatch', message: `${deb}: ${mismatch ?? 'no provenance'}`, location: { file: deb } });
+      }
+      if (published.some((p) => p.package === summary.value.package || basename(p.filename) === name)) {
+        return err({ reason: 'duplicate-package', message: `${deb}: ${summary.value.package} is given twice for ${key}`, location: { file: deb } });
+      }
+      published.push({
+        package: summary.value.package,
+        version: summary.value.version,
+        architecture: summary.value.architecture,
+        filename: `${POOL}/${key}/${name}`,
+        size: bytes.length,
+        md5: hashHex('md5', bytes),
+        sha1: hashHex('sha1', bytes),
+        sha256: sha256(bytes),
+        control: control.value.control,
+        provenance: summary.value.provenance,
+      });
+    }
+    const entry: PublishedEntry = { key, publishedAt: this.now().toISOString(), meta, debs: published };
+    const record = join(staging, ENTRY_FILE);
+    const handle = await open(record, 'w', 0o644);
+    try {
+      await handle.writeFile(JSON.stringify(entry, null, 2) + '\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsyncDir(staging);
+    return ok(entry);
+  }
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function hashHex(algorithm: 'md5' | 'sha1', bytes: Uint8Array): string {
+  return createHash(algorithm).update(bytes).digest('hex');
+}
+
+function ioError(file: string, e: unknown): RepoError {
+  return { reason: 'io-error', message: `${file}: ${e instanceof Error ? e.message : String(e)}`, location: { file } };
+}
