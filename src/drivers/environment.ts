@@ -101,6 +101,9 @@ export function stepContext(input: DriverInput): Result<StepContext, DriverError
     PKG_CONFIG_PATH: '',
     // meson's find_library ignores LDFLAGS; the compiler driver reads LIBRARY_PATH (environment.md).
     LIBRARY_PATH: joinPath(depsPrefix, 'lib'),
+    // pkgconf counts LIBRARY_PATH directories as system ones and drops their -L from its output;
+    // consumers must still get -L<staged lib> first (rumprun's sysroot carries an older libz).
+    PKG_CONFIG_ALLOW_SYSTEM_LIBS: '1',
     LC_ALL: 'C.UTF-8',
     // Install destination: the drivers also pass it explicitly; recipe steps use $DESTDIR.
     DESTDIR: input.destDir,
