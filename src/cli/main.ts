@@ -3,11 +3,10 @@
 import type { CliCommand, CliContext } from './command.js';
 import { createLogger } from '../log/logger.js';
 
-const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {};
-
-export function registerCommand(name: string, load: () => Promise<{ command: CliCommand }>): void {
-  COMMANDS[name] = load;
-}
+// Loaded lazily: `stubforge plan` does not pay for dockerode, `env` does not parse indices.
+const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
+  'show-source': () => import('./commands/show-source.js'),
+};
 
 function usage(): string {
   const names = Object.keys(COMMANDS).sort().join(', ');

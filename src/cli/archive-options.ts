@@ -1,0 +1,48 @@
+// The archive options every archive-reading command shares, and opening the archive with them.
+import type { ParseArgsConfig } from 'node:util';
+import { openArchive, type Archive } from '../archive/archive.js';
+import { err, ok, type Result } from '../model/result.js';
+import { describeArchiveError, type Failure } from './archive-messages.js';
+import type { CliContext } from './command.js';
+import { resolvePaths } from './config.js';
+
+export const ARCHIVE_OPTIONS = {
+  suite: { type: 'string', multiple: true },
+  mirror: { type: 'string' },
+  keyring: { type: 'string', multiple: true },
+  offline: { type: 'boolean' },
+  'allow-expired-release': { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export interface ArchiveArgs {
+  readonly suite?: string[] | undefined;
+  readonly mirror?: string | undefined;
+  readonly keyring?: string[] | undefined;
+  readonly offline?: boolean | undefined;
+  readonly 'allow-expired-release'?: boolean | undefined;
+}
+
+export const ARCHIVE_USAGE =
+  '  --suite S          read suite S (repeatable; default bookworm, bookworm-updates, bookworm-security)\n' +
+  '  --mirror URL       mirror base URL for every suite (default: this machine\'s apt configuration)\n' +
+  '  --keyring FILE     verify InRelease with this keyring (repeatable)\n' +
+  '  --offline          use cached indices only\n' +
+  '  --allow-expired-release  accept an InRelease past its Valid-Until (snapshot mirrors)\n';
+
+/** Open the archive with the user's options; `STUBFORGE_MIRROR` stands in for `--mirror`. */
+export async function openArchiveFromArgs(args: ArchiveArgs, ctx: CliContext): Promise<Result<Archive, Failure>> {
+  const paths = resolvePaths(ctx.env, ctx.cwd);
+  const mirror = args.mirror ?? ctx.env.STUBFORGE_MIRROR;
+  const archive = await openArchive({
+    cacheDir: paths.cacheDir,
+    logger: ctx.log,
+    ...(args.suite === undefined ? {} : { suites: args.suite }),
+    ...(mirror === undefined || mirror === '' ? {} : { mirror }),
+    ...(args.keyring === undefined ? {} : { keyrings: args.keyring }),
+    ...(args.offline === true ? { offline: true } : {}),
+    ...(args['allow-expired-release'] === true ? { allowExpiredRelease: true } : {}),
+  });
+  if (!archive.ok) return err(describeArchiveError(archive.error));
+  for (const d of archive.value.diagnostics) ctx.log.warn({ diagnostic: d }, 'index paragraph skipped');
+  return ok(archive.value);
+}
