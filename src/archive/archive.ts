@@ -6,15 +6,20 @@ import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { ArchiveIndex, SourceRecord } from '../model/archive.js';
 import { err, ok, type Result } from '../model/result.js';
-import { compareVersionStrings, type VersionError } from '../version/index.js';
 import { loadAptSources } from './apt-sources.js';
 import type { ArchiveError } from './errors.js';
+import { createSourceFinder, type FindSourceError, type SourceFinder } from './find-source.js';
 import { defaultFetch, type FetchLike } from './http.js';
 import type { IndexDiagnostic } from './index-records.js';
 import { loadSuiteIndex } from './indices.js';
 import { runProcess as defaultRunProcess, type ProcessRunner } from './process.js';
 import { fetchSource, type FetchedSource } from './source-fetch.js';
 import { resolveSuites, type ConfiguredSuite, type SuiteSelection } from './suites.js';
+
+export type { ArchiveError } from './errors.js';
+export type { FindSourceError } from './find-source.js';
+export type { FetchedSource } from './source-fetch.js';
+export type { ConfiguredSuite } from './suites.js';
 
 export interface ArchiveOptions extends SuiteSelection {
   /** Where indices and sources are cached (cli/: ~/.cache/stubforge or $STUBFORGE_CACHE). */
@@ -36,10 +41,6 @@ export interface ArchiveOptions extends SuiteSelection {
   readonly timeoutMs?: number;
   readonly logger?: Logger;
 }
-
-export type FindSourceError =
-  | { readonly reason: 'source-not-found'; readonly name: string; readonly suite?: string }
-  | VersionError;
 
 export interface Archive {
   readonly index: ArchiveIndex;
@@ -79,20 +80,6 @@ async function configuredSuites(options: ArchiveOptions): Promise<Result<Configu
   return resolveSuites(apt.value.entries, options, apt.value.files);
 }
 
-function newest(records: readonly SourceRecord[]): Result<SourceRecord | undefined, VersionError> {
-  let best: SourceRecord | undefined;
-  for (const record of records) {
-    if (best === undefined) {
-      best = record;
-      continue;
-    }
-    const order = compareVersionStrings(record.version, best.version);
-    if (!order.ok) return order;
-    if (order.value > 0) best = record;
-  }
-  return ok(best);
-}
-
 export async function openArchive(options: ArchiveOptions): Promise<Result<Archive, ArchiveError>> {
   const logger = options.logger ?? silentLogger();
   const clock = options.clock ?? ((): Date => new Date());
@@ -126,27 +113,14 @@ export async function openArchive(options: ArchiveOptions): Promise<Result<Archi
     sources: indices.flatMap((i) => i.sources),
     binaries: indices.flatMap((i) => i.binaries),
   };
-  let byName: Map<string, SourceRecord[]> | undefined;
+  let finder: SourceFinder | undefined;
   const archive: Archive = {
     index,
     suites: suites.value,
     diagnostics: indices.flatMap((i) => i.diagnostics),
     findSource(name, suite) {
-      if (byName === undefined) {
-        byName = new Map();
-        for (const r of index.sources) {
-          const list = byName.get(r.package);
-          if (list === undefined) byName.set(r.package, [r]);
-          else list.push(r);
-        }
-      }
-      const all = (byName.get(name) ?? []).filter((r) => suite === undefined || r.suite === suite);
-      // Extra-Source-Only entries stay in the archive for Built-Using only; use them as a last resort.
-      const current = all.filter((r) => r.extraSourceOnly !== true);
-      const found = newest(current.length > 0 ? current : all);
-      if (!found.ok) return found;
-      if (found.value === undefined) return err({ reason: 'source-not-found', name, ...(suite === undefined ? {} : { suite }) });
-      return ok(found.value);
+      finder ??= createSourceFinder(index.sources);
+      return finder(name, suite);
     },
     async fetchSource(record, fetchOptions = {}) {
       const suite = suites.value.find((s) => s.suite === record.suite && s.component === record.component);
