@@ -1,0 +1,62 @@
+// Content cache keys (conventions.md §2): one SHA-256 per plan node over everything its output
+// depends on — the source (name, version, every file's checksum), the recipe (text and patches),
+// the arch file, the build image, and the keys of its target dependencies, so a change anywhere
+// below a node changes its key. The image digest is known only at run time: it is an input.
+import { createHash } from 'node:crypto';
+import type { CacheKey, Sha256Hex } from '../model/brand.js';
+import type { FileChecksum } from '../model/archive.js';
+import type { BuildPlan } from './plan.js';
+
+/** Bumped when the key's layout changes, so old cache entries are never taken for new ones. */
+export const CACHE_KEY_FORMAT = 'stubforge-cache-key 1';
+
+export interface CacheKeyInputs {
+  readonly source: string;
+  readonly version: string;
+  readonly files: readonly FileChecksum[];
+  /** Recipe content digest; undefined for a source built with the defaults. */
+  readonly recipeSha256?: Sha256Hex;
+  readonly archSha256: Sha256Hex;
+  /** Digest of the build image (`sha256:...` as the engine reports it). */
+  readonly imageDigest: string;
+  readonly dependencyKeys: readonly { readonly source: string; readonly key: CacheKey }[];
+}
+
+function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
+  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+/**
+ * The canonical text that is hashed: one `field value` line each, lists sorted. Names and
+ * versions cannot hold blanks or newlines, so the lines cannot be confused with each other.
+ */
+export function cacheKeyText(inputs: CacheKeyInputs): string {
+  const lines = [CACHE_KEY_FORMAT, `source ${inputs.source}`, `version ${inputs.version}`];
+  for (const f of [...inputs.files].sort(byKey((x) => x.name))) lines.push(`file ${f.name} ${f.size} ${f.sha256}`);
+  lines.push(`recipe ${inputs.recipeSha256 ?? 'defaults'}`, `arch ${inputs.archSha256}`, `image ${inputs.imageDigest}`);
+  for (const d of [...inputs.dependencyKeys].sort(byKey((x) => x.source))) lines.push(`dep ${d.source} ${d.key}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function cacheKey(inputs: CacheKeyInputs): CacheKey {
+  return createHash('sha256').update(cacheKeyText(inputs)).digest('hex') as CacheKey;
+}
+
+/** Keys of every node of a plan for one build image, computed in build order. */
+export function planCacheKeys(plan: BuildPlan, imageDigest: string): ReadonlyMap<string, CacheKey> {
+  const keys = new Map<string, CacheKey>();
+  for (const node of plan.nodes) {
+    const dependencyKeys = node.depends.map((source) => {
+      const key = keys.get(source);
+      // Build order puts every dependency first; a missing key would be a planner bug.
+      if (key === undefined) throw new Error(`cache key of ${node.source}: dependency ${source} has no key yet`);
+      return { source, key };
+    });
+    keys.set(node.source, cacheKey({
+      source: node.source, version: node.version, files: node.files,
+      ...(node.recipe === undefined ? {} : { recipeSha256: node.recipe.sha256 }),
+      archSha256: plan.archSha256, imageDigest, dependencyKeys,
+    }));
+  }
+  return keys;
+}

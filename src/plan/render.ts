@@ -1,0 +1,148 @@
+// A BuildPlan as a maintainer reads it first (text), as data (JSON) and as a graph (Graphviz dot).
+// Pure string building; cli/ writes the result.
+import type { CacheKey } from '../model/brand.js';
+import { describeWarning } from '../solver/describe.js';
+import { describeEdge } from '../solver/why.js';
+import type { SolveEdge } from '../solver/types.js';
+import type { BuildPlan, PlanNode } from './plan.js';
+
+export interface RenderOptions {
+  /** Cache keys for one build-image digest, when the caller computed them. */
+  readonly keys?: ReadonlyMap<string, CacheKey>;
+  readonly imageDigest?: string;
+  /** Cache state per source; `unknown` until a cache exists to ask. */
+  readonly cached?: (source: string) => 'yes' | 'no' | 'unknown';
+  readonly suites?: readonly string[];
+}
+
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+/** The last edge of a node's chain, in short: who asked for it and through which relation. */
+function whyShort(node: PlanNode): string {
+  const last = node.why[node.why.length - 1];
+  if (last === undefined) return node.kind === 'application' ? 'the target (application recipe)' : 'the target';
+  const via = node.why.map((e) => e.from).join(' → ');
+  return `${via}: ${last.origin.text}`;
+}
+
+function choiceLine(edge: SolveEdge): string | undefined {
+  const c = edge.choice;
+  if (c === undefined || c.others.length === 0) return undefined;
+  return `${c.binary} ${c.version} (${c.suite}) chosen over ${c.others.map((o) => `${o.version} (${o.suite})`).join(', ')}`;
+}
+
+/** Dropped relations grouped by the source holding them, in build-order of the plan (root last). */
+function droppedLines(plan: BuildPlan): string[] {
+  const rank = new Map(plan.nodes.map((n) => [n.source, n.order]));
+  const dropped = [...plan.dropped].sort((a, b) => (rank.get(a.from) ?? 0) - (rank.get(b.from) ?? 0));
+  const lines: string[] = [];
+  const unlisted = new Map<string, { names: string[]; detail: string }>();
+  for (const e of dropped) {
+    const drops = e.drops ?? [];
+    const first = drops[0];
+    if (first !== undefined && drops.every((d) => d.kind === 'recipe-unlisted')) {
+      const entry = unlisted.get(e.from) ?? { names: [], detail: first.detail };
+      entry.names.push(e.origin.text);
+      unlisted.set(e.from, entry);
+      continue;
+    }
+    const where = e.origin.binary === undefined ? e.origin.field : `Depends of ${e.origin.binary}`;
+    lines.push(`  ${e.from} ${where}: ${e.origin.text}`);
+    for (const d of new Set(drops.map((x) => `${x.kind}: ${x.detail}`))) lines.push(`      ${d}`);
+  }
+  for (const [from, { names, detail }] of unlisted) {
+    lines.push(`  ${from}: ${names.length} relations not listed by its recipe — ${detail}`, `      ${names.join(', ')}`);
+  }
+  return lines;
+}
+
+export function renderPlanText(plan: BuildPlan, options: RenderOptions = {}): string {
+  const cached = options.cached ?? ((): 'unknown' => 'unknown');
+  const out: string[] = [];
+  const rootNote = plan.target === plan.root ? '' : ` (source ${plan.root})`;
+  out.push(`plan for ${plan.target}${rootNote} on ${plan.arch} (${plan.triplet})`);
+  if (options.suites !== undefined) out.push(`suites: ${options.suites.join(', ')}`);
+  out.push('', `build order: ${plan.nodes.length} source packages; critical path ${plan.criticalPath.seconds} s: ${plan.criticalPath.sources.join(' → ')}`);
+  const rows: string[][] = [['#', 'source', 'version', 'suite', 'role', 'est.', 'cached', 'why']];
+  for (const n of plan.nodes) {
+    const role = n.kind === 'application' ? 'target (app)' : 'target';
+    const est = `${n.durationSeconds} s${n.durationFrom === 'default' ? '*' : ''}`;
+    rows.push([String(n.order), n.source, n.version, n.suite, role, est, cached(n.source), whyShort(n)]);
+  }
+  out.push(...table(rows).map((l) => `  ${l}`));
+  if (plan.nodes.some((n) => n.durationFrom === 'default')) out.push('  (* default estimate: the source has no recipe estimate)');
+  const choices = plan.nodes.flatMap((n) => n.why.slice(-1)).map(choiceLine).filter((l): l is string => l !== undefined);
+  if (choices.length > 0) out.push('', 'versions chosen across suites (newest that satisfies):', ...choices.map((c) => `  ${c}`));
+  if (options.keys !== undefined) {
+    out.push('', `cache keys for build image ${options.imageDigest ?? '?'}:`);
+    out.push(...table(plan.nodes.map((n) => [n.source, options.keys?.get(n.source) ?? '?'])).map((l) => `  ${l}`));
+  }
+  out.push('', `native tools (${plan.natives.length}, installed in the build image from the archive):`);
+  out.push(...table(plan.natives.map((t) => [t.binary, t.version, t.suite, `← ${[...new Set(t.neededBy.map((e) => `${e.from}: ${e.origin.text}`))].join('; ')}`])).map((l) => `  ${l}`));
+  out.push(`build image packages: ${plan.imagePackages.join(' ')}`);
+  if (plan.cLibrary !== undefined) {
+    out.push(`C library: ${plan.cLibrary.source} ${plan.cLibrary.version} (${plan.cLibrary.suite}) from the toolchain, embedded in every binary, not rebuilt`);
+  }
+  out.push('', `dropped relations (${plan.dropped.length}):`, ...droppedLines(plan));
+  if (plan.warnings.length > 0) out.push('', `warnings (${plan.warnings.length}):`, ...plan.warnings.map((w) => `  ${describeWarning(w)}`));
+  return `${out.join('\n')}\n`;
+}
+
+/** JSON-friendly plan: records and recipes reduced to names and digests. */
+export function planToJson(plan: BuildPlan, options: RenderOptions = {}): unknown {
+  const edge = (e: SolveEdge): unknown => ({ ...e, text: describeEdge(e) });
+  return {
+    target: plan.target, root: plan.root, arch: plan.arch, triplet: plan.triplet, archSha256: plan.archSha256,
+    ...(options.suites === undefined ? {} : { suites: options.suites }),
+    ...(options.imageDigest === undefined ? {} : { imageDigest: options.imageDigest }),
+    criticalPath: plan.criticalPath,
+    nodes: plan.nodes.map((n) => ({
+      ...n,
+      why: n.why.map(edge),
+      cached: options.cached?.(n.source) ?? 'unknown',
+      ...(options.keys?.get(n.source) === undefined ? {} : { cacheKey: options.keys.get(n.source) }),
+    })),
+    natives: plan.natives.map((t) => ({ ...t, neededBy: t.neededBy.map(edge) })),
+    imagePackages: plan.imagePackages,
+    cLibrary: plan.cLibrary ?? null,
+    dropped: plan.dropped.map(edge),
+    warnings: plan.warnings,
+  };
+}
+
+function dotId(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+/** Target nodes and their edges (labelled with the relation), natives as grey boxes. */
+export function renderPlanDot(plan: BuildPlan): string {
+  const lines = [`digraph ${dotId(`${plan.target} on ${plan.arch}`)} {`, '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
+  for (const n of plan.nodes) {
+    const style = n.kind === 'application' ? ', style=bold' : '';
+    lines.push(`  ${dotId(n.source)} [label=${dotId(`${n.source}\n${n.version}`)}${style}];`);
+  }
+  // One arrow per pair of sources, labelled with every relation that makes it.
+  const labels = new Map<string, { from: string; to: string; texts: Set<string> }>();
+  for (const e of plan.edges) {
+    if (e.role !== 'target' || e.to === undefined || e.to === e.from) continue;
+    const key = `${e.from}\0${e.to}`;
+    const entry = labels.get(key) ?? { from: e.from, to: e.to, texts: new Set<string>() };
+    entry.texts.add(e.origin.text);
+    labels.set(key, entry);
+  }
+  for (const { from, to, texts } of labels.values()) {
+    lines.push(`  ${dotId(from)} -> ${dotId(to)} [label=${dotId([...texts].join('\n'))}];`);
+  }
+  for (const t of plan.natives) {
+    lines.push(`  ${dotId(`native:${t.binary}`)} [label=${dotId(`${t.binary}\n${t.version}`)}, color=grey, fontcolor=grey];`);
+    for (const from of new Set(t.neededBy.map((e) => e.from))) {
+      lines.push(`  ${dotId(from)} -> ${dotId(`native:${t.binary}`)} [style=dashed, color=grey];`);
+    }
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
