@@ -112,8 +112,8 @@ describe('readGpgvStatus on real gpgv status output', () => {
 
 describe('dearmor', () => {
   it('turns gpg --export --armor output into the bytes of gpg --export', () => {
-    const armored = fixture('key-bookworm-stable.asc');
-    const binary = readFileSync(new URL('../fixtures/archive/key-bookworm-stable.gpg', import.meta.url));
+    const armored = fixture('key-bookworm-automatic.asc');
+    const binary = readFileSync(new URL('../fixtures/archive/key-bookworm-automatic.gpg', import.meta.url));
     expect(dearmor(armored)).toEqual({ ok: true, value: binary });
   });
 

@@ -1,0 +1,194 @@
+// The archive layer against the real mirror named by this machine's apt configuration, with
+// gpgv, xz and dpkg-source. Tampering goes through a local proxy (archive-mirror-proxy.ts).
+import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAptSources } from '../../src/archive/apt-sources.js';
+import { openArchive, type Archive } from '../../src/archive/archive.js';
+import { defaultFetch } from '../../src/archive/http.js';
+import { runProcess } from '../../src/archive/process.js';
+import { fetchRelease } from '../../src/archive/release.js';
+import { fetchSource } from '../../src/archive/source-fetch.js';
+import { resolveSuites, type ConfiguredSuite } from '../../src/archive/suites.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { SourceRecord } from '../../src/model/archive.js';
+import { flipMiddleByte, startMirrorProxy, type MirrorProxy } from './archive-mirror-proxy.js';
+
+const logger = silentLogger();
+const io = { fetch: defaultFetch, runProcess, timeoutMs: 60_000, logger };
+let work = '';
+let suites: ConfiguredSuite[] = [];
+let mirror = '';
+let proxy: MirrorProxy;
+
+const fresh = async (name: string): Promise<string> => mkdtemp(join(work, `${name}-`));
+const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+/** Everything below `dir`, relative, for "nothing was kept" checks. */
+async function tree(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true })).map(String).sort();
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'stubforge-archive-it-'));
+  const apt = await loadAptSources();
+  if (!apt.ok) throw new Error(apt.error.message);
+  const resolved = resolveSuites(apt.value.entries, {}, apt.value.files);
+  if (!resolved.ok) throw new Error(resolved.error.message);
+  suites = resolved.value;
+  mirror = suites.find((s) => s.suite === 'bookworm')?.mirror ?? '';
+  proxy = await startMirrorProxy({ main: mirror });
+});
+
+afterAll(async () => {
+  await proxy.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('InRelease', () => {
+  it('verifies the InRelease of every configured suite with gpgv and the archive keyring', async () => {
+    for (const suite of suites) {
+      const release = await fetchRelease(suite, { ...io, clock: () => new Date(), tmpDir: work });
+      if (!release.ok) throw new Error(`${suite.suite}: ${JSON.stringify(release.error)}`);
+      expect(release.value.signatures.length).toBeGreaterThan(0);
+      expect(release.value.release.codename).toBe(suite.suite);
+    }
+  });
+
+  it('rejects an InRelease with one changed byte in its signed text, and caches nothing', async () => {
+    const cacheDir = await fresh('tampered-release');
+    proxy.tamper = (path, body) => (path.endsWith('/InRelease') ? Buffer.from(body.toString('latin1').replace('Origin: Debian', 'Origin: Debiam'), 'latin1') : undefined);
+    try {
+      const opened = await openArchive({ cacheDir, mirror: `${proxy.url}/main`, suites: ['bookworm-updates'], logger });
+      expect(opened).toMatchObject({ ok: false, error: { reason: 'bad-signature', url: `${proxy.url}/main/dists/bookworm-updates/InRelease`, detail: expect.stringMatching(/BADSIG/) } });
+    } finally {
+      proxy.tamper = undefined;
+    }
+    expect(await exists(join(cacheDir, 'indices'))).toBe(false);
+  });
+
+  it('rejects the real InRelease when the keyring holds none of its signers', async () => {
+    const opened = await openArchive({
+      cacheDir: await fresh('wrong-keyring'), suites: ['bookworm-updates'], logger,
+      keyrings: ['/usr/share/keyrings/debian-archive-bullseye-stable.gpg'],
+    });
+    expect(opened).toMatchObject({ ok: false, error: { reason: 'bad-signature', detail: expect.stringMatching(/no good signature/) } });
+  });
+
+  it('accepts a Signed-By inline key block written in a deb822 entry', async () => {
+    const aptDir = await fresh('apt-inline-key');
+    await mkdir(join(aptDir, 'sources.list.d'));
+    const armored = await readFile(new URL('../fixtures/archive/key-bookworm-automatic.asc', import.meta.url), 'utf8');
+    const signedBy = armored.trim().split('\n').map((l) => ` ${l === '' ? '.' : l}`).join('\n');
+    await writeFile(join(aptDir, 'sources.list.d', 'debian.sources'),
+      `Types: deb\nURIs: ${mirror}\nSuites: bookworm-updates\nComponents: main\nSigned-By:\n${signedBy}\n`);
+    const opened = await openArchive({ cacheDir: await fresh('inline-key'), aptDir, suites: ['bookworm-updates'], logger });
+    if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+    expect(opened.value.suites[0]?.signedBy?.kind).toBe('inline-key');
+  });
+});
+
+describe('indices', () => {
+  it('rejects a Sources index with one flipped bit before decompressing it, and caches nothing', async () => {
+    const cacheDir = await fresh('tampered-index');
+    proxy.tamper = (path, body) => (path.includes('/main/source/') ? flipMiddleByte(body) : undefined);
+    try {
+      const opened = await openArchive({ cacheDir, mirror: `${proxy.url}/main`, suites: ['bookworm-updates'], logger });
+      expect(opened).toMatchObject({ ok: false, error: { reason: 'checksum-mismatch', file: expect.stringMatching(/^main\/source\/Sources/) } });
+    } finally {
+      proxy.tamper = undefined;
+    }
+    expect(await tree(cacheDir)).toEqual([]);
+  });
+
+  it('on a warm run fetches only the InRelease, and offline fetches nothing', async () => {
+    const cacheDir = await fresh('warm');
+    const options = { cacheDir, mirror: `${proxy.url}/main`, suites: ['bookworm-updates'], logger };
+    const cold = await openArchive(options);
+    if (!cold.ok) throw new Error(JSON.stringify(cold.error));
+    proxy.requests.length = 0;
+    const warm = await openArchive(options);
+    if (!warm.ok) throw new Error(JSON.stringify(warm.error));
+    expect(proxy.requests).toEqual(['/dists/bookworm-updates/InRelease']);
+    expect(warm.value.index).toEqual(cold.value.index);
+    proxy.requests.length = 0;
+    const offline = await openArchive({ ...options, offline: true });
+    if (!offline.ok) throw new Error(JSON.stringify(offline.error));
+    expect(proxy.requests).toEqual([]);
+    expect(offline.value.index.sources).toEqual(cold.value.index.sources);
+  });
+
+  it('offline with an empty cache is index-missing, not a download', async () => {
+    const opened = await openArchive({ cacheDir: await fresh('offline-empty'), mirror: `${proxy.url}/main`, suites: ['bookworm-updates'], offline: true, logger });
+    expect(opened).toMatchObject({ ok: false, error: { reason: 'index-missing', suite: 'bookworm-updates' } });
+  });
+});
+
+describe('source packages (bookworm main from the configured mirror)', () => {
+  let archive: Archive;
+  let cacheDir = '';
+  const record = (name: string, version: string): SourceRecord => {
+    const found = archive.findSource(name, 'bookworm');
+    if (!found.ok) throw new Error(JSON.stringify(found.error));
+    expect(found.value.version).toBe(version);
+    return found.value;
+  };
+
+  beforeAll(async () => {
+    cacheDir = await fresh('sources');
+    const opened = await openArchive({ cacheDir, suites: ['bookworm'], logger });
+    if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+    archive = opened.value;
+    expect(archive.index.sources.length).toBeGreaterThan(30_000);
+    expect(archive.diagnostics).toEqual([]);
+  });
+
+  it('fetches, verifies and unpacks zlib with its Debian patches, and reuses it the second time', async () => {
+    const zlib = record('zlib', '1:1.2.13.dfsg-1');
+    const first = await archive.fetchSource(zlib);
+    if (!first.ok) throw new Error(JSON.stringify(first.error));
+    expect(first.value).toMatchObject({ reused: false, dir: join(cacheDir, 'sources', 'zlib_1%3a1.2.13.dfsg-1') });
+    expect(await readFile(join(first.value.dir, 'debian', 'changelog'), 'utf8')).toMatch(/^zlib \(1:1\.2\.13\.dfsg-1\)/);
+    expect(await exists(join(first.value.dir, 'zlib.h'))).toBe(true);
+    const second = await archive.fetchSource(zlib);
+    expect(second).toMatchObject({ ok: true, value: { reused: true, dir: first.value.dir } });
+    expect((await readdir(join(cacheDir, 'sources'))).sort()).toEqual(['zlib_1%3a1.2.13.dfsg-1', 'zlib_1%3a1.2.13.dfsg-1.json']);
+  });
+
+  it('rejects a tarball with one flipped bit and keeps nothing of the download', async () => {
+    const zlib = record('zlib', '1:1.2.13.dfsg-1');
+    const sourceCache = await fresh('tampered-tarball');
+    proxy.tamper = (path, body) => (path.endsWith('.orig.tar.bz2') ? flipMiddleByte(body) : undefined);
+    try {
+      const fetched = await fetchSource(zlib, { ...io, cacheDir: sourceCache, mirror: `${proxy.url}/main` });
+      expect(fetched).toMatchObject({
+        ok: false,
+        error: {
+          reason: 'checksum-mismatch', file: 'zlib_1.2.13.dfsg.orig.tar.bz2',
+          url: `${proxy.url}/main/pool/main/z/zlib/zlib_1.2.13.dfsg.orig.tar.bz2`,
+          expected: { size: 1239825, sha256: '71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1' },
+        },
+      });
+    } finally {
+      proxy.tamper = undefined;
+    }
+    expect(await tree(sourceCache)).toEqual(['sources']);
+  });
+
+  it('reports the diff.gz of pixman 0.42.2-1, which the mirror lacks, as missing-file with its URL', async () => {
+    const pixman = record('pixman', '0.42.2-1');
+    const fetched = await archive.fetchSource(pixman);
+    expect(fetched).toEqual({
+      ok: false,
+      error: { reason: 'missing-file', file: 'pixman_0.42.2-1.diff.gz', url: `${mirror}/pool/main/p/pixman/pixman_0.42.2-1.diff.gz` },
+    });
+    expect((await readdir(join(cacheDir, 'sources'))).filter((n) => n.startsWith('pixman') || n.startsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reports the missing tarballs of device-tree-compiler as missing-file', async () => {
+    const found = archive.findSource('device-tree-compiler', 'bookworm');
+    if (!found.ok) throw new Error(JSON.stringify(found.error));
+    const fetched = await archive.fetchSource(found.value);
+    expect(fetched).toMatchObject({ ok: false, error: { reason: 'missing-file', file: expect.stringMatching(/^device-tree-compiler_1\.6\.1.*\.tar\./) } });
+  });
+});
