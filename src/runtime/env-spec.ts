@@ -17,6 +17,15 @@ export const BASE_REPOSITORY = 'stubforge-base';
  */
 export const BASE_INCLUDE: readonly string[] = ['build-essential', 'ca-certificates', 'dpkg-dev', 'fakeroot'];
 
+/**
+ * Native tools every environment carries besides the arch's toolchain: what the build drivers
+ * (autotools, meson, cmake, plain make) and Debian source handling run on the build machine.
+ */
+export const DRIVER_NATIVE_TOOLS: readonly string[] = [
+  'build-essential', 'pkg-config', 'meson', 'ninja-build', 'cmake', 'autoconf', 'automake', 'libtool',
+  'autotools-dev', 'dpkg-dev', 'python3',
+];
+
 /** The key Debian's own archive is signed with, as installed in every base by apt's dependencies. */
 export const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 

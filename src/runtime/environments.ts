@@ -54,15 +54,19 @@ export interface EnvironmentOptions {
   readonly onLine?: (line: string) => void;
 }
 
-/** docker/env of this package: found from this module's place, in src/ as in dist/src/. */
-export function defaultDockerDir(): string {
+/** stubforge's own folder (holding docker/, arch/): found from this module's place, in src/ as in dist/src/. */
+export function findPackageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, ENV_DOCKER_DIR))) return join(dir, ENV_DOCKER_DIR);
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, ENV_DOCKER_DIR))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) return join(process.cwd(), ENV_DOCKER_DIR);
+    if (parent === dir) return process.cwd();
     dir = parent;
   }
+}
+
+export function defaultDockerDir(): string {
+  return join(findPackageRoot(), ENV_DOCKER_DIR);
 }
 
 function runIdOf(options: EnvironmentOptions, clock: () => Date): string {
