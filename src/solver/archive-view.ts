@@ -37,6 +37,7 @@ export class ArchiveView {
   /** Binary records whose Provides field does not parse. */
   readonly invalidProvides: BinaryRecord[] = [];
   private readonly sortedNames = new Set<string>();
+  private readonly memos = new Map<string, unknown>();
 
   constructor(readonly index: ArchiveIndex) {
     this.suiteRank = new Map(index.suites.map((s, i) => [s.suite, i]));
@@ -143,6 +144,17 @@ export class ArchiveView {
       }
     }
     return map;
+  }
+
+  /**
+   * A value computed once per view under `key` (e.g. the candidates of one relation): a whole-archive
+   * check asks the same questions tens of thousands of times.
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = compute();
+    this.memos.set(key, value);
+    return value;
   }
 
   /** Parse a relation field; successful parses are shared between records with the same text. */

@@ -37,7 +37,12 @@ interface Candidate {
 }
 
 /** Binaries satisfying `rel`: real packages newest first, then versioned/unversioned providers. */
-export function satisfyingCandidates(rel: Relation, view: ArchiveView): Candidate[] {
+export function satisfyingCandidates(rel: Relation, view: ArchiveView): readonly Candidate[] {
+  const key = `candidates\0${rel.name}\0${rel.version?.op ?? ''}\0${rel.version?.version ?? ''}`;
+  return view.memo(key, () => computeCandidates(rel, view));
+}
+
+function computeCandidates(rel: Relation, view: ArchiveView): Candidate[] {
   const out: Candidate[] = [];
   for (const record of view.binaries(rel.name)) {
     if (view.satisfies(record.version, rel.version)) out.push({ record });
