@@ -4,6 +4,7 @@
 // in beforeAll; the test image comes from an mmdebstrap minbase made once and reused.
 import { spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
+import { createServer, type Socket } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +179,27 @@ describe('an engine that is not running', () => {
     if (!result.ok) expect(result.error.reason).toBe('engine-unavailable');
     expect(existsSync(s.outputDir)).toBe(false);
     expect(leftovers(s.outputDir)).toEqual([]);
+  });
+});
+
+describe('an engine that accepts but never answers', () => {
+  it('gives up within the connect timeout instead of hanging', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stubforge-hung-'));
+    const socketPath = join(dir, 'docker.sock');
+    const held: Socket[] = [];
+    const server = createServer((socket) => { held.push(socket); });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const t0 = performance.now();
+      const result = await new DockerRuntime({ socketPath, connectTimeoutMs: 500 }).ping();
+      expect(performance.now() - t0).toBeLessThan(3_000);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toMatchObject({ reason: 'engine-unavailable', socket: socketPath });
+    } finally {
+      for (const s of held) s.destroy();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
