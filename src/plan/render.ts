@@ -32,7 +32,8 @@ function whyShort(node: PlanNode): string {
 function choiceLine(edge: SolveEdge): string | undefined {
   const c = edge.choice;
   if (c === undefined || c.others.length === 0) return undefined;
-  return `${c.binary} ${c.version} (${c.suite}) chosen over ${c.others.map((o) => `${o.version} (${o.suite})`).join(', ')}`;
+  const why = c.pin === undefined ? '' : ` (source pinned to ${c.pin})`;
+  return `${c.binary} ${c.version} (${c.suite})${why} chosen over ${c.others.map((o) => `${o.version} (${o.suite})`).join(', ')}`;
 }
 
 /** Dropped relations grouped by the source holding them, in build-order of the plan (root last). */
@@ -76,7 +77,7 @@ export function renderPlanText(plan: BuildPlan, options: RenderOptions = {}): st
   out.push(...table(rows).map((l) => `  ${l}`));
   if (plan.nodes.some((n) => n.durationFrom === 'default')) out.push('  (* default estimate: the source has no recipe estimate)');
   const choices = plan.nodes.flatMap((n) => n.why.slice(-1)).map(choiceLine).filter((l): l is string => l !== undefined);
-  if (choices.length > 0) out.push('', 'versions chosen across suites (newest that satisfies):', ...choices.map((c) => `  ${c}`));
+  if (choices.length > 0) out.push('', 'versions chosen across suites (the newest that satisfies, unless pinned):', ...choices.map((c) => `  ${c}`));
   if (options.keys !== undefined) {
     out.push('', `cache keys for build image ${options.imageDigest ?? '?'}:`);
     out.push(...table(plan.nodes.map((n) => [n.source, options.keys?.get(n.source) ?? '?'])).map((l) => `  ${l}`));

@@ -164,7 +164,12 @@ export function classifyGroup(group: AlternativeGroup, ctx: ClassifyContext, pre
       offers.push(...offersFor(rel, ctx.view));
       continue;
     }
-    return { kind: 'target', relation: rel, choice: choiceOf(rel, target.candidate, ctx.view), binary: target.candidate.record, sourceRecord: target.source, roleReason: role.reason };
+    const pin = ctx.pins.get(target.source.package);
+    const choice = choiceOf(rel, target.candidate, ctx.view);
+    return {
+      kind: 'target', relation: rel, choice: pin === undefined ? choice : { ...choice, pin },
+      binary: target.candidate.record, sourceRecord: target.source, roleReason: role.reason,
+    };
   }
   if (attempts.every((a) => a.outcome === 'dropped')) return { kind: 'dropped', drops };
   return { kind: 'unsatisfiable', attempts, offers };

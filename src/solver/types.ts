@@ -48,6 +48,8 @@ export interface Choice {
   readonly suite: string;
   /** Set when the binary satisfies the relation through `Provides:`. */
   readonly provides?: string;
+  /** Set when a user pin on the binary's source ruled newer candidates out: the pinned version. */
+  readonly pin?: string;
   /** Other versions of the same binary in the suites (newest first), not chosen. */
   readonly others: readonly { readonly version: string; readonly suite: string }[];
 }

@@ -35,7 +35,7 @@ export function describeEdge(edge: SolveEdge): string {
   const field = edge.origin.binary === undefined ? edge.origin.field : `${edge.origin.field} of ${edge.origin.binary}`;
   const head = `${edge.from} ${field}: ${edge.origin.text}`;
   const c = edge.choice;
-  const picked = c === undefined ? '' : `${c.binary} ${c.version} from ${c.suite}${c.provides === undefined ? '' : `, providing ${c.provides}`}`;
+  const picked = c === undefined ? '' : `${c.binary} ${c.version} from ${c.suite}${c.provides === undefined ? '' : `, providing ${c.provides}`}${c.pin === undefined ? '' : `, pinned`}`;
   const over = c === undefined || c.others.length === 0 ? '' : `; not ${c.others.map((o) => `${o.version} (${o.suite})`).join(', ')}`;
   switch (edge.role) {
     case 'target':

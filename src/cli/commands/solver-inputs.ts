@@ -1,0 +1,124 @@
+// What plan, why and check-archive share: the arch file (and dpkg's tables taught that arch),
+// the recipes, pins, and the archive — each failure turned into one message and an exit code.
+import { join, resolve } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
+import type { PartialArch } from '../../arch/arch-file.js';
+import { loadArchFile, type ArchLoadError } from '../../arch/arch-loader.js';
+import type { ArchTable } from '../../arch/dpkg-arch.js';
+import { DPKG_DATADIR, loadArchTables } from '../../arch/dpkg-tables-loader.js';
+import type { Archive } from '../../archive/archive.js';
+import { formatLocation } from '../../model/location.js';
+import { assertNever, err, ok, type Result } from '../../model/result.js';
+import { loadRecipes, type RecipeLoadError } from '../../recipe/recipe-loader.js';
+import type { RecipeSet } from '../../recipe/recipe.js';
+import type { Failure } from '../archive-messages.js';
+import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, openArchiveFromArgs, type ArchiveArgs } from '../archive-options.js';
+import type { CliContext } from '../command.js';
+import { DEFAULT_ARCH, projectRoot } from '../config.js';
+import { ExitCode } from '../exit-codes.js';
+
+export const SOLVER_OPTIONS = {
+  ...ARCHIVE_OPTIONS,
+  arch: { type: 'string' },
+  'arch-dir': { type: 'string', multiple: true },
+  'recipe-dir': { type: 'string', multiple: true },
+  pin: { type: 'string', multiple: true },
+  'dpkg-datadir': { type: 'string' },
+  help: { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export const SOLVER_USAGE =
+  `  --arch NAME        partial architecture (default ${DEFAULT_ARCH}); an arch file in arch/\n` +
+  '  --arch-dir DIR     look for arch files here first (repeatable)\n' +
+  '  --recipe-dir DIR   look for recipes here first (repeatable)\n' +
+  '  --pin SRC=VERSION  use exactly this version of source SRC (repeatable)\n' +
+  `  --dpkg-datadir DIR dpkg's cputable/ostable/tupletable (default ${DPKG_DATADIR})\n` +
+  ARCHIVE_USAGE;
+
+export interface SolverArgs extends ArchiveArgs {
+  readonly arch?: string | undefined;
+  readonly 'arch-dir'?: string[] | undefined;
+  readonly 'recipe-dir'?: string[] | undefined;
+  readonly pin?: string[] | undefined;
+  readonly 'dpkg-datadir'?: string | undefined;
+}
+
+export interface SolverInputs {
+  readonly arch: PartialArch;
+  readonly table: ArchTable;
+  readonly recipes: RecipeSet;
+  readonly pins: ReadonlyMap<string, string>;
+}
+
+const usage = (message: string): Failure => ({ message, exitCode: ExitCode.usage });
+
+export function describeArchLoadError(e: ArchLoadError): string {
+  switch (e.reason) {
+    case 'arch-not-found':
+      return `no arch file "${e.name}" (looked in ${e.searched.join(', ')})`;
+    case 'io-error':
+      return `cannot read ${e.file}: ${e.detail}`;
+    case 'malformed-control':
+      return `${formatLocation(e.location)}: ${e.message}`;
+    case 'invalid-arch-file':
+      return [`invalid arch file ${e.file}:`, ...e.problems.map((p) => `  ${formatLocation(p.location)}: ${p.message}`)].join('\n');
+    default:
+      return assertNever(e, 'arch load error');
+  }
+}
+
+export function describeRecipeLoadError(e: RecipeLoadError): string {
+  switch (e.reason) {
+    case 'io-error':
+      return `cannot read ${e.file}: ${e.detail}`;
+    case 'malformed-control':
+      return `${formatLocation(e.location)}: ${e.message}`;
+    case 'invalid-recipe':
+      return [`invalid recipe ${e.file}:`, ...e.problems.map((p) => `  ${formatLocation(p.location)}: ${p.message}`)].join('\n');
+    default:
+      return assertNever(e, 'recipe load error');
+  }
+}
+
+function parsePins(values: readonly string[]): Result<Map<string, string>, Failure> {
+  const pins = new Map<string, string>();
+  for (const v of values) {
+    const m = /^([a-z0-9][a-z0-9.+-]+)=(\S+)$/.exec(v);
+    if (m === null) return err(usage(`--pin ${v}: expected SOURCE=VERSION`));
+    pins.set(m[1] ?? '', m[2] ?? '');
+  }
+  return ok(pins);
+}
+
+/** Arch file, dpkg tables, recipes and pins: everything but the archive. */
+export async function loadSolverInputs(args: SolverArgs, ctx: CliContext): Promise<Result<SolverInputs, Failure>> {
+  const root = projectRoot();
+  const archDirs = [...(args['arch-dir'] ?? []).map((d) => resolve(ctx.cwd, d)), join(root, 'arch')];
+  const arch = await loadArchFile(args.arch ?? DEFAULT_ARCH, { dirs: archDirs });
+  if (!arch.ok) return err(usage(describeArchLoadError(arch.error)));
+  const t = arch.value.dpkgTables;
+  const table = await loadArchTables(args['dpkg-datadir'] ?? DPKG_DATADIR, {
+    ...(t.ostable.length > 0 ? { ostable: `${t.ostable.join('\n')}\n` } : {}),
+    ...(t.tupletable.length > 0 ? { tupletable: `${t.tupletable.join('\n')}\n` } : {}),
+  });
+  if (!table.ok) return err({ message: `${formatLocation(table.error.location)}: ${table.error.message}`, exitCode: ExitCode.failed });
+  if (table.value.tupleOf(arch.value.name) === undefined) {
+    return err(usage(`${formatLocation(arch.value.location)}: dpkg's tables do not know ${arch.value.name} (add Dpkg-Ostable/Dpkg-Tupletable lines)`));
+  }
+  const recipeDirs = [...(args['recipe-dir'] ?? []).map((d) => resolve(ctx.cwd, d)), join(root, 'recipes')];
+  const recipes = await loadRecipes(recipeDirs);
+  if (!recipes.ok) return err(usage(recipes.error.map(describeRecipeLoadError).join('\n')));
+  const pins = parsePins(args.pin ?? []);
+  if (!pins.ok) return pins;
+  return ok({ arch: arch.value, table: table.value, recipes: recipes.value, pins: pins.value });
+}
+
+export async function openArchiveForSolver(args: SolverArgs, ctx: CliContext): Promise<Result<Archive, Failure>> {
+  return openArchiveFromArgs(args, ctx);
+}
+
+/** Print a failure and return its exit code. */
+export function fail(ctx: CliContext, name: string, failure: Failure): number {
+  ctx.stderr.write(`stubforge ${name}: ${failure.message}\n`);
+  return failure.exitCode;
+}
