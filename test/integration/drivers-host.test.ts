@@ -15,17 +15,12 @@ import { buildSpecFor } from '../../src/drivers/registry.js';
 import { stepContext } from '../../src/drivers/environment.js';
 import { describeStaticViolation } from '../../src/drivers/static-policy.js';
 import { verifyOutput } from '../../src/executor/verify-output.js';
+import { archToolchain } from '../unit/drivers-arches.js';
 
 const PREFIX = '/usr/x86_64-linux-musl';
 
-/** arch/musl-linux-amd64 as the arch mapper hands it to the drivers (kernel headers resolved). */
-const MUSL: ArchToolchain = {
-  name: 'musl-linux-amd64', triplet: 'x86_64-linux-musl', buildTriplet: 'x86_64-linux-gnu',
-  tools: { CC: 'musl-gcc', AR: 'ar', RANLIB: 'ranlib', STRIP: 'strip', NM: 'nm', LD: 'ld', OBJCOPY: 'objcopy', PKG_CONFIG: 'pkg-config' },
-  cflags: ['-O2', '-g'], cppflags: [], ldflags: ['-static'],
-  kernelHeaders: ['/usr/include/linux', '/usr/include/x86_64-linux-gnu/asm', '/usr/include/asm-generic'],
-  configSubGuessDir: '/usr/share/misc', elf: { machine: 62, class: 64 },
-};
+/** arch/musl-linux-amd64, parsed by src/arch and mapped as the arch mapper does. */
+const MUSL: ArchToolchain = archToolchain('musl-linux-amd64');
 
 /** SHA-256 of each .dsc as bookworm's Sources index lists it (the .dsc then vouches for its files). */
 const DSC = {
