@@ -6,7 +6,7 @@
 // - `.pc` files point into the staged prefix, never at the build tree or DESTDIR;
 // - no libtool `.la` files (the drivers delete them, as Debian does; one left is a violation).
 import type { SourceLocation } from '../model/location.js';
-import type { ElfIdentity } from './driver.js';
+import type { DriverInput, ElfIdentity } from './driver.js';
 import { ET_DYN, ET_EXEC, ET_REL, isElf, readElfHeader } from './elf-header.js';
 import { isArArchive, isThinArchive, parseArArchive } from './ar-archive.js';
 import { joinPath } from './shell.js';
@@ -17,6 +17,11 @@ export interface StaticExpectation {
   readonly prefix: string;
   /** Paths that must never appear in installed metadata: source dir, build dir, destDir. */
   readonly buildPaths: readonly string[];
+}
+
+/** What the output of the build `input` describes must satisfy (paths as the build saw them). */
+export function staticExpectation(input: DriverInput): StaticExpectation {
+  return { elf: input.arch.elf, prefix: input.prefix, buildPaths: [input.source.dir, input.buildDir, input.destDir] };
 }
 
 /** `file` is relative to the output directory; `location` is the file as read, with the line. */

@@ -13,7 +13,7 @@ import { parseDeb822 } from '../../src/control/deb822.js';
 import type { ArchToolchain, BuildSpec, DriverInput, RecipeBuildOptions } from '../../src/drivers/driver.js';
 import { buildSpecFor } from '../../src/drivers/registry.js';
 import { stepContext } from '../../src/drivers/environment.js';
-import { describeStaticViolation } from '../../src/drivers/static-policy.js';
+import { describeStaticViolation, staticExpectation } from '../../src/drivers/static-policy.js';
 import { verifyOutput } from '../../src/executor/verify-output.js';
 import { archToolchain } from '../unit/drivers-arches.js';
 
@@ -109,7 +109,7 @@ async function build(name: string, srcDir: string, options: RecipeBuildOptions, 
 async function expectStaticOnly(built: Built): Promise<void> {
   const report = await verifyOutput({
     outputDir: built.destDir,
-    expect: { elf: MUSL.elf, prefix: PREFIX, buildPaths: [built.input.source.dir, built.input.buildDir, built.destDir] },
+    expect: staticExpectation(built.input),
     expectedArtefacts: built.spec.expectedArtefacts,
   });
   if (!report.ok) throw new Error(report.error.detail);
