@@ -16,6 +16,8 @@ import { renderLabels, type Owner } from './labels.js';
 import { currentOwner } from './reaper.js';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
+/** How long output may still arrive after a container has exited. */
+const OUTPUT_DRAIN_MS = 5_000;
 
 export interface DockerRuntimeOptions {
   readonly socketPath?: string;
@@ -284,6 +286,8 @@ class DockerStepHandle implements StepHandle {
       const outputDone = demuxLines(this.demux, stream, onLine);
       signal?.addEventListener('abort', onAbort, { once: true });
       await this.container.start();
+      // An abort that came while the container was starting could not kill it yet.
+      if (flags.interrupted) kill();
       timer = setTimeout(() => {
         flags.timedOut = true;
         kill();
@@ -291,7 +295,9 @@ class DockerStepHandle implements StepHandle {
       const exit = (await this.container.wait()) as { StatusCode: number };
       const durationMs = this.now() - started;
       clearTimeout(timer);
-      await outputDone;
+      // The attach stream ends with the container; should the engine not close it, do not wait
+      // for ever for output that cannot come any more.
+      await Promise.race([outputDone, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
       if (flags.interrupted) return err({ reason: 'interrupted', location: { file: this.socket } });
       const state = await this.container.inspect();
       return ok({ exitCode: exit.StatusCode, timedOut: flags.timedOut, durationMs, oomKilled: state.State.OOMKilled });
