@@ -10,7 +10,7 @@
 // none. The index is then regenerated under the lock; it is derived from the pool and can always
 // be rebuilt with `reindex()`. apt reads it as `deb [trusted=yes] file:<root> ./`.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { CacheKey } from '../model/brand.js';
@@ -53,8 +53,11 @@ export async function openRepo(root: string, options: RepoOptions = {}): Promise
   try {
     for (const dir of [POOL, '.staging', '.trash']) await mkdir(join(abs, dir), { recursive: true });
     await cleanDeadLeftovers(abs, options.isProcessAlive ?? defaultIsProcessAlive, repo.logger);
-    const hasRelease = await readFile(join(abs, 'Release')).then(() => true, () => false);
-    if (!hasRelease) {
+    // A publisher that died between committing a key and writing the index leaves the pool newer
+    // than Release (the rename into pool/ touched it): bring the index up to date.
+    const release = await stat(join(abs, 'Release')).catch(() => undefined);
+    const pool = await stat(join(abs, POOL));
+    if (release === undefined || pool.mtimeMs > release.mtimeMs) {
       const indexed = await repo.reindex();
       if (!indexed.ok) return indexed;
     }
@@ -111,7 +114,8 @@ export class AptRepo {
     const checked = checkCacheKey(key);
     if (!checked.ok) return err({ reason: 'invalid-key', message: checked.error, location: { file: this.root } });
     const existing = await this.lookup(key);
-    if (!existing.ok || existing.value !== undefined) return existing as Result<PublishedEntry, RepoError>;
+    if (!existing.ok) return existing;
+    if (existing.value !== undefined) return ok(existing.value);
 
     const staging = join(this.root, '.staging', `${key}.${process.pid}.${randomBytes(6).toString('hex')}`);
     try {
