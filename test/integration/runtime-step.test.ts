@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenForInterrupt } from '../../src/cli/signals.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { runBuildStep, type BuildStepSpec } from '../../src/runtime/build-step.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
@@ -148,6 +149,26 @@ describe('a build step', () => {
     expect(await containersOfRun(runtime, s.run)).toEqual([]);
     expect(existsSync(s.outputDir)).toBe(false);
     expect(leftovers(s.outputDir)).toEqual([]);
+  });
+
+  // Vitest runs test files in forked workers: a signal to this process reaches only this worker.
+  it.runIf(process.send !== undefined)('stops and removes its container when the process gets SIGINT (CLI wiring)', async () => {
+    const s = spec({ cmd: ['sh', '-c', 'sleep 60'] });
+    const interrupt = listenForInterrupt();
+    try {
+      const pending = runBuildStep(s, { runtime, log, signal: interrupt.signal });
+      for (let i = 0; i < 100 && (await containersOfRun(runtime, s.run)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(process.pid, 'SIGINT');
+      const result = await pending;
+      expect(interrupt.received()).toBe('SIGINT');
+      expect(!result.ok && result.error.reason).toBe('interrupted');
+      expect(await containersOfRun(runtime, s.run)).toEqual([]);
+      expect(existsSync(s.outputDir)).toBe(false);
+      expect(leftovers(s.outputDir)).toEqual([]);
+    } finally {
+      interrupt.dispose();
+    }
   });
 
   it('refuses to overwrite an output that already exists', async () => {
