@@ -147,7 +147,7 @@ function readSource(r: Reader, suite: string, component: string): SourceRecord {
   for (let k = 0; k < n; k++) {
     const sha256 = r.next();
     const size = Number(r.next());
-    files[k] = { name: r.next(), size, sha256 };
+    files[k] = { sha256, size, name: r.next() };
   }
   const record: { -readonly [K in keyof SourceRecord]: SourceRecord[K] } = {
     package: pkg, version, suite, component, binaries, architecture, format, directory, files,

@@ -190,6 +190,10 @@ export async function loadSuiteIndex(suite: ConfiguredSuite, options: IndexOptio
   const guess = options.offline === true ? undefined : await speculate(suite, options).catch(() => undefined);
   const verified = await pending;
   if (!verified.ok) return verified;
+  const validUntil = verified.value.release.validUntil;
+  if (validUntil !== undefined && validUntil.getTime() < options.clock().getTime()) {
+    log.warn({ validUntil: validUntil.toISOString() }, 'InRelease past its Valid-Until accepted, as configured');
+  }
   const key: IndexCacheKey = { suite: suite.suite, release: verified.value.sha256 };
   const cached = guess?.key.release === key.release ? guess.read
     : await readCachedIndex(options.cacheDir, key, suite.component, options.arch);

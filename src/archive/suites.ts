@@ -27,6 +27,8 @@ export interface ConfiguredSuite extends SuiteRef {
   /** The apt entry that gave the URL, or undefined when the user gave it. */
   readonly origin?: SourceLocation;
   readonly signedBy?: SignedBy;
+  /** The entry says `Check-Valid-Until: no` (apt's own switch, set for snapshot mirrors). */
+  readonly allowExpired?: boolean;
 }
 
 /** Normalise a base URL: http(s) only (fetch is the transport), no trailing slash. */
@@ -60,7 +62,7 @@ export function resolveSuites(
   const userGiven: SourceLocation = { file: '(command line)' };
   const resolved: ConfiguredSuite[] = [];
   for (const suite of suites) {
-    let base: { url: string; origin?: SourceLocation; signedBy?: SignedBy };
+    let base: { url: string; origin?: SourceLocation; signedBy?: SignedBy; allowExpired?: boolean };
     const explicit = selection.suiteMirrors?.[suite] ?? selection.mirror;
     if (explicit !== undefined) {
       base = { url: explicit };
@@ -74,7 +76,11 @@ export function resolveSuites(
         });
       }
       // Several URIs in one entry are mirrors of each other (apt tries them in turn); the first is used.
-      base = { url: entry.uris[0] ?? '', origin: entry.location, ...(entry.signedBy === undefined ? {} : { signedBy: entry.signedBy }) };
+      base = {
+        url: entry.uris[0] ?? '', origin: entry.location,
+        ...(entry.signedBy === undefined ? {} : { signedBy: entry.signedBy }),
+        ...(entry.options['check-valid-until']?.trim().toLowerCase() === 'no' ? { allowExpired: true } : {}),
+      };
     }
     const mirror = normaliseMirror(base.url, base.origin ?? userGiven);
     if (!mirror.ok) return mirror;
@@ -83,6 +89,7 @@ export function resolveSuites(
         suite, component, mirror: mirror.value,
         ...(base.origin === undefined ? {} : { origin: base.origin }),
         ...(base.signedBy === undefined ? {} : { signedBy: base.signedBy }),
+        ...(base.allowExpired === true ? { allowExpired: true } : {}),
       });
     }
   }

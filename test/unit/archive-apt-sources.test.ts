@@ -143,6 +143,13 @@ describe('resolveSuites', () => {
     expect(resolved.value[0]?.origin).toBeUndefined();
   });
 
+  it('lets an entry with Check-Valid-Until: no (a snapshot mirror) accept an expired InRelease', () => {
+    const parsed = parseOneLineSources('deb [check-valid-until=no] http://snapshot.invalid/archive/debian/20250520T000000Z bookworm main\n', 'f');
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const resolved = resolveSuites(parsed.value, { suites: ['bookworm', 'trixie'] });
+    expect(resolved).toMatchObject({ ok: true, value: [{ suite: 'bookworm', allowExpired: true }, { suite: 'trixie', allowExpired: true }] });
+  });
+
   it.each([
     ['no entry lists the suite or bookworm', [], {}, /no enabled apt entry lists suite "bookworm"/],
     ['the mirror is not http(s)', [], { mirror: 'file:///srv/debian' }, /unsupported URI scheme "file:"/],

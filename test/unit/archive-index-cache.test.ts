@@ -94,6 +94,9 @@ describe('index cache on disk', () => {
     const older = { suite: 'bookworm', release: 'b'.repeat(64) };
     await writeCachedIndices(dir, key, Buffer.from('Date: Sat, 11 Jul 2026 10:16:37 UTC\n'), [{ arch: 'amd64', payload: realPayload() }]);
     await writeCachedIndices(dir, older, Buffer.from('Date: Sat, 10 Jan 2026 10:16:37 UTC\n'), [{ arch: 'amd64', payload: realPayload() }]);
+    // Written later (by mtime), though older by Date: e.g. a cache restored from a backup.
+    await utimes(join(keyDir(dir, key), 'InRelease'), 1_700_000_000, 1_700_000_000);
+    await utimes(join(keyDir(dir, older), 'InRelease'), 1_700_000_100, 1_700_000_100);
     const newest = await newestCachedRelease(dir, 'bookworm');
     expect(newest?.key).toEqual(key);
     expect(newest?.raw.toString()).toContain('Jul 2026');
