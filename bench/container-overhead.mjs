@@ -6,7 +6,7 @@
 //
 //   npm run build && node bench/container-overhead.mjs [--reps N] [--image REF]
 //
-// Needs the engine (scripts/ensure-docker.sh) and an environment with gcc (`stubforge env create`).
+// Needs the engine (docker/ensure-engine.sh) and an environment with gcc (`stubforge env create`).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ const PACKAGE_BUILDS_MS = { zlib: 4_500, 'glib2.0': 48_000, qemu: 170_000 };
 const runtime = new DockerRuntime();
 const ping = await runtime.ping();
 if (!ping.ok) {
-  console.error(`engine not answering (${ping.error.reason}): run scripts/ensure-docker.sh`);
+  console.error(`engine not answering (${ping.error.reason}): run docker/ensure-engine.sh`);
   process.exit(2);
 }
 const info = await runtime.inspectImage(image);

@@ -6,6 +6,10 @@ import { createLogger } from '../log/logger.js';
 // Loaded lazily: `stubforge plan` does not pay for dockerode, `env` does not parse indices.
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   'show-source': () => import('./commands/show-source.js'),
+  plan: () => import('./commands/plan.js'),
+  why: () => import('./commands/why.js'),
+  'check-archive': () => import('./commands/check-archive.js'),
+  env: () => import('./commands/env.js'),
 };
 
 function usage(): string {

@@ -22,7 +22,7 @@ export function describeRuntimeFailure(error: EnvironmentError | BuildStepError 
   const usage = (message: string): RuntimeFailure => ({ message, exitCode: ExitCode.usage });
   switch (error.reason) {
     case 'engine-unavailable':
-      return runtime(`the container engine does not answer on ${error.socket} (${error.detail}); start it with scripts/ensure-docker.sh`);
+      return runtime(`the container engine does not answer on ${error.socket} (${error.detail}); start it with docker/ensure-engine.sh`);
     case 'engine-error':
       return runtime(`container engine: ${error.operation} failed${error.statusCode === undefined ? '' : ` (HTTP ${error.statusCode})`}: ${error.detail}`);
     case 'image-not-found':

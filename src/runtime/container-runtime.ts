@@ -147,7 +147,7 @@ export type RuntimeError =
 export function describeRuntimeError(error: RuntimeError): string {
   switch (error.reason) {
     case 'engine-unavailable':
-      return `container engine not answering on ${error.socket}: ${error.detail} (run scripts/ensure-docker.sh)`;
+      return `container engine not answering on ${error.socket}: ${error.detail} (run docker/ensure-engine.sh)`;
     case 'image-not-found':
       return `image ${error.image} not found`;
     case 'root-user-refused':

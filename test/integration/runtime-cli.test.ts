@@ -1,5 +1,5 @@
 // `stubforge env` as a user runs it, through the command object with its own streams, against the
-// real engine (started by scripts/ensure-docker.sh in beforeAll), plus the engine script itself.
+// real engine (started by docker/ensure-engine.sh in beforeAll), plus the engine script itself.
 import { execFileSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,10 +25,10 @@ beforeAll(() => {
   ensureEngine();
 });
 
-describe('scripts/ensure-docker.sh', () => {
+describe('docker/ensure-engine.sh', () => {
   it('is idempotent: with the engine up it says so and changes nothing', () => {
     const root = new URL('../../', import.meta.url).pathname;
-    const out = execFileSync('bash', [`${root}scripts/ensure-docker.sh`], { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    const out = execFileSync('bash', [`${root}docker/ensure-engine.sh`], { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
     expect(out).toMatch(/^ensure-docker: engine already answering on \/var\/run\/docker\.sock \(server \S+\)$/m);
   });
 });

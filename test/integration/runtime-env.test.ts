@@ -2,7 +2,7 @@
 // reuse, list, build in, add native tools, update, and clean (refused while a build uses it).
 // A test repository (`stubforge-test-env`) keeps a user's own environments out of harm's way; the
 // base `stubforge-base:bookworm` is shared with them (it is made once and reused). The engine is
-// started by scripts/ensure-docker.sh in beforeAll.
+// started by docker/ensure-engine.sh in beforeAll.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

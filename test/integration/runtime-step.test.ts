@@ -1,6 +1,6 @@
 // Build steps against the real Docker engine: what a step hands back when it succeeds, fails,
 // times out, runs out of memory, tries the network or is interrupted, and what is left behind
-// (nothing: no container, no partial output). The engine is started by scripts/ensure-docker.sh
+// (nothing: no container, no partial output). The engine is started by docker/ensure-engine.sh
 // in beforeAll; the test image comes from an mmdebstrap minbase made once and reused.
 import { spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';

@@ -1,4 +1,4 @@
-// Shared by the runtime integration tests: the engine (started through scripts/ensure-docker.sh,
+// Shared by the runtime integration tests: the engine (started through docker/ensure-engine.sh,
 // so the tests work whether or not .ci/run started it), the mirror (from the machine's apt
 // configuration, never written here) and a small test image made once from an mmdebstrap minbase
 // and reused by later runs.
@@ -17,7 +17,7 @@ const TEST_IMAGE_INCLUDE = ['gcc', 'libc6-dev'];
 
 export function ensureEngine(): void {
   const root = new URL('../../', import.meta.url).pathname;
-  execFileSync('bash', [join(root, 'scripts/ensure-docker.sh')], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CI: 'true' } });
+  execFileSync('bash', [join(root, 'docker/ensure-engine.sh')], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CI: 'true' } });
 }
 
 export async function mirror(suite = 'bookworm'): Promise<string> {
