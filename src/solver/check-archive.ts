@@ -40,6 +40,8 @@ export interface CheckArchiveInput {
   readonly arch: PartialArch;
   readonly table: ArchTable;
   readonly recipes: RecipeSet;
+  /** Check only these source names (blocked-by is then judged among them only). */
+  readonly only?: ReadonlySet<string>;
 }
 
 interface Closure {
@@ -145,8 +147,8 @@ class Checker {
 }
 
 /** The newest record of every source name (an Extra-Source-Only record only when it is all there is). */
-function newestSources(view: ArchiveView): SourceRecord[] {
-  const names = [...new Set(view.index.sources.map((s) => s.package))].sort();
+function newestSources(view: ArchiveView, only: ReadonlySet<string> | undefined): SourceRecord[] {
+  const names = [...new Set(view.index.sources.map((s) => s.package))].filter((n) => only === undefined || only.has(n)).sort();
   const out: SourceRecord[] = [];
   for (const name of names) {
     const all = view.sources(name);
@@ -159,7 +161,7 @@ function newestSources(view: ArchiveView): SourceRecord[] {
 export function checkArchive(input: CheckArchiveInput): ArchiveCheck {
   const view = input.archive instanceof ArchiveView ? input.archive : new ArchiveView(input.archive);
   const checker = new Checker(input, view);
-  const results = newestSources(view).map((r) => checker.checkOne(r));
+  const results = newestSources(view, input.only).map((r) => checker.checkOne(r));
   const status = new Map(results.map((r) => [r.source, r.status]));
   // Blocked: ok itself, but some target source (transitively) is unsatisfiable.
   const dependants = new Map<string, string[]>();

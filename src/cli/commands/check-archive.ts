@@ -13,6 +13,7 @@ import { fail, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_US
 const USAGE = 'usage: stubforge check-archive [options]\n' +
   '  --json FILE        write the full report as JSON (- for stdout)\n' +
   '  --show N           list the first N unsatisfiable sources with their problems (default 10)\n' +
+  '  --source NAME      check only this source package (repeatable)\n' +
   SOLVER_USAGE;
 
 const STATUS_NOTES: Record<SourceStatus, string> = {
@@ -62,7 +63,7 @@ export const command: CliCommand = {
     try {
       parsed = parseArgs({
         args: [...argv], allowPositionals: false,
-        options: { ...SOLVER_OPTIONS, json: { type: 'string' }, show: { type: 'string', default: '10' } },
+        options: { ...SOLVER_OPTIONS, json: { type: 'string' }, show: { type: 'string', default: '10' }, source: { type: 'string', multiple: true } },
       });
     } catch (error) {
       return fail(ctx, 'check-archive', { message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
@@ -82,7 +83,7 @@ export const command: CliCommand = {
     const archive = await openArchiveForSolver(values, ctx);
     if (!archive.ok) return fail(ctx, 'check-archive', archive.error);
     const started = performance.now();
-    const report = checkArchive({ ...inputs.value, archive: archive.value.index });
+    const report = checkArchive({ ...inputs.value, archive: archive.value.index, ...(values.source === undefined ? {} : { only: new Set(values.source) }) });
     const seconds = (performance.now() - started) / 1000;
     const json = values.json;
     if (json === '-') ctx.stdout.write(`${JSON.stringify(report)}\n`);
