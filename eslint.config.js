@@ -8,7 +8,7 @@ const IO_MODULES = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_p
   'node:child_process', 'dockerode', 'pino'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/**', 'test/**', 'bin/**', '*.config.*'] },
+  { ignores: ['.*/**', 'dist/**', 'node_modules/**', 'coverage/**', 'bench/**', 'test/**', 'bin/**', '*.config.*'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

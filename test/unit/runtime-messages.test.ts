@@ -6,7 +6,7 @@ const at = { file: '/var/run/docker.sock' };
 
 describe('describeRuntimeFailure', () => {
   it.each([
-    [{ reason: 'engine-unavailable', socket: '/s.sock', detail: 'connect ENOENT /s.sock', location: at }, ExitCode.runtime, /does not answer on \/s\.sock.*ensure-docker\.sh/],
+    [{ reason: 'engine-unavailable', socket: '/s.sock', detail: 'connect ENOENT /s.sock', location: at }, ExitCode.runtime, /does not answer on \/s\.sock.*ensure-engine\.sh/],
     [{ reason: 'interrupted', location: at }, ExitCode.interrupted, /interrupted/],
     [{ reason: 'step-failed', package: 'zlib', exitCode: 2, logFile: '/o.log', logTail: ['make: *** [all] Error 1'], location: at }, ExitCode.failed, /zlib: build step failed with exit status 2; log: \/o\.log\n {2}\| make/],
     [{ reason: 'timeout', package: 'qemu', timeoutMs: 3_600_000, logFile: '/q.log', logTail: [], location: at }, ExitCode.failed, /killed after 3600 s \(timeout\)/],
