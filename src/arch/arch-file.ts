@@ -244,8 +244,10 @@ export function parseArchFile(text: string, file: string, expectedName?: string)
   for (const d of kernelHeaders) if (d.startsWith('/') || d.includes('..')) r.problem('Kernel-Headers', `"${d}" must be a directory name under /usr/include`);
   const tools = readTools(r);
   const flags = { cflags: readFlag(r, 'CFLAGS'), cxxflags: readFlag(r, 'CXXFLAGS'), cppflags: readFlag(r, 'CPPFLAGS'), ldflags: readFlag(r, 'LDFLAGS') };
-  const staticOnly = r.yesNo('Static-Only', false);
-  if (!staticOnly) r.problem('Static-Only', 'Static-Only: yes is required (partial architectures are static only)');
+  const staticOnly = r.required('Static-Only');
+  if (staticOnly !== undefined && staticOnly !== 'yes') {
+    r.problem('Static-Only', `Static-Only: yes is required (partial architectures are static only), not "${staticOnly}"`);
+  }
   const buildProfiles = r.words('Build-Profiles', true);
   for (const p of buildProfiles) if (!PROFILE_RE.test(p)) r.problem('Build-Profiles', `"${p}" is not a build profile name`);
   const configSub = readAbsolutePath(r, 'Config-Sub');
