@@ -76,11 +76,21 @@ async function writeTarXz(entries: readonly TarEntry[], outPath: string, xzPath:
     const xz = startXzCompressor(handle.fd, xzPath);
     const pack = tar.pack();
     pack.pipe(xz.stdin);
-    const packed = await packEntries(pack, entries);
-    if (!packed.ok) {
+    const abort = async (): Promise<void> => {
       pack.destroy();
       xz.kill();
       await xz.done;
+    };
+    let packed: Result<void, DebWriteError>;
+    try {
+      packed = await packEntries(pack, entries);
+    } catch (e: unknown) {
+      // A source file that cannot be read: stop xz, which would otherwise wait for more input.
+      await abort();
+      throw e;
+    }
+    if (!packed.ok) {
+      await abort();
       return packed;
     }
     pack.finalize();

@@ -2,13 +2,14 @@
 // unpacker), dpkg-gencontrol (Installed-Size) and lintian.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDebLayout, type DebDescription, type DebLayout } from '../../src/deb/deb-layout.js';
 import { writeDeb } from '../../src/deb/deb-writer.js';
 import { readDebControl } from '../../src/deb/deb-reader.js';
+import { describeTree } from '../../src/deb/deb-tree.js';
 import { ARCH, crossPackagesFor, MAINTAINER, SDE, stageLibrary, TRIPLET } from './deb-fixtures.js';
 
 // ./ + 246 bytes: over ustar's 100-byte name, split into prefix (148) and name (99).
@@ -137,6 +138,27 @@ describe('writeDeb', () => {
     writeFileSync(join(work, 'debian/changelog'), `demo (1:2.0-1) unstable; urgency=medium\n\n  * Test.\n\n -- ${MAINTAINER}  Tue, 14 Nov 2023 22:13:20 +0000\n`);
     const out = run('dpkg-gencontrol', ['-pstubforge-demo', `-P${tree}`, '-O'], work);
     expect(out).toContain(`Installed-Size: ${layout.installedSize}\n`);
+  });
+});
+
+describe('writeDeb failures', () => {
+  it.each([
+    ['source-changed', (file: string) => { writeFileSync(file, 'changed after describeTree\n'); }],
+    ['io-error', (file: string) => { rmSync(file); }],
+  ] as const)('reports %s for a described file that changed, leaving no output or temporary file', async (reason, change) => {
+    const tree = join(dir, `changing-${reason}`);
+    mkdirSync(join(tree, 'usr/share/demo'), { recursive: true });
+    writeFileSync(join(tree, 'usr/share/demo/data'), 'original\n');
+    const described = await describeTree(tree);
+    if (!described.ok) throw new Error(described.error.message);
+    const r = buildDebLayout({ ...demo, files: described.value, conffiles: [] });
+    if (!r.ok) throw new Error(r.error.message);
+    change(join(tree, 'usr/share/demo/data'));
+    const outDir = join(dir, `out-${reason}`);
+    mkdirSync(outDir);
+    const written = await writeDeb(r.value, join(outDir, 'x.deb'));
+    expect(written.ok ? 'ok' : written.error.reason).toBe(reason);
+    expect(readdirSync(outDir)).toEqual([]);
   });
 });
 
