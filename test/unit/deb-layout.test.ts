@@ -163,7 +163,7 @@ describe('buildDebLayout errors', () => {
   ] as const)('refuses %s', (_what, change, reason) => {
     const r = buildDebLayout({ ...base, ...change } as DebDescription);
     expect(r.ok ? 'ok' : r.error.reason).toBe(reason);
-    if (!r.ok) expect(r.error.location).toEqual({ file: `deb(${change.package ?? 'demo'})` });
+    if (!r.ok) expect(r.error.location).toEqual({ file: `deb(${(change as Partial<DebDescription>).package ?? 'demo'})` });
   });
 
   it('accepts a 246-byte path that splits into ustar prefix and name', () => {
