@@ -1,0 +1,116 @@
+// plan, why and check-archive as a user runs them, against the real mirror of this machine's apt
+// configuration and a fresh cache. The command modules are run directly with their own streams
+// (main.ts registers them); arch and recipe folders are given explicitly because the TypeScript
+// sources are not laid out like the installed package.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { command as checkArchive } from '../../src/cli/commands/check-archive.js';
+import { command as plan } from '../../src/cli/commands/plan.js';
+import { command as why } from '../../src/cli/commands/why.js';
+import type { CliCommand } from '../../src/cli/command.js';
+import { silentLogger } from '../../src/log/logger.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const home = mkdtempSync(join(tmpdir(), 'stubforge-plan-'));
+const DIRS = ['--arch-dir', join(ROOT, 'arch'), '--recipe-dir', join(ROOT, 'recipes')];
+
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(chunk.toString()); done(); } });
+  return { stream, text: () => chunks.join('') };
+}
+
+async function stubforge(cmd: CliCommand, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = sink();
+  const err = sink();
+  const code = await cmd.run([...args, ...DIRS], {
+    env: { ...process.env, STUBFORGE_HOME: home }, cwd: home, stdout: out.stream, stderr: err.stream, isTTY: false, log: silentLogger(),
+  });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+const sourcesOf = (text: string): string[] => [...text.matchAll(/^ {2}\d+ +(\S+) +\S+ +\S+ +target/gm)].map((m) => m[1] ?? '').sort();
+
+describe('stubforge plan', () => {
+  it('lists the real closure of qemu-stubdom for musl-linux-amd64', async () => {
+    const { code, stdout } = await stubforge(plan, 'qemu-stubdom', '--arch', 'musl-linux-amd64');
+    expect(code).toBe(0);
+    expect(sourcesOf(stdout)).toEqual(['glib2.0', 'libffi', 'pcre2', 'pixman', 'qemu', 'xen', 'zlib']);
+    expect(stdout).toContain('suites: bookworm, bookworm-updates, bookworm-security');
+    expect(stdout).toMatch(/^ {2}meson +\S+ +bookworm +← qemu: meson/m);
+    expect(stdout).toMatch(/unknown +qemu: libxen-dev$/m);
+  }, 300_000);
+
+  it('gives rumprun-amd64 the same sources', async () => {
+    const musl = await stubforge(plan, 'qemu-stubdom', '--arch', 'musl-linux-amd64', '--format', 'json');
+    const rump = await stubforge(plan, 'qemu-stubdom', '--arch', 'rumprun-amd64', '--format', 'json');
+    const nodes = (s: string): string[] => (JSON.parse(s) as { nodes: { source: string; version: string }[] }).nodes.map((n) => `${n.source} ${n.version}`);
+    expect(rump.code).toBe(0);
+    expect(nodes(rump.stdout)).toEqual(nodes(musl.stdout));
+  }, 300_000);
+
+  it('keeps to pinned versions (the ones whose files the mirror serves)', async () => {
+    const { code, stdout } = await stubforge(plan, 'qemu-stubdom', '--pin', 'xen=4.17.5+72-g01140da4e8-1', '--pin', 'pcre2=10.42-1', '--format', 'json');
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as { nodes: { source: string; version: string }[] };
+    expect(doc.nodes.find((n) => n.source === 'xen')?.version).toBe('4.17.5+72-g01140da4e8-1');
+  }, 300_000);
+
+  it('prints cache keys for a build image digest and a dot graph', async () => {
+    const keyed = await stubforge(plan, 'qemu-stubdom', '--image-digest', `sha256:${'0'.repeat(64)}`);
+    expect(keyed.stdout).toMatch(/^ {2}zlib +[0-9a-f]{64}$/m);
+    const dot = await stubforge(plan, 'qemu-stubdom', '--format', 'dot');
+    expect(dot.stdout).toMatch(/^digraph /);
+  }, 300_000);
+
+  it('exits 3 with the problem when a pin leaves nothing to build', async () => {
+    const { code, stderr } = await stubforge(plan, 'qemu-stubdom', '--pin', 'zlib=0.0-0');
+    expect(code).toBe(3);
+    expect(stderr).toContain('unsatisfiable: qemu Build-Depends: zlib1g-dev');
+    expect(stderr).toContain('pinned-out');
+  }, 300_000);
+
+  it('exits 2 for an arch it does not know', async () => {
+    const { code, stderr } = await stubforge(plan, 'qemu-stubdom', '--arch', 'sparc-rumprun');
+    expect(code).toBe(2);
+    expect(stderr).toContain('no arch file "sparc-rumprun"');
+  });
+});
+
+describe('stubforge why', () => {
+  it('explains pcre2 with the chain from the target', async () => {
+    const { code, stdout } = await stubforge(why, 'qemu-stubdom', 'pcre2');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^pcre2 \S+ is rebuilt for the partial arch \(target\):$/m);
+    expect(stdout).toContain('qemu Add-Build-Depends: libglib2.0-dev (>= 2.56) → target glib2.0');
+    expect(stdout).toContain('glib2.0 Depends of libglib2.0-dev: libpcre2-dev → target pcre2');
+  }, 300_000);
+
+  it('explains a dropped relation with its reason', async () => {
+    const { code, stdout } = await stubforge(why, 'qemu-stubdom', 'libfdt-dev');
+    expect(code).toBe(0);
+    expect(stdout).toContain('qemu Build-Depends: libfdt-dev (>> 1.5.0-2~) → dropped — recipe: a Xen device model never builds a device tree');
+  }, 300_000);
+
+  it('exits 1 for a name the closure never meets', async () => {
+    expect((await stubforge(why, 'qemu-stubdom', 'libreoffice')).code).toBe(1);
+  }, 300_000);
+});
+
+describe('stubforge check-archive', () => {
+  it('checks the sources asked for and writes the JSON report', async () => {
+    const report = join(home, 'report.json');
+    const { code, stdout } = await stubforge(checkArchive, '--source', 'zlib', '--source', 'fftw3', '--source', 'cubature', '--json', report);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^ {2}ok +1 /m);
+    expect(stdout).toMatch(/^ {2}unsatisfiable +1 /m);
+    expect(stdout).toMatch(/^ {2}blocked +1 /m);
+    const doc = JSON.parse(readFileSync(report, 'utf8')) as { sources: { source: string; status: string }[] };
+    expect(doc.sources.map((s) => `${s.source}:${s.status}`)).toEqual(['cubature:blocked', 'fftw3:unsatisfiable', 'zlib:ok']);
+  }, 300_000);
+});
