@@ -2,7 +2,7 @@
 // only SHA-256 sums are used (MD5Sum is ignored as apt ignores it).
 //
 // Valid-Until: an InRelease past its Valid-Until is an `expired-release` error, unless the caller
-// allows expired files. That is the switch for snapshot mirrors (snapshot.debian.org serves a
+// allows expired files. That is the switch for snapshot mirrors (Debian's snapshot archive serves a
 // security suite frozen in time, whose Valid-Until has passed): the signature still proves the
 // content is Debian's, but not that it is current, so the user has to say they want it (apt's
 // Check-Valid-Until=no). The clock is injected so tests and reproducible runs control "now".

@@ -35,15 +35,15 @@ describe('index codec', () => {
   });
 
   it.each([
-    ['a NUL', 'a\0b'],
-    ['the absent marker', '\x01'],
-  ])('falls back to JSON when a value holds %s, and still round-trips', (_what, value) => {
+    ['a NUL (falls back to JSON)', 'a\0b', 'json'],
+    ['another control character', '\x01', 'compact'],
+  ])('round-trips a value holding %s', (_what, value, encoding) => {
     const payload = realPayload();
     const first = payload.binaries[0];
     if (first === undefined) throw new Error('no binaries');
     const odd = { ...payload, binaries: [{ ...first, depends: value }, ...payload.binaries.slice(1)] };
     const encoded = encodeIndex(odd);
-    expect(encoded.toString('utf8', 0, encoded.indexOf(10))).toContain('"encoding":"json"');
+    expect(encoded.toString('utf8', 0, encoded.indexOf(10))).toContain(`"encoding":"${encoding}"`);
     expect(decodeIndex(encoded)).toEqual({ ok: true, value: odd });
   });
 
@@ -56,9 +56,14 @@ describe('index codec', () => {
   });
 
   it.each([
-    ['a truncated file', (b: Buffer) => b.subarray(0, b.length - 200), /truncated|trailing|bad count/],
-    ['an older format version', (b: Buffer) => Buffer.from(b.toString('latin1').replace('"version":1', '"version":0'), 'latin1'), /expected stubforge-index v1/],
+    ['a truncated file', (b: Buffer) => b.subarray(0, b.length - 200), /wrong length/],
+    ['an older format version', (b: Buffer) => Buffer.from(b.toString('latin1').replace('"version":2', '"version":1'), 'latin1'), /expected stubforge-index v2/],
     ['no header', () => Buffer.from('garbage'), /no header/],
+    ['a number section that points past the dictionary', (b: Buffer) => {
+      const copy = Buffer.from(b);
+      copy.writeDoubleLE(1e6, copy.length - 8 * 3);
+      return copy;
+    }, /bad dictionary index|bad number|too few strings|trailing/],
   ])('refuses %s', (_what, damage, message) => {
     const decoded = decodeIndex(damage(encodeIndex(realPayload())));
     expect(decoded.ok).toBe(false);
