@@ -86,7 +86,8 @@ export async function openArchive(options: ArchiveOptions): Promise<Result<Archi
   const suites = await configuredSuites(options);
   if (!suites.ok) return suites;
   await mkdir(options.cacheDir, { recursive: true });
-  const now = clock().getTime();
+  // File ages are on the file system's clock, not the injected one (which may be a snapshot's date).
+  const now = Date.now();
   await removeStaleTemps(options.cacheDir, 'tmp-indices-', now);
   await removeStaleTemps(options.cacheDir, 'gpgv-', now);
   await removeStaleTemps(join(options.cacheDir, 'sources'), '.tmp-', now);
@@ -105,8 +106,12 @@ export async function openArchive(options: ArchiveOptions): Promise<Result<Archi
     indices.push(result.value);
   }
   for (const i of indices) {
-    logger.info({ suite: i.suite, component: i.component, sources: i.sources.length, binaries: i.binaries.length, fromCache: i.fromCache }, 'index loaded');
-    for (const note of i.notes) logger.info({ suite: i.suite, note }, 'index note');
+    logger.info({
+      suite: i.suite, component: i.component, sources: i.sources.length, binaries: i.binaries.length,
+      diagnostics: i.diagnostics.length, fromCache: i.fromCache,
+    }, 'index loaded');
+    // e.g. bookworm-updates without a Packages index for the architecture: empty, and said so.
+    for (const note of i.notes) logger.info({ suite: i.suite, component: i.component, note }, 'index not listed in InRelease, using an empty one');
   }
   const index: ArchiveIndex = {
     suites: suites.value,

@@ -111,7 +111,7 @@ async function fetchIndexText(
 }
 
 async function fetchAndParse(
-  suite: ConfiguredSuite, release: Release, options: IndexOptions, log: Logger,
+  suite: ConfiguredSuite, release: Release, options: IndexOptions,
 ): Promise<Result<IndexPayload, ArchiveError>> {
   const tmp = await mkdtemp(join(options.cacheDir, 'tmp-indices-'));
   try {
@@ -123,12 +123,12 @@ async function fetchAndParse(
     if (!packages.ok) return packages;
     const notes: string[] = [];
     const diagnostics: IndexDiagnostic[] = [];
+    // Notes and diagnostics are returned (and cached), and logged by the facade on every run.
     const parse = <R>(kind: Kind, got: { text: string; url: string } | undefined,
       parser: (text: string, label: { file: string; suite: string; component: string }) => Result<ParsedIndex<R>, ArchiveError>,
     ): Result<R[], ArchiveError> => {
       if (got === undefined) {
         const note = `${indexPath(kind, suite.component, options.arch)} is not listed in the InRelease of ${suite.suite}: empty`;
-        log.info({ suite: suite.suite, index: kind }, 'index not listed in InRelease, using an empty one');
         notes.push(note);
         return ok([]);
       }
@@ -205,9 +205,13 @@ export async function loadSuiteIndex(suite: ConfiguredSuite, options: IndexOptio
     return err({ reason: 'index-missing', suite: suite.suite, file: options.cacheDir, detail: `offline: ${cached.why}` });
   }
   log.info({ release: key.release, why: cached.why }, 'index cache miss, downloading indices');
-  const payload = await fetchAndParse(suite, verified.value.release, options, log);
+  const payload = await fetchAndParse(suite, verified.value.release, options);
   if (!payload.ok) return payload;
-  for (const d of payload.value.diagnostics) log.warn({ diagnostic: d }, 'index paragraph skipped');
-  await writeCachedIndices(options.cacheDir, key, verified.value.raw, [{ arch: options.arch, payload: payload.value }]);
+  try {
+    await writeCachedIndices(options.cacheDir, key, verified.value.raw, [{ arch: options.arch, payload: payload.value }]);
+  } catch (error: unknown) {
+    // The records are verified and parsed; a full disk only costs the next run a download.
+    log.warn({ error: describeError(error) }, 'index cache write failed');
+  }
   return ok({ ...payload.value, ref: suite, release: key.release, fromCache: false });
 }

@@ -8,7 +8,7 @@
 // - any BADSIG / EXPKEYSIG / REVKEYSIG / EXPSIG fails; at least one GOODSIG with its VALIDSIG is
 //   needed, made with a hash apt also accepts (not MD5, SHA-1 or RIPEMD-160), and when the apt
 //   entry's Signed-By lists fingerprints, by one of those keys.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../model/result.js';
 import type { SignedBy } from './apt-sources.js';
@@ -109,19 +109,41 @@ export async function verifyClearSigned(data: Buffer, options: VerifyOptions): P
     let keyrings: readonly string[] = [DEFAULT_KEYRING];
     let fingerprints: readonly string[] | undefined;
     const signedBy = options.signedBy;
+    const binaryKeyring = async (name: string, armored: string, what: string): Promise<Result<string, string>> => {
+      const key = dearmor(armored);
+      if (!key.ok) return err(`${what}: ${key.error}`);
+      const path = join(dir, name);
+      await writeFile(path, key.value);
+      return ok(path);
+    };
     if (options.keyrings !== undefined && options.keyrings.length > 0) keyrings = options.keyrings;
     else if (signedBy?.kind === 'keyrings') keyrings = signedBy.paths;
     else if (signedBy?.kind === 'fingerprints') fingerprints = signedBy.fingerprints;
     else if (signedBy?.kind === 'inline-key') {
-      const key = dearmor(signedBy.armored);
-      if (!key.ok) return err(`Signed-By inline key: ${key.error}`);
-      const path = join(dir, 'inline-key.gpg');
-      await writeFile(path, key.value);
-      keyrings = [path];
+      const path = await binaryKeyring('inline-key.gpg', signedBy.armored, 'Signed-By inline key');
+      if (!path.ok) return path;
+      keyrings = [path.value];
+    }
+    // apt accepts armored keyring files (*.asc); gpgv reads only binary ones.
+    const readable: string[] = [];
+    for (const [i, keyring] of keyrings.entries()) {
+      if (!keyring.endsWith('.asc')) {
+        readable.push(keyring);
+        continue;
+      }
+      let armored: string;
+      try {
+        armored = await readFile(keyring, 'utf8');
+      } catch (error: unknown) {
+        return err(`cannot read keyring ${keyring}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const path = await binaryKeyring(`keyring-${i}.gpg`, armored, keyring);
+      if (!path.ok) return path;
+      readable.push(path.value);
     }
     const file = join(dir, 'signed');
     await writeFile(file, data);
-    const args = ['--status-fd', '1', ...keyrings.flatMap((k) => ['--keyring', k]), '--', file];
+    const args = ['--status-fd', '1', ...readable.flatMap((k) => ['--keyring', k]), '--', file];
     const result = await options.runProcess('gpgv', args, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
     if (result.failure !== undefined) return err(describeProcess('gpgv', result));
     const status = readGpgvStatus(result.stdout.toString('utf8'), fingerprints);

@@ -12,7 +12,7 @@
 // records the verified file list. Work happens in <cache>/sources/.tmp-*; the record is written
 // before the tree is renamed into place, so a tree in place is complete and verified. On any
 // failure the temp directory goes: no partial or unverified file survives under a final name.
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDeb822 } from '../control/deb822.js';
 import type { Logger } from '../log/logger.js';
@@ -76,9 +76,10 @@ async function readVerified(path: string): Promise<VerifiedRecord | undefined> {
   }
 }
 
+/** A tree in place is complete (it is renamed there whole); debian/control is a cheap witness. */
 async function exists(path: string): Promise<boolean> {
   try {
-    await readFile(join(path, 'debian', 'control'));
+    await stat(join(path, 'debian', 'control'));
     return true;
   } catch {
     return false;

@@ -3,6 +3,7 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAptSources } from '../../src/archive/apt-sources.js';
 import { openArchive, type Archive } from '../../src/archive/archive.js';
@@ -73,6 +74,12 @@ describe('InRelease', () => {
       keyrings: ['/usr/share/keyrings/debian-archive-bullseye-stable.gpg'],
     });
     expect(opened).toMatchObject({ ok: false, error: { reason: 'bad-signature', detail: expect.stringMatching(/no good signature/) } });
+  });
+
+  it('reads an armored (.asc) keyring, which gpgv itself cannot', async () => {
+    const keyring = fileURLToPath(new URL('../fixtures/archive/key-bookworm-automatic.asc', import.meta.url));
+    const opened = await openArchive({ cacheDir: await fresh('asc-keyring'), suites: ['bookworm-updates'], keyrings: [keyring], logger });
+    expect(opened.ok).toBe(true);
   });
 
   it('accepts a Signed-By inline key block written in a deb822 entry', async () => {
