@@ -76,14 +76,15 @@ function rawValue(key: string, value: string): Result<string, RumprunJsonError> 
   return ok(`"${value}"`);
 }
 
-const PLAIN_ARG = /^[A-Za-z0-9_@%+=:,./-]+$/;
+// `${NAME}` stays readable (unquoted) for whoever fills launch-time values in.
+const PLAIN_ARG = /^[A-Za-z0-9_@%+=:,./${}-]+$/;
 
 /** One argument as rumprun_parseargs reads it, already valid inside a jsmn string. */
 export function encodeCmdlineArg(arg: string): Result<string, RumprunJsonError> {
+  if (arg.includes(ROOTFS_MARKER)) return err({ reason: 'unrepresentable-value', key: 'cmdline', value: arg, detail: `${ROOTFS_MARKER} redirects a hw guest's configuration` });
   if (PLAIN_ARG.test(arg)) return ok(arg);
   if (arg.includes("'")) return err({ reason: 'unrepresentable-value', key: 'cmdline', value: arg, detail: "' cannot be passed: its escape \\' is invalid JSON and jsmn rejects it" });
   if (CONTROL.test(arg)) return err({ reason: 'unrepresentable-value', key: 'cmdline', value: arg, detail: 'no control characters' });
-  if (arg.includes(ROOTFS_MARKER)) return err({ reason: 'unrepresentable-value', key: 'cmdline', value: arg, detail: `${ROOTFS_MARKER} redirects a hw guest's configuration` });
   const escaped = arg.replace(/[\\"]/g, (c) => `\\${c}`);
   return ok(`'${escaped}'`);
 }
