@@ -15,32 +15,85 @@ export interface Provider {
   readonly version?: string;
 }
 
-function groupBy<R extends { readonly package: string }>(records: readonly R[]): Map<string, R[]> {
-  const map = new Map<string, R[]>();
-  for (const r of records) {
-    const list = map.get(r.package);
-    if (list === undefined) map.set(r.package, [r]);
-    else list.push(r);
+/**
+ * Records by name, indexed on first use and sorted per name when first asked. The index is a
+ * chain through the record array (first position per name, next position per record) rather than
+ * one array per name: a warm plan builds it over 66,000 binaries, and fewer allocations there
+ * mean less garbage collection in a heap that holds the whole archive. (Measured on bookworm:
+ * building it costs less than scanning the records for a few dozen names, so there is no scan.)
+ */
+class NameIndex<T> {
+  private heads: Map<string, number> | undefined;
+  private next: Int32Array = new Int32Array(0);
+  private items: readonly T[] = [];
+  private readonly answered = new Map<string, readonly T[]>();
+
+  constructor(
+    private readonly records: () => readonly T[],
+    private readonly nameOf: (record: T) => string,
+    private readonly sort: (list: T[]) => void,
+  ) {}
+
+  private build(): Map<string, number> {
+    const items = this.records();
+    const heads = new Map<string, number>();
+    const next = new Int32Array(items.length);
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i];
+      if (item === undefined) continue;
+      const name = this.nameOf(item);
+      next[i] = heads.get(name) ?? -1;
+      heads.set(name, i);
+    }
+    this.items = items;
+    this.next = next;
+    return heads;
   }
-  return map;
+
+  get(name: string): readonly T[] {
+    const known = this.answered.get(name);
+    if (known !== undefined) return known;
+    this.heads ??= this.build();
+    const list: T[] = [];
+    for (let i = this.heads.get(name) ?? -1; i >= 0; i = this.next[i] ?? -1) {
+      const item = this.items[i];
+      if (item !== undefined) list.push(item);
+    }
+    this.sort(list);
+    this.answered.set(name, list);
+    return list;
+  }
+}
+
+/** One name of one Provides field. */
+interface Provided extends Provider {
+  readonly name: string;
 }
 
 export class ArchiveView {
-  private binariesByName: Map<string, BinaryRecord[]> | undefined;
-  private sourcesByName: Map<string, SourceRecord[]> | undefined;
-  private providersByName: Map<string, Provider[]> | undefined;
+  private readonly binaryIndex: NameIndex<BinaryRecord>;
+  private readonly sourceIndex: NameIndex<SourceRecord>;
+  private readonly providerIndex: NameIndex<Provided>;
   private readonly versions = new Map<string, DebVersion | null>();
   private readonly parsedFields = new Map<string, RelationList>();
   private readonly suiteRank: Map<string, number>;
   /** Versions found invalid while sorting, reported once by the solver. */
   readonly invalidVersions: { name: string; version: string; suite: string }[] = [];
-  /** Binary records whose Provides field does not parse. */
-  readonly invalidProvides: BinaryRecord[] = [];
-  private readonly sortedNames = new Set<string>();
+  /** Binary records whose Provides field does not parse (they provide nothing). */
+  readonly invalidProvides = new Set<BinaryRecord>();
   private readonly memos = new Map<string, unknown>();
 
   constructor(readonly index: ArchiveIndex) {
     this.suiteRank = new Map(index.suites.map((s, i) => [s.suite, i]));
+    const newestFirst = (list: { readonly version: string; readonly suite: string; readonly package: string }[]): void => {
+      for (const r of list) {
+        if (this.version(r.version) === undefined) this.invalidVersions.push({ name: r.package, version: r.version, suite: r.suite });
+      }
+      list.sort((a, b) => this.compareNewestFirst(a, b));
+    };
+    this.binaryIndex = new NameIndex(() => index.binaries, (r) => r.package, newestFirst);
+    this.sourceIndex = new NameIndex(() => index.sources, (r) => r.package, newestFirst);
+    this.providerIndex = new NameIndex(() => this.provided(), (p) => p.name, (list) => list.sort((a, b) => this.compareNewestFirst(a.record, b.record)));
   }
 
   /** Parsed version, undefined when the text is not a valid Debian version. */
@@ -76,74 +129,47 @@ export class ArchiveView {
     return orderingSatisfies(compareVersions(have, want), constraint.op);
   }
 
-  private sorted<R extends { version: string; suite: string; package: string }>(map: Map<string, R[]>, kind: string, name: string): readonly R[] {
-    const list = map.get(name);
-    if (list === undefined) return [];
-    const key = `${kind}\0${name}`;
-    if (!this.sortedNames.has(key)) {
-      for (const r of list) {
-        if (this.version(r.version) === undefined) this.invalidVersions.push({ name: r.package, version: r.version, suite: r.suite });
-      }
-      list.sort((a, b) => this.compareNewestFirst(a, b));
-      this.sortedNames.add(key);
-    }
-    return list;
-  }
-
   /** Binary packages named `name`, newest first. */
   binaries(name: string): readonly BinaryRecord[] {
-    this.binariesByName ??= groupBy(this.index.binaries);
-    return this.sorted(this.binariesByName, 'binary', name);
+    return this.binaryIndex.get(name);
   }
 
   /** Source packages named `name`, newest first. */
   sources(name: string): readonly SourceRecord[] {
-    this.sourcesByName ??= groupBy(this.index.sources);
-    return this.sorted(this.sourcesByName, 'source', name);
+    return this.sourceIndex.get(name);
   }
 
   source(name: string, version: string): SourceRecord | undefined {
     return this.sources(name).find((s) => s.version === version);
   }
 
-  /** Real packages that provide `name` (newest first). Built on first use. */
+  /** Real packages that provide `name`, newest first. */
   providers(name: string): readonly Provider[] {
-    this.providersByName ??= this.buildProviders();
-    const list = this.providersByName.get(name);
-    if (list === undefined) return [];
-    if (!this.sortedNames.has(`provider\0${name}`)) {
-      list.sort((a, b) => this.compareNewestFirst(a.record, b.record));
-      this.sortedNames.add(`provider\0${name}`);
-    }
-    return list;
+    return this.providerIndex.get(name);
   }
 
-  private buildProviders(): Map<string, Provider[]> {
-    const map = new Map<string, Provider[]>();
-    const add = (name: string, entry: Provider): void => {
-      const list = map.get(name);
-      if (list === undefined) map.set(name, [entry]);
-      else list.push(entry);
-    };
+  /** What one record's Provides field provides; a malformed field provides nothing (recorded). */
+  private providedBy(record: BinaryRecord): { name: string; version?: string }[] {
+    const text = record.provides ?? '';
+    const simple = splitProvides(text);
+    if (simple !== undefined) return simple;
+    // Anything beyond `name [(= version)], ...` goes through the full relation parser.
+    const parsed = this.field(text, binaryLocation(record));
+    if (!parsed.ok) {
+      this.invalidProvides.add(record);
+      return [];
+    }
+    return parsed.value.flat().map((rel) => (rel.version?.op === '=' ? { name: rel.name, version: rel.version.version } : { name: rel.name }));
+  }
+
+  /** Every name every binary provides, in one flat list. */
+  private provided(): Provided[] {
+    const out: Provided[] = [];
     for (const record of this.index.binaries) {
       if (record.provides === undefined) continue;
-      const simple = splitProvides(record.provides);
-      if (simple !== undefined) {
-        for (const p of simple) add(p.name, p.version === undefined ? { record } : { record, version: p.version });
-        continue;
-      }
-      // Anything beyond `name [(= version)], ...` goes through the full relation parser.
-      const parsed = this.field(record.provides, binaryLocation(record));
-      if (!parsed.ok) {
-        // A malformed Provides cannot satisfy anything; the record is kept for the report.
-        this.invalidProvides.push(record);
-        continue;
-      }
-      for (const group of parsed.value) {
-        for (const rel of group) add(rel.name, rel.version?.op === '=' ? { record, version: rel.version.version } : { record });
-      }
+      for (const p of this.providedBy(record)) out.push(p.version === undefined ? { name: p.name, record } : { name: p.name, record, version: p.version });
     }
-    return map;
+    return out;
   }
 
   /**
@@ -167,21 +193,30 @@ export class ArchiveView {
   }
 }
 
-const PROVIDE_RE = /^([a-z0-9][a-z0-9.+-]*)(?:\s*\(=\s*([^()\s]+)\s*\))?$/;
+const NAME_RE = /^[a-z0-9][a-z0-9.+-]*$/;
+const VERSION_RE = /^\(\s*=\s*([^()\s]+)\s*\)$/;
 
 /**
  * The common shape of a Provides field, `name [(= version)], ...`, split without the full parser
- * (sixty thousand records at every cold solve). Undefined when anything else appears, e.g. an
- * architecture qualifier, so that the relation parser and its diagnostics handle it.
+ * (ten thousand fields at every solve; measured three times faster than one regular expression
+ * per entry). Undefined when anything else appears, e.g. an architecture qualifier, so that the
+ * relation parser and its diagnostics handle it.
  */
 function splitProvides(text: string): { name: string; version?: string }[] | undefined {
   const out: { name: string; version?: string }[] = [];
-  for (const part of text.split(',')) {
-    const m = PROVIDE_RE.exec(part.trim());
-    if (m === null) return undefined;
-    const name = m[1] ?? '';
-    const version = m[2];
-    out.push(version === undefined ? { name } : { name, version });
+  for (const raw of text.split(',')) {
+    const part = raw.trim();
+    let end = 0;
+    while (end < part.length && part.charCodeAt(end) !== 32 && part.charCodeAt(end) !== 40) end++;
+    const name = part.slice(0, end);
+    if (end === part.length) {
+      if (!NAME_RE.test(name)) return undefined;
+      out.push({ name });
+      continue;
+    }
+    const version = VERSION_RE.exec(part.slice(end).trim())?.[1];
+    if (version === undefined || !NAME_RE.test(name)) return undefined;
+    out.push({ name, version });
   }
   return out;
 }
