@@ -63,9 +63,7 @@ class Writer {
   readonly numbers: number[] = [];
   readonly dictionary: string[] = [];
   private readonly dictIndex = new Map<string, number>();
-  nulSafe = true;
   text(v: string): void {
-    if (v.includes(SEP)) this.nulSafe = false;
     this.strings.push(v);
   }
   word(v: string): void {
@@ -95,10 +93,12 @@ function writeSource(w: Writer, r: SourceRecord): void {
     w.text(f.name);
   }
   let mask = r.extraSourceOnly === true ? EXTRA_SOURCE_ONLY : 0;
-  SOURCE_OPTIONAL.forEach((key, bit) => { if (r[key] !== undefined) mask |= 1 << bit; });
+  for (let bit = 0; bit < SOURCE_OPTIONAL.length; bit++) {
+    if (r[SOURCE_OPTIONAL[bit] ?? 'buildDepends'] !== undefined) mask |= 1 << bit;
+  }
   w.numbers.push(mask);
-  for (const key of SOURCE_OPTIONAL) {
-    const value = r[key];
+  for (let bit = 0; bit < SOURCE_OPTIONAL.length; bit++) {
+    const value = r[SOURCE_OPTIONAL[bit] ?? 'buildDepends'];
     if (value !== undefined) w.text(value);
   }
 }
@@ -108,7 +108,9 @@ function writeBinary(w: Writer, r: BinaryRecord): void {
   w.text(r.version);
   w.word(r.architecture);
   let mask = 0;
-  BINARY_OPTIONAL.forEach((key, bit) => { if (r[key] !== undefined) mask |= 1 << bit; });
+  for (let bit = 0; bit < BINARY_OPTIONAL.length; bit++) {
+    if (r[BINARY_OPTIONAL[bit] ?? 'depends'] !== undefined) mask |= 1 << bit;
+  }
   if (r.source !== r.package) mask |= B_SOURCE;
   if (r.sourceVersion !== r.version) mask |= B_SOURCE_VERSION;
   if (r.multiArch !== undefined) mask |= B_MULTI_ARCH;
@@ -117,18 +119,26 @@ function writeBinary(w: Writer, r: BinaryRecord): void {
   if (r.multiArch !== undefined) w.word(r.multiArch);
   if (r.source !== r.package) w.text(r.source);
   if (r.sourceVersion !== r.version) w.text(r.sourceVersion);
-  for (const key of BINARY_OPTIONAL) {
-    const value = r[key];
+  for (let bit = 0; bit < BINARY_OPTIONAL.length; bit++) {
+    const value = r[BINARY_OPTIONAL[bit] ?? 'depends'];
     if (value !== undefined) w.text(value);
   }
+}
+
+/** NULs in the joined text: one fewer than the strings, unless a value holds one itself. */
+function countSeparators(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(SEP); at !== -1; at = text.indexOf(SEP, at + 1)) count++;
+  return count;
 }
 
 export function encodeIndex(payload: IndexPayload): Buffer {
   const w = new Writer();
   for (const r of payload.sources) writeSource(w, r);
   for (const r of payload.binaries) writeBinary(w, r);
-  const compact = w.nulSafe;
-  const strings = Buffer.from(compact ? w.strings.join(SEP) : JSON.stringify({ sources: payload.sources, binaries: payload.binaries }));
+  const joined = w.strings.join(SEP);
+  const compact = countSeparators(joined) === Math.max(0, w.strings.length - 1);
+  const strings = Buffer.from(compact ? joined : JSON.stringify({ sources: payload.sources, binaries: payload.binaries }));
   const numbers = Buffer.from(new Float64Array(compact ? w.numbers : []).buffer);
   const header: Header = {
     format: INDEX_FORMAT, version: INDEX_FORMAT_VERSION, encoding: compact ? 'compact' : 'json',
