@@ -2,13 +2,13 @@
 // (objcopy, strip) are the build machine's own, and for tests. Also reads a program's build-id
 // from disk. The base environment is passed in (cli/ owns process.env).
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { BakeCommand } from './backends/backend.js';
 import { readElfBuildId, type BuildIdError } from './elf-build-id.js';
-import type { StagingCopy } from './rumprun-fs-image.js';
+import type { StagingCopy, StagingWrite } from './rumprun-fs-image.js';
 
 export interface HostRunOptions {
   /** The environment every command starts from (PATH at least); each command's env is added. */
@@ -66,11 +66,15 @@ export async function runBakeCommandsOnHost(commands: readonly BakeCommand[], op
   return ok(undefined);
 }
 
-/** Performs a spec's staging copies (parent directories created). */
-export async function stageFiles(copies: readonly StagingCopy[]): Promise<void> {
-  for (const copy of copies) {
+/** Performs a spec's staging copies and writes (parent directories created). */
+export async function stageFiles(staging: { readonly copies: readonly StagingCopy[]; readonly writes: readonly StagingWrite[] }): Promise<void> {
+  for (const copy of staging.copies) {
     await mkdir(posix.dirname(copy.to), { recursive: true });
     await copyFile(copy.from, copy.to);
+  }
+  for (const write of staging.writes) {
+    await mkdir(posix.dirname(write.path), { recursive: true });
+    await writeFile(write.path, write.content);
   }
 }
 

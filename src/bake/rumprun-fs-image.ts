@@ -6,8 +6,10 @@
 //   (`{"source":"dev","path":"/dev/ld0a","fstype":"blk","mountpoint":"/data"}`); made here with
 //   mke2fs -d as a classic ext2 (rev 1, 128-byte inodes, no dir_index or ext_attr) — rumprun tries
 //   ffs, ext2fs and cd9660 on a `blk` mount.
-// Both start from a staging directory laid out by guest path, with every mtime set to
-// SOURCE_DATE_EPOCH so the result does not depend on when the files were copied.
+// Both start from a staging directory laid out by guest path. cookfs embeds names and contents
+// only. mke2fs -d also copies each staged file's owner and times, ctime included, which no copy
+// can set: a debugfs script then gives every inode owner 0:0 and SOURCE_DATE_EPOCH for all three
+// times, so two builds give the same image whoever ran them and whenever.
 import { posix } from 'node:path';
 import { err, ok, type Result } from '../model/result.js';
 import type { BakeCommand } from './backends/backend.js';
@@ -20,9 +22,14 @@ export interface StagingCopy {
   readonly to: string;
 }
 
+export interface StagingWrite {
+  readonly path: string;
+  readonly content: string;
+}
+
 export interface FsImageSpec {
-  /** Copies into the staging directory (parents created by the executor), then the commands. */
-  readonly staging: { readonly dir: string; readonly copies: readonly StagingCopy[] };
+  /** Copies and generated files (parents created by the executor), then the commands in order. */
+  readonly staging: { readonly dir: string; readonly copies: readonly StagingCopy[]; readonly writes: readonly StagingWrite[] };
   readonly commands: readonly BakeCommand[];
 }
 
@@ -48,8 +55,20 @@ export type FsImageError =
 // expand, so guest paths stay within a conservative set.
 const SAFE_PATH = /^(\/[A-Za-z0-9_@%+=:,.-]+)+$/;
 
-function touchAll(dir: string, epoch: number, cwd: string): BakeCommand {
-  return { name: 'stage-mtimes', argv: ['find', dir, '-exec', 'touch', '-h', '-d', `@${String(epoch)}`, '{}', '+'], env: {}, cwd };
+/** debugfs commands that give every inode of the image a fixed owner and fixed times. */
+export function debugfsFixupScript(imagePaths: readonly string[], epoch: number): string {
+  const all = new Set<string>(['/']);
+  for (const path of imagePaths) {
+    const segments = path.split('/').filter((s) => s !== '');
+    for (let i = 1; i <= segments.length; i++) all.add(`/${segments.slice(0, i).join('/')}`);
+  }
+  const lines: string[] = [];
+  for (const path of [...all].sort()) {
+    for (const [field, value] of [['uid', '0'], ['gid', '0'], ['atime', `@${String(epoch)}`], ['mtime', `@${String(epoch)}`], ['ctime', `@${String(epoch)}`]]) {
+      lines.push(`set_inode_field ${path} ${field} ${value}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function checkPaths(files: readonly ManifestFile[]): Result<void, FsImageError> {
@@ -65,7 +84,6 @@ export interface CookfsOptions {
   readonly tree: RumprunTree;
   /** A scratch directory of the application build. */
   readonly workDir: string;
-  readonly sourceDateEpoch: number;
 }
 
 export function cookfsSpec(files: readonly ManifestFile[], options: CookfsOptions): Result<CookfsSpec, FsImageError> {
@@ -75,9 +93,8 @@ export function cookfsSpec(files: readonly ManifestFile[], options: CookfsOption
   const linkObject = posix.join(options.workDir, 'fs.o');
   return ok({
     kind: 'cookfs',
-    staging: { dir, copies: files.map((f) => ({ from: f.hostPath, to: posix.join(dir, f.guestPath) })) },
+    staging: { dir, copies: files.map((f) => ({ from: f.hostPath, to: posix.join(dir, f.guestPath) })), writes: [] },
     commands: [
-      touchAll('rootfs', options.sourceDateEpoch, options.workDir),
       // Run from workDir on the relative `rootfs`: `-s 1` strips exactly that component.
       { name: 'cookfs', argv: [rumprunTool(options.tree, `${options.tree.tuple}-cookfs`), '-s', '1', linkObject, 'rootfs'], env: {}, cwd: options.workDir },
     ],
@@ -119,11 +136,16 @@ export function diskImageSpec(files: readonly ManifestFile[], options: DiskImage
   if (missing !== undefined) return err({ reason: 'invalid-image-option', detail: `no size for ${missing.hostPath}` });
   const dir = posix.join(options.workDir, 'disk');
   const copies: StagingCopy[] = [];
+  const imagePaths: string[] = [];
   for (const f of files) {
     if (!f.guestPath.startsWith(`${mountpoint}/`)) return err({ reason: 'outside-mountpoint', guestPath: f.guestPath, mountpoint });
+    imagePaths.push(f.guestPath.slice(mountpoint.length));
     copies.push({ from: f.hostPath, to: posix.join(dir, f.guestPath.slice(mountpoint.length)) });
   }
   const image = posix.join(options.workDir, 'disk.img');
+  const script = posix.join(options.workDir, 'fixup.debugfs');
+  // mke2fs and debugfs stamp the superblock with the current time unless told otherwise.
+  const fakeTime = { E2FSPROGS_FAKE_TIME: String(options.sourceDateEpoch) };
   const mke2fs = [
     'mke2fs', '-q', '-F', '-t', 'ext2', '-r', '1', '-I', '128', '-O', 'none,filetype,sparse_super', '-b', '1024', '-m', '0',
     '-L', options.label ?? 'stubforge', '-U', options.uuid, '-E', `root_owner=0:0,hash_seed=${options.uuid}`,
@@ -131,11 +153,10 @@ export function diskImageSpec(files: readonly ManifestFile[], options: DiskImage
   ];
   return ok({
     kind: 'disk',
-    staging: { dir, copies },
+    staging: { dir, copies, writes: [{ path: script, content: debugfsFixupScript(imagePaths, options.sourceDateEpoch) }] },
     commands: [
-      touchAll('disk', options.sourceDateEpoch, options.workDir),
-      // mke2fs stamps the superblock with the current time unless told otherwise.
-      { name: 'mke2fs', argv: mke2fs, env: { E2FSPROGS_FAKE_TIME: String(options.sourceDateEpoch) }, cwd: options.workDir },
+      { name: 'mke2fs', argv: mke2fs, env: fakeTime, cwd: options.workDir },
+      { name: 'fix-owners-and-times', argv: ['debugfs', '-w', '-f', script, image], env: fakeTime, cwd: options.workDir },
     ],
     image,
     blk: { source: options.source ?? 'dev', path: options.device ?? '/dev/ld0a', fstype: 'blk', mountpoint },

@@ -171,7 +171,7 @@ const tree: RumprunTree = { hostRoot: '/home/u/rr', asBuiltRoot: '/opt/rumprun-h
 
 describe('file system image specs', () => {
   it('cookfs: stages by guest path and strips the staging directory with -s 1', () => {
-    const cookfs = cookfsSpec([bridge, keymap], { tree, workDir: '/build/app/fs', sourceDateEpoch: 1700000000 });
+    const cookfs = cookfsSpec([bridge, keymap], { tree, workDir: '/build/app/fs' });
     expect(cookfs).toEqual({
       ok: true,
       value: {
@@ -182,9 +182,9 @@ describe('file system image specs', () => {
             { from: bridge.hostPath, to: '/build/app/fs/rootfs/etc/qemu/bridge.conf' },
             { from: keymap.hostPath, to: '/build/app/fs/rootfs/usr/share/qemu/keymaps/en-us' },
           ],
+          writes: [],
         },
         commands: [
-          { name: 'stage-mtimes', argv: ['find', 'rootfs', '-exec', 'touch', '-h', '-d', '@1700000000', '{}', '+'], env: {}, cwd: '/build/app/fs' },
           { name: 'cookfs', argv: ['/opt/rumprun-hw/bin/x86_64-rumprun-netbsd-cookfs', '-s', '1', '/build/app/fs/fs.o', 'rootfs'], env: {}, cwd: '/build/app/fs' },
         ],
         linkObject: '/build/app/fs/fs.o',
@@ -193,7 +193,7 @@ describe('file system image specs', () => {
   });
 
   it('refuses guest paths cookfs would split or glob', () => {
-    const cookfs = cookfsSpec([file('/etc/my file', '/x')], { tree, workDir: '/w', sourceDateEpoch: 0 });
+    const cookfs = cookfsSpec([file('/etc/my file', '/x')], { tree, workDir: '/w' });
     expect(cookfs.ok ? undefined : cookfs.error.reason).toBe('unsafe-guest-path');
   });
 
@@ -206,12 +206,27 @@ describe('file system image specs', () => {
     if (!disk.ok) throw new Error(JSON.stringify(disk.error));
     expect(disk.value.staging.copies.map((c) => c.to)).toEqual(['/w/disk/qemu/bridge.conf', '/w/disk/keymaps/en-us']);
     expect(disk.value.blk).toEqual({ source: 'dev', path: '/dev/ld0a', fstype: 'blk', mountpoint: '/data' });
-    const mke2fs = disk.value.commands[1];
+    const [mke2fs, fixup] = disk.value.commands;
     expect(mke2fs?.env).toEqual({ E2FSPROGS_FAKE_TIME: '1700000000' });
     expect(mke2fs?.argv).toEqual([
       'mke2fs', '-q', '-F', '-t', 'ext2', '-r', '1', '-I', '128', '-O', 'none,filetype,sparse_super', '-b', '1024', '-m', '0',
       '-L', 'stubforge', '-U', '6b1d0f3e-0000-4000-8000-000000000000', '-E', 'root_owner=0:0,hash_seed=6b1d0f3e-0000-4000-8000-000000000000',
       '-d', 'disk', '/w/disk.img', '1024',
+    ]);
+    expect(fixup?.argv).toEqual(['debugfs', '-w', '-f', '/w/fixup.debugfs', '/w/disk.img']);
+    const script = disk.value.staging.writes[0];
+    expect(script?.path).toBe('/w/fixup.debugfs');
+    // Every inode, the directories included, gets owner 0:0 and the epoch for all three times.
+    expect(script?.content.split('\n').filter((l) => l.endsWith(' ctime @1700000000'))).toEqual([
+      'set_inode_field / ctime @1700000000',
+      'set_inode_field /keymaps ctime @1700000000',
+      'set_inode_field /keymaps/en-us ctime @1700000000',
+      'set_inode_field /qemu ctime @1700000000',
+      'set_inode_field /qemu/bridge.conf ctime @1700000000',
+    ]);
+    expect(script?.content.split('\n').filter((l) => l.startsWith('set_inode_field /qemu/bridge.conf '))).toEqual([
+      'set_inode_field /qemu/bridge.conf uid 0', 'set_inode_field /qemu/bridge.conf gid 0', 'set_inode_field /qemu/bridge.conf atime @1700000000',
+      'set_inode_field /qemu/bridge.conf mtime @1700000000', 'set_inode_field /qemu/bridge.conf ctime @1700000000',
     ]);
   });
 
