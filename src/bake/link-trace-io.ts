@@ -40,8 +40,9 @@ export function dpkgOwnerQuery(options: DpkgQueryOptions = {}): HostOwnerQuery {
 
   async function owners(path: string): Promise<Result<string[], HostQueryError>> {
     const result = await run('dpkg-query', [...admin, '-S', path]);
-    // Exit 1 with "no path found" is an answer (nobody owns it), not a failure.
-    if (result.code === 1 && /no path found matching pattern/.test(result.stderr)) return ok([]);
+    // Exit 1 with nothing on stdout is an answer (nobody owns it), not a failure; the message
+    // on stderr is translated, so it is not matched.
+    if (result.code === 1 && result.stdout.length === 0) return ok([]);
     if (result.code !== 0) return err({ reason: 'host-query-failed', path, detail: describeProcess('dpkg-query -S', result) });
     return ok(parseDpkgSearch(result.stdout.toString('utf8'), path));
   }
@@ -56,7 +57,7 @@ export function dpkgOwnerQuery(options: DpkgQueryOptions = {}): HostOwnerQuery {
       return err({ reason: 'host-query-failed', path, detail: `owned by several packages: ${found.value.join(', ')}` });
     }
     const pkg = found.value[0] ?? '';
-    const described = await run('dpkg-query', [...admin, '-W', `-f=${DPKG_QUERY_SOURCE_FORMAT}`, pkg]);
+    const described = await run('dpkg-query', [...admin, '-W', `--showformat=${DPKG_QUERY_SOURCE_FORMAT}`, pkg]);
     if (described.code !== 0) return err({ reason: 'host-query-failed', path, detail: describeProcess('dpkg-query -W', described) });
     const owner = parseDpkgQuerySource(described.stdout.toString('utf8'), pkg);
     return owner.ok ? ok(owner.value) : err({ reason: 'host-query-failed', path, detail: owner.error });

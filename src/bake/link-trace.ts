@@ -54,8 +54,7 @@ export interface LinkEvidence {
 
 export type LinkTraceError =
   | { readonly reason: 'no-link-inputs'; readonly detail: string; readonly location: SourceLocation }
-  | { readonly reason: 'not-a-link-map'; readonly detail: string; readonly location: SourceLocation }
-  | { readonly reason: 'malformed-map-entry'; readonly text: string; readonly location: SourceLocation };
+  | { readonly reason: 'not-a-link-map'; readonly detail: string; readonly location: SourceLocation };
 
 export interface ParseOptions {
   /** The file the text came from, for locations. */
@@ -245,25 +244,25 @@ export function parseLinkMap(text: string, options: ParseOptions): Result<LinkEv
   const lines = text.split('\n');
   let section: MapSection = 'before';
   let sawMemoryMap = false;
+  let entries = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').replace(/\r$/, '');
     const lineNo = i + 1;
     if (line === MEMBERS_HEADER) { section = 'members'; continue; }
     if (line === MEMORY_MAP_HEADER) { section = 'memory-map'; sawMemoryMap = true; continue; }
-    if (line === '') continue;
     if (section === 'members') {
-      if (/^\s/.test(line)) continue; // the referencing file and symbol of the entry above
-      const head = memberEntryHead(line);
-      if (head === undefined) {
-        // A non-indented line that is not an entry: the next section's header.
-        section = 'other';
+      // The section is the header, a blank line, the entries, and a blank line.
+      if (line === '') {
+        if (entries > 0) section = 'other';
         continue;
       }
+      if (/^\s/.test(line)) continue; // the referencing file and symbol of the entry above
+      entries++;
+      const head = memberEntryHead(line);
       const member = SUFFIX_MEMBER.exec(head) ?? /^(.+)\(([^()]+)\)$/.exec(head);
-      if (member === null) {
-        return err({ reason: 'malformed-map-entry', text: line, location: { file: options.file, line: lineNo } });
-      }
-      collector.member(member[1] ?? '', member[2] ?? '', lineNo);
+      // ld prints a bare file name for an input that is not an archive member (a thin archive's).
+      if (member === null) collector.input(head, lineNo);
+      else collector.member(member[1] ?? '', member[2] ?? '', lineNo);
       continue;
     }
     if (section === 'memory-map') {
@@ -280,11 +279,10 @@ export function parseLinkMap(text: string, options: ParseOptions): Result<LinkEv
   return ok(collector.result('map', []));
 }
 
-/** The `archive(member)` part of a members-section line, or undefined for a section header. */
-function memberEntryHead(line: string): string | undefined {
+/** The entry part of a members-section line: ld pads names under 29 columns to column 30. */
+function memberEntryHead(line: string): string {
   const sameLine = line.length > REFERENCE_COLUMN && line[REFERENCE_COLUMN - 2] === ' ' && line[REFERENCE_COLUMN - 1] === ' ';
-  const head = sameLine ? line.slice(0, REFERENCE_COLUMN).trimEnd() : line.trimEnd();
-  return head.endsWith(')') && head.includes('(') ? head : undefined;
+  return sameLine ? line.slice(0, REFERENCE_COLUMN).trimEnd() : line.trimEnd();
 }
 
 export function describeLinkTraceError(error: LinkTraceError): string {
@@ -293,7 +291,5 @@ export function describeLinkTraceError(error: LinkTraceError): string {
       return `${error.location.file}: ${error.detail}`;
     case 'not-a-link-map':
       return `${error.location.file}: not a GNU ld link map (${error.detail})`;
-    case 'malformed-map-entry':
-      return `${error.location.file}:${String(error.location.line)}: cannot read archive member entry "${error.text}"`;
   }
 }

@@ -8,7 +8,9 @@ import { parseDpkgQuerySource, parseDpkgSearch, usrMergeAlias } from '../../src/
 import {
   attributeArchives, describeAttributionError, formatBuiltUsing, type AttributionContext, type CrossOwner, type HostOwnerQuery,
 } from '../../src/bake/link-attribution.js';
+import { dpkgOwnerQuery } from '../../src/bake/link-trace-io.js';
 import { parseLinkTrace, type LinkEvidence } from '../../src/bake/link-trace.js';
+import type { ProcessResult, ProcessRunner } from '../../src/archive/process.js';
 import { ok } from '../../src/model/result.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/link');
@@ -161,5 +163,58 @@ describe('dpkg answers', () => {
     ['/usr/share/doc', undefined],
   ])('usrmerge alias of %s is %s', (path, alias) => {
     expect(usrMergeAlias(path)).toBe(alias);
+  });
+});
+
+describe('dpkgOwnerQuery (dpkg\'s captured output replayed by the process runner)', () => {
+  function replay(answers: Record<string, ProcessResult>): { run: ProcessRunner; calls: string[] } {
+    const calls: string[] = [];
+    const run: ProcessRunner = (command, args) => {
+      const key = `${command} ${args.join(' ')}`;
+      calls.push(key);
+      const answer = answers[key];
+      if (answer === undefined) throw new Error(`unexpected ${key}`);
+      return Promise.resolve(answer);
+    };
+    return { run, calls };
+  }
+  const out = (text: string, code = 0, stderr = ''): ProcessResult => ({ code, stdout: Buffer.from(text), stderr });
+  const FORMAT = '--showformat=${binary:Package}\\t${source:Package}\\t${source:Version}\\n';
+  const found = read('dpkg-S-found.txt');
+  const notFound = read('dpkg-S-not-found.txt');
+
+  it('asks dpkg -S, then dpkg-query for the source, once per path', async () => {
+    const { run, calls } = replay({
+      'dpkg-query -S /usr/lib/x86_64-linux-musl/libc.a': out(found.split('\n')[0] + '\n'),
+      [`dpkg-query -W ${FORMAT} musl-dev:amd64`]: out(read('dpkg-query-source.txt').split('\n').filter((l) => l.startsWith('musl-dev')).join('\n')),
+    });
+    const query = dpkgOwnerQuery({ run });
+    const first = await query('/usr/lib/x86_64-linux-musl/libc.a');
+    await query('/usr/lib/x86_64-linux-musl/libc.a');
+    expect(first).toEqual({ ok: true, value: { package: 'musl-dev:amd64', source: 'musl', sourceVersion: '1.2.3-1' } });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('tries the usrmerge name before answering that nobody owns a path', async () => {
+    const { run, calls } = replay({
+      'dpkg-query -S /usr/lib/x86_64-linux-gnu/libnothing.a': out('', 1, notFound),
+      'dpkg-query -S /lib/x86_64-linux-gnu/libnothing.a': out('', 1, notFound),
+    });
+    expect(await dpkgOwnerQuery({ run })('/usr/lib/x86_64-linux-gnu/libnothing.a')).toEqual({ ok: true, value: undefined });
+    expect(calls).toEqual(['dpkg-query -S /usr/lib/x86_64-linux-gnu/libnothing.a', 'dpkg-query -S /lib/x86_64-linux-gnu/libnothing.a']);
+  });
+
+  it('refuses to pick one of several owners', async () => {
+    const { run } = replay({ 'dpkg-query --admindir=/srv/root/var/lib/dpkg -S /usr/bin/pg_config': out(read('dpkg-S-diversion.txt')) });
+    const answer = await dpkgOwnerQuery({ run, admindir: '/srv/root/var/lib/dpkg' })('/usr/bin/pg_config');
+    expect(answer.ok ? undefined : answer.error.detail).toBe('owned by several packages: postgresql-common, libpq-dev');
+  });
+
+  it('turns a dpkg failure into host-query-failed', async () => {
+    const { run } = replay({ 'dpkg-query -S /x/libz.a': out('', 2, 'dpkg-query: error: cannot access archive: No such file or directory\n') });
+    const answer = await dpkgOwnerQuery({ run })('/x/libz.a');
+    expect(answer.ok ? undefined : answer.error).toEqual({
+      reason: 'host-query-failed', path: '/x/libz.a', detail: 'dpkg-query -S: exit code 2: dpkg-query: error: cannot access archive: No such file or directory',
+    });
   });
 });
