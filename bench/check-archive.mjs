@@ -1,0 +1,101 @@
+// Benchmark: `stubforge check-archive` over all of bookworm main, beside dose-builddebcheck over
+// the same indices in the same run. The bench downloads bookworm's InRelease, Sources.xz and
+// Packages.xz from this machine's apt mirror (checked against the InRelease's SHA256 list) for
+// dose; stubforge reads the same suite through its own verified cache, and the bench confirms it
+// used the same InRelease (its cache is keyed by the InRelease's SHA-256).
+//
+//   npm run build && node bench/check-archive.mjs [--reps 3] [--arch musl-linux-amd64] [--no-dose]
+import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({ options: {
+  reps: { type: 'string', default: '3' }, arch: { type: 'string', default: 'musl-linux-amd64' }, 'no-dose': { type: 'boolean' },
+} });
+const SUITE = 'bookworm';
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The base URL of the apt entry that lists the suite (deb822 .sources or one-line lists). */
+function mirrorOf(suite) {
+  const dir = '/etc/apt/sources.list.d';
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.sources'))) {
+    for (const para of readFileSync(join(dir, name), 'utf8').split(/\n\s*\n/)) {
+      const uri = /^URIs:\s*(\S+)/m.exec(para)?.[1];
+      const suites = /^Suites:\s*(.+)$/m.exec(para)?.[1]?.split(/\s+/) ?? [];
+      if (uri !== undefined && suites.includes(suite)) return uri.replace(/\/$/, '');
+    }
+  }
+  for (const file of ['/etc/apt/sources.list', ...readdirSync(dir).filter((n) => n.endsWith('.list')).map((n) => join(dir, n))]) {
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line);
+      if (m !== null && m[2] === suite) return m[1].replace(/\/$/, '');
+    }
+  }
+  throw new Error(`no apt entry lists ${suite}`);
+}
+
+async function download(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+const work = mkdtempSync(join(tmpdir(), 'stubforge-bench-check-'));
+try {
+  const base = `${mirrorOf(SUITE)}/dists/${SUITE}`;
+  const inRelease = await download(`${base}/InRelease`);
+  const date = /^Date: (.+)$/m.exec(inRelease.toString())?.[1] ?? '?';
+  const files = {};
+  for (const path of ['main/source/Sources.xz', 'main/binary-amd64/Packages.xz']) {
+    const data = await download(`${base}/${path}`);
+    const listed = new RegExp(`^ ([0-9a-f]{64}) +${data.length} ${path.replace(/[.]/g, '\\.')}$`, 'm').exec(inRelease.toString())?.[1];
+    if (listed !== sha256(data)) throw new Error(`${path} does not match the InRelease`);
+    const out = join(work, path.split('/').pop().replace(/\.xz$/, ''));
+    writeFileSync(out, execFileSync('xz', ['-dc'], { input: data, maxBuffer: 1 << 30 }));
+    files[path] = out;
+  }
+
+  const cmd = [join(here, 'run-command.mjs'), 'check-archive', '--arch', values.arch, '--suite', SUITE, '--show', '0'];
+  const run = () => {
+    const start = performance.now();
+    const r = spawnSync('node', cmd, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const ms = performance.now() - start;
+    if (r.status !== 0 && r.status !== 1) throw new Error(`check-archive exited ${r.status}: ${r.stderr}`);
+    return { ms, stdout: r.stdout };
+  };
+  run(); // warm-up: fills the index cache for this InRelease
+  const cacheDir = process.env.STUBFORGE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'stubforge');
+  const same = existsSync(join(cacheDir, 'indices', SUITE, sha256(inRelease)));
+  const runs = [];
+  let last = { stdout: '' };
+  for (let i = 0; i < Number(values.reps); i++) {
+    last = run();
+    runs.push(last.ms);
+  }
+  const counted = last.stdout.split('\n').slice(0, 6).join('\n');
+
+  const lines = [
+    `check-archive --arch ${values.arch} over ${SUITE} main (InRelease ${date}; stubforge read the same InRelease: ${same ? 'yes' : 'NO'})`,
+    `  stubforge, warm, fresh process: median ${s(median(runs))} over ${runs.length} runs   target <= 15 s`,
+    ...counted.split('\n').map((l) => `  | ${l}`),
+  ];
+  if (values['no-dose'] !== true) {
+    const start = performance.now();
+    const dose = spawnSync('dose-builddebcheck', ['--deb-native-arch=amd64', '--deb-drop-b-d-indep', '-f', files['main/binary-amd64/Packages.xz'], files['main/source/Sources.xz']], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const ms = performance.now() - start;
+    const total = /source-packages: (\d+)/.exec(dose.stdout)?.[1] ?? '?';
+    const broken = /broken-packages: (\d+)/.exec(dose.stdout)?.[1] ?? '?';
+    lines.push(`dose-builddebcheck --deb-native-arch=amd64 (baseline, same indices, same run): ${s(ms)}; ${total} sources, ${broken} broken (exit ${dose.status})`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
