@@ -9,7 +9,9 @@
 //   (symbol)" section names every member pulled, the `LOAD` lines every input.
 // Since binutils 2.32 an archive line alone only means "opened": the linker searched it, maybe
 // pulled nothing (libgcc_eh.a in a musl link). Only member lines prove code went into the
-// binary, so the result keeps both and says whether member detail was present.
+// binary, so the result keeps both and says whether member detail was present. (A thin archive's
+// members are printed as plain object paths; the static-only policy keeps thin archives out of
+// every -cross package.)
 import { posix } from 'node:path';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
