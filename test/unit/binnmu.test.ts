@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseDeb822 } from '../../src/control/deb822.js';
+import { binNmuBase, binNmuChangelogEntry, changelogDate, nextBinNmuVersion } from '../../src/plan/binnmu.js';
+import { compareVersionStrings } from '../../src/version/index.js';
+import { BINNMU_TABLE } from './binnmu-table.js';
+
+
+describe('nextBinNmuVersion', () => {
+  it.each(BINNMU_TABLE)('%s after %j is %s', (source, published, expected) => {
+    expect(nextBinNmuVersion(source, published)).toEqual({ ok: true, value: expected });
+    for (const old of published) expect(compareVersionStrings(expected, old)).toEqual({ ok: true, value: 1 });
+  });
+
+  it('agrees with the real archive: Version is the Source version plus +bN', () => {
+    const parsed = parseDeb822(readFileSync(new URL('../fixtures/embeds/Packages-embeds-bookworm.txt', import.meta.url), 'utf8'), { file: 'x' });
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const binNmus = parsed.value.filter((p) => /\((.*)\)/.test(p.get('Source') ?? ''));
+    expect(binNmus.length).toBeGreaterThanOrEqual(3);
+    for (const p of binNmus) {
+      const sourceVersion = /\((.*)\)/.exec(p.get('Source') ?? '')?.[1] ?? '';
+      expect(binNmuBase(p.get('Version') ?? '').base).toBe(sourceVersion);
+    }
+  });
+
+  it.each([
+    ['an invalid source version', 'x1', [], 'invalid-version'],
+    ['an invalid published version', '1.0-1', ['1.0-1+b1', 'x'], 'invalid-version'],
+    ['a newer source version already published', '1.0-1', ['1.0-2'], 'not-newer'],
+  ])('refuses %s', (_what, source, published, reason) => {
+    const next = nextBinNmuVersion(source, published);
+    expect(next.ok ? 'ok' : next.error.reason).toBe(reason);
+  });
+});
+
+describe('binNmuChangelogEntry', () => {
+  it('writes an sbuild-style binNMU stanza naming the source update', () => {
+    const text = binNmuChangelogEntry({
+      source: 'qemu', version: '1:7.2+dfsg-7+deb12u18+b1', distribution: 'bookworm', arch: 'musl-linux-amd64',
+      updates: [{ source: 'zlib', from: ['1:1.2.13.dfsg-1'], to: '1:1.3.dfsg+really1.3.1-1' }],
+      maintainer: 'stubforge local build <root@localhost>', date: new Date(Date.UTC(2026, 10, 21, 13, 5, 0)),
+    });
+    expect(text).toBe([
+      'qemu (1:7.2+dfsg-7+deb12u18+b1) bookworm; urgency=medium, binary-only=yes',
+      '',
+      '  * Binary-only non-maintainer upload for musl-linux-amd64; no source changes.',
+      '  * Rebuild against zlib 1:1.3.dfsg+really1.3.1-1 (was 1:1.2.13.dfsg-1).',
+      '',
+      ' -- stubforge local build <root@localhost>  Sat, 21 Nov 2026 13:05:00 +0000',
+      '',
+    ].join('\n'));
+  });
+
+  it('wraps a long bullet under 80 columns', () => {
+    const text = binNmuChangelogEntry({
+      source: 'qemu', version: '1+b1', distribution: 'bookworm', arch: 'musl-linux-amd64',
+      updates: [{ source: 'xen', from: ['4.17.5+72-g01140da4e8-1', '4.17.5+23-ga4e5191dc0-1'], to: '4.17.6+11-gabcdef0123-1' }],
+      maintainer: 'a <b@c>', date: new Date(0),
+    });
+    const lines = text.split('\n');
+    expect(lines.every((l) => l.length < 80)).toBe(true);
+    expect(lines[4]).toMatch(/^ {4}\S/);
+  });
+
+  it.each([
+    [new Date(Date.UTC(2026, 0, 1, 0, 0, 0)), 'Thu, 01 Jan 2026 00:00:00 +0000'],
+    [new Date(Date.UTC(2024, 1, 29, 23, 59, 59)), 'Thu, 29 Feb 2024 23:59:59 +0000'],
+  ])('formats %s as %s', (date, expected) => {
+    expect(changelogDate(date)).toBe(expected);
+  });
+});
