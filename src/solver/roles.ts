@@ -42,11 +42,16 @@ export function satisfyingCandidates(rel: Relation, view: ArchiveView): readonly
   return view.memo(key, () => computeCandidates(rel, view));
 }
 
+/**
+ * A provider is considered only when no real package of the name satisfies the relation (what
+ * apt does for build dependencies), so a plan looks providers up for virtual names only.
+ */
 function computeCandidates(rel: Relation, view: ArchiveView): Candidate[] {
   const out: Candidate[] = [];
   for (const record of view.binaries(rel.name)) {
     if (view.satisfies(record.version, rel.version)) out.push({ record });
   }
+  if (out.length > 0) return out;
   for (const p of view.providers(rel.name)) {
     // Policy §7.5: an unversioned Provides never satisfies a versioned relation.
     if (rel.version === undefined || (p.version !== undefined && view.satisfies(p.version, rel.version))) {
@@ -124,20 +129,36 @@ function recipeDecision(rel: Relation, ctx: ClassifyContext): { explicit?: 'targ
   return {};
 }
 
-/** Classify one group; `preDrops` are its alternatives already removed by arch/profile reduction. */
+/**
+ * Classify one group; `preDrops` are its alternatives already removed by arch/profile reduction.
+ * An alternative the toolchain or the source's own build provides satisfies the group (it is
+ * dropped because it is already there). One the recipe drops does not, but once the recipe has
+ * dropped an alternative, later ones count only if the recipe names them as target or native: a
+ * recipe that drops `libfoo-dev` in `libfoo-dev | libbar-dev` means the group, not a detour.
+ */
 export function classifyGroup(group: AlternativeGroup, ctx: ClassifyContext, preDrops: readonly DropReason[] = []): GroupDecision {
   const drops: DropReason[] = [...preDrops];
   const attempts: Attempt[] = [];
   const offers: Offer[] = [];
+  let recipeDropped: DropReason | undefined;
   for (const rel of group) {
     const decided = recipeDecision(rel, ctx);
     if (decided.drop !== undefined) {
       drops.push(decided.drop);
+      if (decided.drop.kind === 'toolchain') return { kind: 'dropped', drops };
+      recipeDropped ??= decided.drop;
       attempts.push({ relation: rel.text, outcome: 'dropped', detail: decided.drop.detail });
       continue;
     }
+    if (recipeDropped !== undefined && decided.explicit === undefined) {
+      const detail = `not tried: the recipe drops ${recipeDropped.relation} before it and does not name this one`;
+      drops.push({ kind: recipeDropped.kind, relation: rel.text, detail, ...(recipeDropped.location === undefined ? {} : { location: recipeDropped.location }) });
+      attempts.push({ relation: rel.text, outcome: 'dropped', detail });
+      continue;
+    }
     const candidates = satisfyingCandidates(rel, ctx.view);
-    if (candidates.length === 0) {
+    const first = candidates[0];
+    if (first === undefined) {
       const any = ctx.view.binaries(rel.name).length + ctx.view.providers(rel.name).length > 0;
       attempts.push({
         relation: rel.text,
@@ -147,13 +168,10 @@ export function classifyGroup(group: AlternativeGroup, ctx: ClassifyContext, pre
       offers.push(...offersFor(rel, ctx.view));
       continue;
     }
-    const first = candidates[0];
-    if (first === undefined) continue;
     const role = decided.explicit === undefined ? defaultRole(rel, first.record, ctx.source) : { role: decided.explicit, reason: `recipe lists ${rel.name} as ${decided.explicit}` };
     if (role.role === 'dropped') {
       drops.push({ kind: 'same-source', relation: rel.text, detail: role.reason });
-      attempts.push({ relation: rel.text, outcome: 'dropped', detail: role.reason });
-      continue;
+      return { kind: 'dropped', drops };
     }
     if (role.role === 'native') {
       return { kind: 'native', relation: rel, choice: choiceOf(rel, first, ctx.view), binary: first.record, roleReason: role.reason };
