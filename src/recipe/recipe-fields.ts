@@ -1,6 +1,5 @@
 // Readers for the recipe fields shared by the general paragraph and the per-arch paragraphs:
 // role lists, drops and additions with their reasons, build options. Pure.
-import { TOOL_NAMES } from '../arch/arch-file.js';
 import { isPackageName, type FieldReader } from '../arch/config-fields.js';
 import { parseRelations } from '../control/relation.js';
 import type { RecipeAddition, RecipeDrop, NameValue, BuildSettings, BuildSystem, RecipeRoles } from './recipe.js';
@@ -91,12 +90,11 @@ function assignments(r: FieldReader, field: string): NameValue[] {
 }
 
 /**
- * `${NAME}` placeholders an option or environment value may use, filled in by the build driver:
- * the arch's tools and flags, the staged closure, the triplet, the install prefix, the job count.
+ * `${NAME}` placeholders an option or environment value may use, filled in by the build driver
+ * (src/drivers/placeholders.ts): the triplet, the install prefix, the staged closure, the job
+ * count. Tools and flags are not placeholders: the driver exports CC, CFLAGS ... to every step.
  */
-export const RECIPE_PLACEHOLDERS: ReadonlySet<string> = new Set([
-  ...TOOL_NAMES, 'CFLAGS', 'CXXFLAGS', 'CPPFLAGS', 'LDFLAGS', 'STAGE', 'TRIPLET', 'PREFIX', 'JOBS',
-]);
+export const RECIPE_PLACEHOLDERS: ReadonlySet<string> = new Set(['TRIPLET', 'PREFIX', 'STAGE', 'JOBS']);
 
 export function checkRecipePlaceholders(r: FieldReader, field: string, text: string, line: number, extra: readonly string[] = []): void {
   for (const m of text.matchAll(/\$\{([^}]*)\}/g)) {
@@ -136,6 +134,11 @@ export function readBuild(r: FieldReader, patchNames: ReadonlySet<string> | unde
   for (const p of profiles) if (!/^[a-z0-9][a-z0-9.+-]*$/.test(p)) r.problem('Build-Profiles', `"${p}" is not a build profile name`);
   // Steps are shell: they see the same values as environment variables, not placeholders.
   const steps = r.has('Steps') ? r.lines('Steps').map((l) => l.text) : [];
+  const preConfigure = r.has('Pre-Configure') ? r.lines('Pre-Configure').map((l) => l.text) : [];
+  const subdir = r.optional('Subdir');
+  if (subdir !== undefined && (subdir.startsWith('/') || subdir.split('/').includes('..'))) {
+    r.problem('Subdir', `Subdir must be a path inside the source, not "${subdir}"`);
+  }
   return {
     ...(buildSystem === undefined ? {} : { buildSystem }),
     configureOptions: lineList(r, 'Configure-Options'),
@@ -143,6 +146,9 @@ export function readBuild(r: FieldReader, patchNames: ReadonlySet<string> | unde
     cmakeOptions: lineList(r, 'CMake-Options'),
     makeOptions: lineList(r, 'Make-Options'),
     makeTargets: r.words('Make-Targets'),
+    installTargets: r.words('Install-Targets'),
+    preConfigure,
+    ...(subdir === undefined ? {} : { subdir }),
     cacheVariables: assignments(r, 'Cache-Variables'),
     environment: assignments(r, 'Environment'),
     steps,

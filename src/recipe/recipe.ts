@@ -46,6 +46,12 @@ export interface BuildSettings {
   readonly cmakeOptions: readonly string[];
   readonly makeOptions: readonly string[];
   readonly makeTargets: readonly string[];
+  /** Install targets of make-based builds (`install` when empty). */
+  readonly installTargets: readonly string[];
+  /** Subdirectory of the source holding the build system. */
+  readonly subdir?: string;
+  /** Shell lines run in the source before configuring (`./autogen.sh`). */
+  readonly preConfigure: readonly string[];
   /** Autoconf cache variables (`ac_cv_...=value`) answered instead of probed. */
   readonly cacheVariables: readonly NameValue[];
   readonly environment: readonly NameValue[];
@@ -127,7 +133,7 @@ export interface EffectiveRecipe {
 
 export const EMPTY_BUILD: BuildSettings = {
   buildSystem: 'detect', configureOptions: [], mesonOptions: [], cmakeOptions: [], makeOptions: [],
-  makeTargets: [], cacheVariables: [], environment: [], steps: [], patches: [], profiles: [],
+  makeTargets: [], installTargets: [], preConfigure: [], cacheVariables: [], environment: [], steps: [], patches: [], profiles: [],
 };
 
 export function defaultRecipe(source: string): EffectiveRecipe {
@@ -150,6 +156,7 @@ export function recipeForArch(recipe: Recipe, arch: string): EffectiveRecipe {
       add: [...roles.add, ...o.add],
     };
     const b = overlay.build;
+    const subdir = b.subdir ?? build.subdir;
     build = {
       buildSystem: b.buildSystem ?? build.buildSystem,
       configureOptions: [...build.configureOptions, ...b.configureOptions],
@@ -157,6 +164,9 @@ export function recipeForArch(recipe: Recipe, arch: string): EffectiveRecipe {
       cmakeOptions: [...build.cmakeOptions, ...b.cmakeOptions],
       makeOptions: [...build.makeOptions, ...b.makeOptions],
       makeTargets: [...build.makeTargets, ...b.makeTargets],
+      installTargets: [...build.installTargets, ...b.installTargets],
+      preConfigure: [...build.preConfigure, ...b.preConfigure],
+      ...(subdir === undefined ? {} : { subdir }),
       cacheVariables: [...build.cacheVariables, ...b.cacheVariables],
       environment: [...build.environment, ...b.environment],
       steps: [...build.steps, ...b.steps],

@@ -102,6 +102,8 @@ describe('a bad recipe', () => {
     ['a name in two lists', `${HEAD}Target: libfoo-dev\nDrop:\n libfoo-dev -- no\n`, 4, 'libfoo-dev is listed in both Target and Drop'],
     ['patches in a single-file recipe', `${HEAD}Patches: fix.patch\n`, 3, 'only a folder recipe'],
     ['an unknown placeholder', `${HEAD}Configure-Options:\n --host=\${HOST}\n`, 4, 'unknown placeholder ${HOST}'],
+    ['a tool used as a placeholder', `${HEAD}Configure-Options:\n --cc=\${CC}\n`, 4, 'unknown placeholder ${CC} (known: TRIPLET PREFIX STAGE JOBS)'],
+    ['a Subdir outside the source', `${HEAD}Subdir: ../elsewhere\n`, 3, 'Subdir must be a path inside the source'],
     ['an unknown build system', `${HEAD}Build-System: scons\n`, 3, 'Build-System must be one of'],
     ['steps without Steps', `${HEAD}Build-System: steps\n`, 3, 'Build-System: steps needs Steps'],
     ['Drop-Unlisted without a reason', `${HEAD}Drop-Unlisted: yes\n`, 3, 'Drop-Unlisted: yes needs a Drop-Unlisted-Reason'],
