@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   why: () => import('./commands/why.js'),
   'check-archive': () => import('./commands/check-archive.js'),
   env: () => import('./commands/env.js'),
+  build: () => import('./commands/build.js'),
 };
 
 function usage(): string {

@@ -1,0 +1,78 @@
+// What `build` and `plan` share beyond the solver's options: the user's explicit build choices
+// (`--allow-orig-only SRC`, part of the cache keys), the suite of the build environment, and the
+// cache status of each plan node when the environment exists.
+import { existsSync } from 'node:fs';
+import type { ParseArgsConfig } from 'node:util';
+import { DEFAULT_SUITES } from '../../archive/suites.js';
+import { openRepo } from '../../cache/apt-repo.js';
+import { findBuildImage } from '../../executor/build-image.js';
+import { nodeKeys, type BuildChoices } from '../../executor/node-keys.js';
+import type { CacheKey } from '../../model/brand.js';
+import { err, ok, type Result } from '../../model/result.js';
+import type { BuildPlan } from '../../plan/plan.js';
+import { environmentRef } from '../../runtime/env-spec.js';
+import type { Failure } from '../archive-messages.js';
+import type { CliContext } from '../command.js';
+import { resolvePaths } from '../config.js';
+import { ExitCode } from '../exit-codes.js';
+
+export const BUILD_CHOICE_OPTIONS = {
+  'allow-orig-only': { type: 'string', multiple: true },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export const BUILD_CHOICE_USAGE =
+  '  --allow-orig-only SRC  build source SRC from its verified orig tarball alone, without Debian\'s\n' +
+  '                     changes (for a mirror that lacks the diff); recorded in the packages and the key\n';
+
+export function buildChoices(names: readonly string[] | undefined, plan: BuildPlan): Result<BuildChoices, Failure> {
+  const sources = new Set(plan.nodes.map((n) => n.source));
+  for (const name of names ?? []) {
+    if (!sources.has(name)) {
+      return err({ message: `--allow-orig-only ${name}: ${name} is not a source of this plan (${[...sources].join(', ')})`, exitCode: ExitCode.usage });
+    }
+  }
+  return ok({ origOnly: new Set(names ?? []) });
+}
+
+/** The suite of the build environment: the first suite read, without its -updates/-security part. */
+export function environmentSuite(suites: readonly string[] | undefined): string {
+  const first = (suites ?? DEFAULT_SUITES)[0] ?? 'bookworm';
+  return first.replace(/-(updates|security|backports|proposed-updates)$/, '');
+}
+
+export interface CacheStatus {
+  readonly imageDigest: string;
+  readonly keys: ReadonlyMap<string, CacheKey>;
+  readonly cached: (source: string) => 'yes' | 'no' | 'unknown';
+}
+
+/**
+ * Each node's cache status, when it can be known without making anything: the engine answers, the
+ * environment and the plan's image exist, and so does the repository. `undefined` otherwise.
+ */
+export async function cacheStatus(plan: BuildPlan, ctx: CliContext, choices: BuildChoices, suite: string): Promise<CacheStatus | undefined> {
+  const paths = resolvePaths(ctx.env, ctx.cwd);
+  // Loaded here only: `plan` without an engine must not pay for the engine's client.
+  const { DockerRuntime } = await import('../../runtime/docker-runtime.js');
+  const dockerHost = ctx.env.DOCKER_HOST;
+  const runtime = new DockerRuntime({
+    connectTimeoutMs: 1000, ...(dockerHost?.startsWith('unix://') === true ? { socketPath: dockerHost.slice('unix://'.length) } : {}),
+  });
+  const ping = await runtime.ping();
+  if (!ping.ok) return undefined;
+  const image = await findBuildImage(runtime, environmentRef(suite, plan.arch), plan.imagePackages);
+  if (!image.ok || image.value === undefined) return undefined;
+  const keys = nodeKeys(plan, image.value.digest, choices);
+  const status = new Map<string, 'yes' | 'no' | 'unknown'>();
+  // Opening the repository makes its folders: a plan looks at an existing one only.
+  const repo = existsSync(paths.repoDir) ? await openRepo(paths.repoDir, { logger: ctx.log }) : undefined;
+  for (const [source, key] of keys) {
+    if (repo === undefined) status.set(source, 'no');
+    else if (!repo.ok) status.set(source, 'unknown');
+    else {
+      const hit = await repo.value.lookup(key);
+      status.set(source, !hit.ok ? 'unknown' : hit.value === undefined ? 'no' : 'yes');
+    }
+  }
+  return { imageDigest: image.value.digest, keys, cached: (source) => status.get(source) ?? 'unknown' };
+}

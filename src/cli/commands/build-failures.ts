@@ -1,0 +1,98 @@
+// Build failures → one message each and an exit code (the one place for `stubforge build`). The
+// switches are exhaustive: a new failure reason does not compile until it has a message here.
+// Where the user can choose a way round (another suite, the orig tarball alone), the message says
+// which option makes that choice; nothing is chosen for them.
+import { describeDriverError } from '../../drivers/driver.js';
+import { describeStaticViolation } from '../../drivers/static-policy.js';
+import type { NodeFailure, RunReport } from '../../executor/outcome.js';
+import { describeToolchainMappingError } from '../../executor/toolchain-mapping.js';
+import { formatLocation } from '../../model/location.js';
+import { assertNever } from '../../model/result.js';
+import { describeArchiveError } from '../archive-messages.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { describeRuntimeFailure } from '../runtime-messages.js';
+
+/** Violations listed in a message before "... and N more". */
+const VIOLATIONS_SHOWN = 10;
+
+function sourceHints(f: Extract<NodeFailure, { reason: 'source-unavailable' }>): string[] {
+  const hints: string[] = [];
+  const e = f.error;
+  if (e.reason === 'missing-file' && e.file.endsWith('.dsc')) {
+    const others = f.alternatives.filter((a) => a.suite !== f.suite);
+    if (others.length > 0) {
+      const suites = [...new Set(others.map((a) => a.suite))];
+      hints.push(`${f.source} ${f.version} is the newest version, from ${f.suite}; the configured suites also have ` +
+        `${others.map((a) => `${a.version} (${a.suite})`).join(', ')}.`);
+      hints.push(`To build that one instead, choose it explicitly: --suite ${suites[0] ?? ''}` +
+        ` (or --pin ${f.source}=${others[0]?.version ?? ''}); stubforge never falls back to another version by itself.`);
+    }
+  }
+  if (f.debianPartMissing) {
+    hints.push(`To build ${f.source} from its verified orig tarball alone, without Debian's changes, pass ` +
+      `--allow-orig-only ${f.source}; the choice is recorded in the packages (X-Stubforge-Note) and in the cache key.`);
+  }
+  return hints;
+}
+
+export function describeNodeFailure(f: NodeFailure): string {
+  switch (f.reason) {
+    case 'source-unavailable':
+      return [`cannot get source ${f.source} ${f.version} (${f.suite}): ${describeArchiveError(f.error).message}`, ...sourceHints(f)].join('\n');
+    case 'no-source-record':
+      return `no Sources record of ${f.source} ${f.version} in ${f.suite} (the plan and the archive disagree; run again)`;
+    case 'toolchain':
+      return `${formatLocation(f.error.location)}: ${describeToolchainMappingError(f.error)}`;
+    case 'driver':
+      return `${formatLocation(f.error.location)}: ${describeDriverError(f.error)}`;
+    case 'step': {
+      const message = describeRuntimeFailure(f.error).message;
+      return f.lastStep === undefined ? message : `in step ${f.lastStep}: ${message}`;
+    }
+    case 'static-policy': {
+      const shown = f.violations.slice(0, VIOLATIONS_SHOWN).map((v) => `  ${describeStaticViolation(v)}`);
+      const more = f.violations.length > VIOLATIONS_SHOWN ? [`  ... and ${f.violations.length - VIOLATIONS_SHOWN} more`] : [];
+      return [`the output breaks the static-only rule (nothing was published; output kept in ${f.outputDir}):`, ...shown, ...more].join('\n');
+    }
+    case 'output-unreadable':
+      return `cannot read the output at ${f.error.path}: ${f.error.detail}`;
+    case 'packaging':
+      return `making the -cross packages: ${formatLocation(f.location)}: ${f.message}`;
+    case 'repo':
+      return `repository: ${formatLocation(f.error.location)}: ${f.error.message}`;
+    case 'stage-deps':
+      return `staging the dependencies: ${formatLocation(f.location)}: ${f.message}`;
+    default:
+      return assertNever(f, 'build failure');
+  }
+}
+
+export function exitCodeOfFailure(f: NodeFailure): ExitCodeValue {
+  switch (f.reason) {
+    case 'source-unavailable':
+    case 'no-source-record':
+      return ExitCode.archive;
+    case 'toolchain':
+    case 'driver':
+      return ExitCode.usage;
+    case 'step':
+      return describeRuntimeFailure(f.error).exitCode;
+    case 'static-policy':
+    case 'output-unreadable':
+    case 'packaging':
+    case 'repo':
+    case 'stage-deps':
+      return ExitCode.failed;
+    default:
+      return assertNever(f, 'build failure');
+  }
+}
+
+/** The run's exit code: an interrupt first, then the first failure in build order, then an unbuilt target. */
+export function exitCodeOfRun(report: RunReport): ExitCodeValue {
+  if (report.interrupted) return ExitCode.interrupted;
+  const first = report.outcomes.find((o) => o.status === 'failed' && o.failure !== undefined)?.failure;
+  if (first !== undefined) return exitCodeOfFailure(first);
+  if (report.outcomes.some((o) => o.status === 'failed' || o.status === 'not-built')) return ExitCode.failed;
+  return ExitCode.ok;
+}

@@ -1,0 +1,260 @@
+// `stubforge build <target> --arch <name>`: every library of the target's plan built once, static,
+// for the partial arch, and published as `-cross` packages into the local repository (which is the
+// cache: a key already published is not built again). docs/building.md.
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { PartialArch } from '../../arch/arch-file.js';
+import { openRepo } from '../../cache/apt-repo.js';
+import { prepareBuildImage, probeHostGccInclude } from '../../executor/build-image.js';
+import { libraryBuilder } from '../../executor/build-library.js';
+import { keyInputs, nodeKey, type BuildChoices } from '../../executor/node-keys.js';
+import { failureHeadline, type ExecutorEvent } from '../../executor/outcome.js';
+import { runPlan, type NodeBuilder } from '../../executor/run-plan.js';
+import { describeSkip, formatSummary } from '../../executor/summary.js';
+import { imagePlaceholdersUsed, type ImageFacts } from '../../executor/toolchain-mapping.js';
+import type { Logger } from '../../log/logger.js';
+import { ProgressView } from '../../log/progress.js';
+import { err, ok, type Result } from '../../model/result.js';
+import { buildPlan, type BuildPlan } from '../../plan/plan.js';
+import { describeProblem } from '../../solver/describe.js';
+import { solve } from '../../solver/solve.js';
+import type { Mount } from '../../runtime/container-runtime.js';
+import { DockerRuntime } from '../../runtime/docker-runtime.js';
+import { DRIVER_NATIVE_TOOLS } from '../../runtime/env-spec.js';
+import { createEnvironment, type EnvironmentError } from '../../runtime/environments.js';
+import { newRunId } from '../../runtime/labels.js';
+import { reapLeftovers } from '../../runtime/reaper.js';
+import type { Failure } from '../archive-messages.js';
+import type { CliCommand, CliContext } from '../command.js';
+import { resolvePaths } from '../config.js';
+import { loadEnvironmentMirror, type MirrorError } from '../env-mirror.js';
+import { ExitCode } from '../exit-codes.js';
+import { describeRuntimeFailure } from '../runtime-messages.js';
+import { listenForInterrupt } from '../signals.js';
+import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, buildChoices, environmentSuite } from './build-choices.js';
+import { describeNodeFailure, exitCodeOfRun } from './build-failures.js';
+import { fail, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
+
+const USAGE = 'usage: stubforge build <target> [options]\n' +
+  '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
+  '  --jobs N           builds at a time (default: the number of cores); each build uses N jobs too\n' +
+  '  --libraries-only   build the libraries of the plan, not the application\n' +
+  '  --keep-going       after a failure, go on with work that does not depend on it\n' +
+  '                     (default: start nothing new; running builds finish)\n' +
+  '  --timeout MINUTES  wall-clock limit of one library build (default 60)\n' +
+  BUILD_CHOICE_USAGE + SOLVER_USAGE;
+
+/** What an application node reports until application builds exist (they are separate work). */
+export const APPLICATION_NOT_BUILT = 'not built yet: application builds are separate work';
+
+const DEFAULT_TIMEOUT_MINUTES = 60;
+const DEFAULT_MAINTAINER = 'stubforge local build <root@localhost>';
+
+/** The hook for application builds: replaced when the link/bake of applications lands. */
+export const applicationBuilder: NodeBuilder = () => Promise.resolve({ status: 'not-built', reason: APPLICATION_NOT_BUILT });
+
+interface BuildArgs {
+  readonly target: string;
+  readonly values: ReturnType<typeof parse>['values'];
+  readonly jobs: number;
+  readonly timeoutMs: number;
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv], allowPositionals: true,
+    options: {
+      ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS,
+      jobs: { type: 'string', short: 'j' }, 'libraries-only': { type: 'boolean' }, 'keep-going': { type: 'boolean' },
+      timeout: { type: 'string' },
+    },
+  });
+}
+
+function readArgs(argv: readonly string[]): Result<BuildArgs | 'help', Failure> {
+  let parsed;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    return err({ message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return ok('help');
+  const [target, ...extra] = positionals;
+  if (target === undefined || extra.length > 0) return err({ message: `one target is needed\n${USAGE}`, exitCode: ExitCode.usage });
+  const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) return err({ message: `--jobs ${values.jobs ?? ''}: expected a positive integer`, exitCode: ExitCode.usage });
+  const minutes = values.timeout === undefined ? DEFAULT_TIMEOUT_MINUTES : Number(values.timeout);
+  if (!Number.isFinite(minutes) || minutes <= 0) return err({ message: `--timeout ${values.timeout ?? ''}: expected minutes > 0`, exitCode: ExitCode.usage });
+  return ok({ target, values, jobs, timeoutMs: Math.round(minutes * 60_000) });
+}
+
+/** The plan, as `stubforge plan` makes it (same inputs, same solver, same planner). */
+async function makePlan(args: BuildArgs, ctx: CliContext): Promise<Result<{ plan: BuildPlan; inputs: SolverInputs; archive: Awaited<ReturnType<typeof openArchiveForSolver>> }, Failure>> {
+  const inputs = await loadSolverInputs(args.values, ctx);
+  if (!inputs.ok) return inputs;
+  const archive = await openArchiveForSolver(args.values, ctx);
+  if (!archive.ok) return archive;
+  const solved = solve({ ...inputs.value, archive: archive.value.index, target: args.target });
+  if (!solved.ok) {
+    const problems = solved.error.problems.map((p) => describeProblem(p).join('\n'));
+    return err({ message: `no plan for ${args.target} on ${inputs.value.arch.name}: ${problems.length} problem(s)\n${problems.join('\n')}`, exitCode: ExitCode.unsolvable });
+  }
+  const plan = buildPlan(solved.value, inputs.value.arch);
+  if (!plan.ok) return err({ message: `dependency cycle among ${plan.error.remaining.join(', ')}`, exitCode: ExitCode.unsolvable });
+  return ok({ plan: plan.value, inputs: inputs.value, archive });
+}
+
+/** The environment `stubforge env create` would make, for a build on a fresh machine. */
+async function createMissingEnvironment(runtime: DockerRuntime, arch: PartialArch, suite: string, mirrorArg: string | undefined, ctx: CliContext, signal: AbortSignal): Promise<Result<unknown, MirrorError | EnvironmentError>> {
+  const found = mirrorArg === undefined ? await loadEnvironmentMirror(suite) : ok({ mirror: mirrorArg, extraSources: [] });
+  if (!found.ok) return found;
+  ctx.stderr.write(`creating the build environment for ${suite} ${arch.name} (once; about a minute)\n`);
+  return await createEnvironment({
+    suite, arch: arch.name, packages: [...arch.toolchain.packages, arch.configFilesPackage, ...DRIVER_NATIVE_TOOLS],
+    mirror: found.value.mirror, extraSources: found.value.extraSources, origin: arch.location,
+  }, runtime, ctx.log, { signal });
+}
+
+function followEvents(view: ProgressView, log: Logger): (event: ExecutorEvent) => void {
+  return (event) => {
+    const plog = log.child({ package: event.node.source });
+    switch (event.kind) {
+      case 'cached':
+        view.finish(event.node.source, { ok: true, cached: true });
+        plog.info({ key: event.key }, 'node cached');
+        break;
+      case 'started':
+        view.start(event.node.source);
+        plog.info({ key: event.key }, 'node started');
+        break;
+      case 'built':
+        view.finish(event.node.source, { ok: true });
+        plog.info({ key: event.key, durationMs: Math.round(event.durationMs), logFile: event.logFile }, 'node built');
+        break;
+      case 'failed':
+        view.finish(event.node.source, { ok: false, reason: failureHeadline(event.failure) });
+        plog.warn({ key: event.key, reason: event.failure.reason, logFile: event.logFile }, 'node failed');
+        break;
+      case 'skipped':
+        plog.warn({ because: describeSkip(event.because) }, 'node skipped');
+        break;
+      case 'not-built':
+        plog.warn({ reason: event.reason }, 'node not built');
+        break;
+    }
+  };
+}
+
+async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const args = readArgs(argv);
+  if (!args.ok) return fail(ctx, 'build', args.error);
+  if (args.value === 'help') {
+    ctx.stdout.write(USAGE);
+    return ExitCode.ok;
+  }
+  const a = args.value;
+  const made = await makePlan(a, ctx);
+  if (!made.ok) return fail(ctx, 'build', made.error);
+  const { plan, inputs } = made.value;
+  const archive = made.value.archive;
+  if (!archive.ok) return fail(ctx, 'build', archive.error);
+  const choices: Result<BuildChoices, Failure> = buildChoices(a.values['allow-orig-only'], plan);
+  if (!choices.ok) return fail(ctx, 'build', choices.error);
+  const librariesOnly = a.values['libraries-only'] === true;
+  const paths = resolvePaths(ctx.env, ctx.cwd);
+  const runtimeFailure = (error: Parameters<typeof describeRuntimeFailure>[0]): number => {
+    const failure = describeRuntimeFailure(error);
+    return fail(ctx, 'build', failure);
+  };
+
+  const dockerHost = ctx.env.DOCKER_HOST;
+  const runtime = new DockerRuntime(dockerHost?.startsWith('unix://') === true ? { socketPath: dockerHost.slice('unix://'.length) } : {});
+  const ping = await runtime.ping();
+  if (!ping.ok) return runtimeFailure(ping.error);
+  // Containers a crashed run left behind go first (their labels name their owner process).
+  const reaped = await reapLeftovers(runtime, { log: ctx.log });
+  if (!reaped.ok) return runtimeFailure(reaped.error);
+
+  const interrupt = listenForInterrupt();
+  try {
+    const runId = newRunId(new Date(), process.pid, randomBytes(3).toString('hex'));
+    const suite = environmentSuite(a.values.suite);
+    const image = await prepareBuildImage(runtime, ctx.log, {
+      suite, arch: inputs.arch.name, packages: plan.imagePackages, runId, signal: interrupt.signal,
+      createEnvironment: () => createMissingEnvironment(runtime, inputs.arch, suite, a.values.mirror, ctx, interrupt.signal),
+    });
+    if (!image.ok) return runtimeFailure(image.error);
+    const facts = await imageFacts(inputs, image.value.digest, runtime, runId, ctx);
+    if (!facts.ok) return fail(ctx, 'build', facts.error);
+    const repo = await openRepo(paths.repoDir, { logger: ctx.log });
+    if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: ExitCode.failed });
+
+    const logDir = join(paths.stateDir, 'logs', runId);
+    const nodes = librariesOnly ? plan.nodes.filter((n) => n.kind === 'library') : plan.nodes;
+    const view = new ProgressView({ out: ctx.stdout, isTTY: ctx.isTTY, total: nodes.length });
+    const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : DEFAULT_MAINTAINER;
+    ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), image ${image.value.ref} (${image.value.digest.slice(7, 19)}), ${a.jobs} job(s)\n`);
+    const report = await runPlan({
+      plan, jobs: a.jobs, keepGoing: a.values['keep-going'] === true, signal: interrupt.signal,
+      include: (n) => !librariesOnly || n.kind === 'library',
+      keyOf: (node, deps) => nodeKey(keyInputs(plan, node, image.value.digest, deps), choices.value),
+      lookup: (key) => repo.value.lookup(key),
+      builders: {
+        library: libraryBuilder({
+          arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes, archive: archive.value,
+          cacheDir: paths.cacheDir, repo: repo.value, runtime, image: image.value.digest,
+          workDir: join(paths.stateDir, 'work', runId), logDir, runId, jobs: a.jobs, choices: choices.value, maintainer,
+          timeoutMs: a.timeoutMs, extraMounts: facts.value.mounts, log: ctx.log,
+        }),
+        application: applicationBuilder,
+      },
+      onEvent: followEvents(view, ctx.log),
+    });
+    view.close();
+    ctx.stdout.write(`\n${formatSummary(plan, report, { repoDir: repo.value.root, logDir, describeFailure: describeNodeFailure, librariesOnly })}`);
+    return exitCodeOfRun(report);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** What the drivers need to know about the image: dpkg's view of the build arch, gcc's include dir, a toolchain tree. */
+async function imageFacts(inputs: SolverInputs, image: string, runtime: DockerRuntime, runId: string, ctx: CliContext): Promise<Result<{ facts: ImageFacts; mounts: Mount[] }, Failure>> {
+  const arch = inputs.arch;
+  const buildTriplet = inputs.table.gnuTriplet(arch.buildArchitecture);
+  const buildMultiarch = inputs.table.multiarchTriplet(arch.buildArchitecture);
+  if (buildTriplet === undefined || buildMultiarch === undefined) {
+    return err({ message: `dpkg's tables do not know the build architecture ${arch.buildArchitecture} of ${arch.name}`, exitCode: ExitCode.usage });
+  }
+  const used = imagePlaceholdersUsed(arch);
+  const mounts: Mount[] = [];
+  let toolchainRoot: string | undefined;
+  if (arch.toolchain.kind === 'user-tree') {
+    toolchainRoot = ctx.env[arch.toolchain.variable];
+    if (toolchainRoot === undefined || toolchainRoot === '') {
+      return err({ message: `${arch.name} needs its toolchain tree: set ${arch.toolchain.variable} to the rumprun install directory`, exitCode: ExitCode.usage });
+    }
+    // Mounted as built: its wrappers name their own absolute path.
+    mounts.push({ source: toolchainRoot, target: toolchainRoot, readOnly: true });
+  }
+  let hostGccInclude: string | undefined;
+  if (used.has('HOST_GCC_INCLUDE')) {
+    const probed = await probeHostGccInclude(runtime, image, runId);
+    if (!probed.ok) return err(describeRuntimeFailure(probed.error));
+    hostGccInclude = probed.value;
+  }
+  return ok({
+    facts: {
+      buildTriplet, buildMultiarch, ...(hostGccInclude === undefined ? {} : { hostGccInclude }), ...(toolchainRoot === undefined ? {} : { toolchainRoot }),
+    },
+    mounts,
+  });
+}
+
+export const command: CliCommand = {
+  summary: 'build every library of a target once, static, for a partial arch, into the local apt repository',
+  run,
+};

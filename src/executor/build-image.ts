@@ -1,0 +1,88 @@
+// The image a plan's builds run in, and its digest (part of every cache key): the environment of
+// (suite, arch), plus one layer with the plan's native tools when the environment lacks some
+// (runtime/environments.ts: ensurePackages). `findBuildImage` only looks (for `plan`'s cached
+// column and for a no-op build that must not start a container); `prepareBuildImage` makes what is
+// missing.
+import type { Logger } from '../log/logger.js';
+import { err, ok, type Result } from '../model/result.js';
+import type { ContainerRuntime, ImageDigest, RuntimeError } from '../runtime/container-runtime.js';
+import { BUILDER, environmentRef, extraRef, validatePackageNames } from '../runtime/env-spec.js';
+import { ensurePackages, type EnvironmentError, type EnvironmentOptions } from '../runtime/environments.js';
+import { Label } from '../runtime/labels.js';
+
+export interface BuildImage {
+  /** The environment the image is (or is layered on). */
+  readonly env: string;
+  readonly ref: string;
+  readonly digest: ImageDigest;
+  /** Packages a layer added for this plan (empty when the environment had them all). */
+  readonly added: readonly string[];
+  /** The environment was made by this call. */
+  readonly createdEnvironment: boolean;
+}
+
+/** The image for `packages` on environment `env`, if it exists already; `undefined` if it does not. */
+export async function findBuildImage(runtime: ContainerRuntime, env: string, packages: readonly string[]): Promise<Result<BuildImage | undefined, EnvironmentError | RuntimeError>> {
+  const base = await runtime.inspectImage(env);
+  if (!base.ok) return base;
+  if (base.value === undefined) return ok(undefined);
+  const wanted = validatePackageNames(packages, { file: env });
+  if (!wanted.ok) return wanted;
+  const layerRef = extraRef(env, wanted.value);
+  const layer = await runtime.inspectImage(layerRef);
+  if (!layer.ok) return layer;
+  if (layer.value !== undefined && layer.value.labels[Label.parent] === base.value.digest) {
+    const added = (layer.value.labels[Label.packages] ?? '').split(' ').filter((p) => p !== '');
+    return ok({ env, ref: layerRef, digest: layer.value.digest, added, createdEnvironment: false });
+  }
+  // Packages the environment was made with are installed in it: no layer is needed for them.
+  const has = new Set((base.value.labels[Label.packages] ?? '').split(' '));
+  if (wanted.value.every((p) => has.has(p))) return ok({ env, ref: env, digest: base.value.digest, added: [], createdEnvironment: false });
+  return ok(undefined);
+}
+
+export interface PrepareBuildImageOptions<E> extends EnvironmentOptions {
+  readonly suite: string;
+  readonly arch: string;
+  readonly packages: readonly string[];
+  /** Makes the environment when it does not exist (cli/ knows the mirror and the arch's packages). */
+  readonly createEnvironment: () => Promise<Result<unknown, E>>;
+}
+
+export async function prepareBuildImage<E>(runtime: ContainerRuntime, log: Logger, options: PrepareBuildImageOptions<E>): Promise<Result<BuildImage, EnvironmentError | E>> {
+  const env = environmentRef(options.suite, options.arch);
+  const found = await findBuildImage(runtime, env, options.packages);
+  if (!found.ok) return found;
+  if (found.value !== undefined) return ok(found.value);
+  const exists = await runtime.inspectImage(env);
+  if (!exists.ok) return exists;
+  let created = false;
+  if (exists.value === undefined) {
+    log.info({ env }, 'creating build environment');
+    const made = await options.createEnvironment();
+    if (!made.ok) return err(made.error);
+    created = true;
+  }
+  const ensured = await ensurePackages({ name: env }, options.packages, runtime, log, options);
+  if (!ensured.ok) return ensured;
+  return ok({ env, ref: ensured.value.ref, digest: ensured.value.digest, added: ensured.value.added, createdEnvironment: created });
+}
+
+/** `gcc -print-file-name=include` in the image, for arches whose flags name `${HOST_GCC_INCLUDE}`. */
+export async function probeHostGccInclude(runtime: ContainerRuntime, image: string, run: string): Promise<Result<string, RuntimeError>> {
+  const created = await runtime.createStep({
+    image, cmd: ['gcc', '-print-file-name=include'], user: `${BUILDER.uid}:${BUILDER.gid}`, network: 'none', timeoutMs: 60_000,
+    labels: { run, package: image, key: 'gcc-include', kind: 'probe' },
+  });
+  if (!created.ok) return created;
+  await using handle = created.value;
+  let answer = '';
+  const ran = await handle.run((stream, line) => {
+    if (stream === 'stdout' && line.startsWith('/')) answer = line.trim();
+  });
+  if (!ran.ok) return ran;
+  if (ran.value.exitCode !== 0 || answer === '') {
+    return err({ reason: 'engine-error', operation: 'gcc -print-file-name=include', detail: `exit status ${ran.value.exitCode}`, location: { file: image } });
+  }
+  return ok(answer);
+}

@@ -1,0 +1,186 @@
+// The unpacked source of a plan node, and what a build needs to know from it: its top-level file
+// names (driver detection), its copyright text and a SOURCE_DATE_EPOCH. The normal way is the
+// archive's verified `dpkg-source -x`. When the user explicitly allows it (`--allow-orig-only
+// SRC`), the source is made from its verified orig tarball(s) alone — for a mirror that lacks the
+// Debian diff — and the packages say so.
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Archive } from '../archive/archive.js';
+import type { ArchiveError } from '../archive/errors.js';
+import { defaultFetch, downloadToFile, type FetchLike } from '../archive/http.js';
+import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../archive/process.js';
+import { sourceDirName } from '../archive/source-fetch.js';
+import type { Logger } from '../log/logger.js';
+import type { FileChecksum, SourceRecord } from '../model/archive.js';
+import { err, ok, type Result } from '../model/result.js';
+import type { PlanNode } from '../plan/plan.js';
+import type { NodeFailure } from './outcome.js';
+
+/** The note recorded in the packages (X-Stubforge-Note) of a source built from its orig tarball. */
+export const ORIG_ONLY_NOTE = "built from the verified orig tarball alone (Debian's changes not applied): explicitly allowed with --allow-orig-only";
+
+export interface SourceTree {
+  readonly dir: string;
+  readonly record: SourceRecord;
+  /** Set when the tree is the orig tarball alone. */
+  readonly note?: string;
+}
+
+export interface SourceTreeOptions {
+  readonly archive: Archive;
+  /** Where orig-only trees are kept (the archive's cache dir). */
+  readonly cacheDir: string;
+  readonly origOnly: boolean;
+  readonly logger: Logger;
+  readonly fetch?: FetchLike;
+  readonly runProcess?: ProcessRunner;
+  readonly timeoutMs?: number;
+}
+
+const ORIG_TARBALL = /\.orig(-[A-Za-z0-9][A-Za-z0-9-]*)?\.tar\.[a-z0-9]+$/;
+const DEBIAN_PART = /(\.diff\.gz|\.debian\.tar\.[a-z0-9]+)$/;
+
+/** The Sources record a plan node was made from. */
+export function recordOf(archive: Archive, node: PlanNode): SourceRecord | undefined {
+  return archive.index.sources.find((s) => s.package === node.source && s.version === node.version && s.suite === node.suite);
+}
+
+/** Fetch (or reuse) the unpacked source of a node; a failure says what is missing and what else there is. */
+export async function sourceTree(node: PlanNode, options: SourceTreeOptions): Promise<Result<SourceTree, NodeFailure>> {
+  const record = recordOf(options.archive, node);
+  if (record === undefined) return err({ reason: 'no-source-record', source: node.source, version: node.version, suite: node.suite });
+  const fetched = options.origOnly ? await origOnlyTree(record, options) : await options.archive.fetchSource(record);
+  if (!fetched.ok) {
+    const error = fetched.error;
+    const alternatives = options.archive.index.sources
+      .filter((s) => s.package === node.source && !(s.version === node.version && s.suite === node.suite))
+      .map((s) => ({ suite: s.suite, version: s.version }));
+    const debianPartMissing = error.reason === 'missing-file' && DEBIAN_PART.test(error.file) && record.files.some((f) => ORIG_TARBALL.test(f.name));
+    return err({ reason: 'source-unavailable', source: node.source, version: node.version, suite: node.suite, error, alternatives, debianPartMissing });
+  }
+  return ok(options.origOnly ? { dir: fetched.value.dir, record, note: ORIG_ONLY_NOTE } : { dir: fetched.value.dir, record });
+}
+
+/**
+ * The orig tarball(s) of `record`, each checked against the Sources index (which the signed
+ * InRelease pins), unpacked: the main one as the tree, `orig-<component>` ones into `<component>/`,
+ * as dpkg-source does. Kept beside the archive's unpacked sources, under a name of its own.
+ */
+async function origOnlyTree(record: SourceRecord, options: SourceTreeOptions): Promise<Result<{ readonly dir: string }, ArchiveError>> {
+  const log = options.logger.child({ source: record.package, version: record.version });
+  const root = join(options.cacheDir, 'sources');
+  const finalDir = join(root, `${sourceDirName(record)}.orig-only`);
+  const marker = `${finalDir}.json`;
+  if (await sameRecord(marker, record.files)) return ok({ dir: finalDir });
+  await rm(finalDir, { recursive: true, force: true });
+  const origs = record.files.filter((f) => ORIG_TARBALL.test(f.name));
+  const main = origs.find((f) => !/\.orig-/.test(f.name));
+  if (main === undefined) return err({ reason: 'unpack-failed', source: record.package, version: record.version, detail: 'no orig tarball in the Sources record' });
+  const suite = options.archive.suites.find((s) => s.suite === record.suite && s.component === record.component);
+  if (suite === undefined) return err({ reason: 'index-missing', suite: record.suite, file: `${record.component}/source/Sources`, detail: 'suite/component is not configured' });
+  await mkdir(root, { recursive: true });
+  // `.tmp-` is the prefix the archive's start-up clean-up removes when a run died here.
+  const tmp = await mkdtemp(join(root, `.tmp-${sourceDirName(record)}-orig-`));
+  const run = options.runProcess ?? defaultRunProcess;
+  try {
+    for (const file of origs) {
+      const url = `${suite.mirror}/${record.directory}/${encodeURIComponent(file.name).replace(/%2B/g, '+')}`;
+      const got = await downloadToFile(url, join(tmp, file.name), {
+        fetch: options.fetch ?? defaultFetch, timeoutMs: options.timeoutMs ?? 60_000, file: file.name, expected: file,
+      });
+      if (!got.ok) return got;
+    }
+    const unpack = async (file: FileChecksum, into: string): Promise<Result<string, ArchiveError>> => {
+      const x = join(tmp, `x-${file.name}`);
+      await mkdir(x);
+      const untar = await run('tar', ['-x', '--no-same-owner', '-f', join(tmp, file.name), '-C', x], { timeoutMs: 600_000 });
+      if (untar.code !== 0) return err({ reason: 'unpack-failed', source: record.package, version: record.version, detail: describeProcess(`tar -x ${file.name}`, untar) });
+      // An upstream tarball holds one top directory (pixman-0.42.2/); its content is the tree.
+      const names = await readdir(x);
+      const only = names.length === 1 && names[0] !== undefined && (await stat(join(x, names[0]))).isDirectory() ? join(x, names[0]) : x;
+      await rename(only, into);
+      return ok(into);
+    };
+    const tree = join(tmp, 'tree');
+    const unpacked = await unpack(main, tree);
+    if (!unpacked.ok) return unpacked;
+    for (const file of origs.filter((f) => f !== main)) {
+      const component = /\.orig-([A-Za-z0-9][A-Za-z0-9-]*)\.tar\./.exec(file.name)?.[1] ?? 'component';
+      const done = await unpack(file, join(tree, component));
+      if (!done.ok) return done;
+    }
+    await writeFile(marker, JSON.stringify({ package: record.package, version: record.version, files: record.files }));
+    try {
+      await rename(tree, finalDir);
+    } catch (error: unknown) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Another run unpacked the same tarballs meanwhile: theirs is as good as ours.
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return ok({ dir: finalDir });
+      throw error;
+    }
+    log.info({ dir: finalDir, tarballs: origs.map((f) => f.name) }, 'source unpacked from its orig tarball alone');
+    return ok({ dir: finalDir });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function sameRecord(marker: string, files: readonly FileChecksum[]): Promise<boolean> {
+  try {
+    const seen = JSON.parse(await readFile(marker, 'utf8')) as { files?: FileChecksum[] };
+    const key = (f: FileChecksum): string => `${f.name} ${f.size} ${f.sha256}`;
+    const a = (seen.files ?? []).map(key).sort().join('\n');
+    return a === files.map(key).sort().join('\n') && (await stat(marker.replace(/\.json$/, ''))).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Top-level names of a tree, for build-system detection. */
+export async function topLevelNames(dir: string): Promise<string[]> {
+  return (await readdir(dir)).sort();
+}
+
+/** Names of licence files an upstream tree may carry, in the order tried. */
+const UPSTREAM_LICENCE_FILES = ['COPYING', 'LICENSE', 'LICENCE', 'COPYRIGHT', 'COPYING.LIB', 'LICENSE.txt', 'LICENSE.md'];
+
+/**
+ * The copyright text a package ships: the source's debian/copyright; for an orig-only tree, the
+ * upstream licence file, introduced by a line that says so.
+ */
+export async function copyrightOf(tree: SourceTree): Promise<Result<string, { readonly message: string; readonly file: string }>> {
+  const debian = join(tree.dir, 'debian', 'copyright');
+  try {
+    return ok(await readFile(debian, 'utf8'));
+  } catch {
+    if (tree.note === undefined) return err({ message: 'the source has no debian/copyright', file: debian });
+  }
+  for (const name of UPSTREAM_LICENCE_FILES) {
+    try {
+      const text = await readFile(join(tree.dir, name), 'utf8');
+      return ok(`The Debian copyright file of ${tree.record.package} ${tree.record.version} was not available ` +
+        `(${tree.note}).\nUpstream's ${name} follows.\n\n${text}`);
+    } catch {
+      // Try the next name.
+    }
+  }
+  return err({ message: `neither debian/copyright nor an upstream licence file (${UPSTREAM_LICENCE_FILES.join(', ')})`, file: tree.dir });
+}
+
+/**
+ * SOURCE_DATE_EPOCH of a source: the date of its latest debian/changelog entry, as
+ * dpkg-buildpackage sets it; for an orig-only tree, the newest top-level mtime the tarball gave.
+ */
+export async function sourceDateEpoch(tree: SourceTree): Promise<number> {
+  try {
+    const changelog = await readFile(join(tree.dir, 'debian', 'changelog'), 'utf8');
+    const trailer = /^ -- .+?> {2}(.+)$/m.exec(changelog);
+    const when = trailer?.[1] === undefined ? NaN : Date.parse(trailer[1]);
+    if (!Number.isNaN(when)) return Math.floor(when / 1000);
+  } catch {
+    // No changelog: an orig-only tree.
+  }
+  let newest = 0;
+  for (const name of await readdir(tree.dir)) newest = Math.max(newest, (await stat(join(tree.dir, name))).mtimeMs);
+  return Math.floor(newest / 1000);
+}
