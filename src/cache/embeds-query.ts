@@ -73,10 +73,20 @@ export interface EmbedMatch {
 const OPERATORS: readonly VersionOperator[] = ['<<', '<=', '=', '>=', '>>'];
 const SOURCE_NAME_RE = /^[a-z0-9][a-z0-9.+-]+$/;
 
-/** `zlib`, `zlib << 1:1.3`, or the words split differently by a shell: `zlib '<<' 1:1.3`. */
+/** `zlib`, `zlib '<<' 1:1.3` (three words), or one relation as Debian writes it: `'zlib (<< 1:1.3)'`. */
 export function parseEmbedsQuery(words: readonly string[]): Result<EmbedQuery, QueryError> {
-  const [source, op, version, ...extra] = words;
   const bad = (message: string): Result<EmbedQuery, QueryError> => err({ reason: 'bad-query', message });
+  if (words.length === 1 && words[0]?.includes('(') === true) {
+    const text = words[0];
+    const parsed = parseRelations(text, { file: 'query' });
+    const [group, more] = parsed.ok ? parsed.value : [];
+    const relation = group?.[0];
+    if (!parsed.ok || relation === undefined || group?.length !== 1 || more !== undefined || relation.archs !== undefined || relation.profiles !== undefined || relation.archQualifier !== undefined) {
+      return bad(`"${text}" is not one relation "source (op version)"${parsed.ok ? '' : `: ${parsed.error.message}`}`);
+    }
+    return relation.version === undefined ? ok({ source: relation.name }) : ok({ source: relation.name, constraint: relation.version });
+  }
+  const [source, op, version, ...extra] = words;
   if (source === undefined) return bad('a source package name is needed');
   if (!SOURCE_NAME_RE.test(source)) return bad(`"${source}" is not a source package name`);
   if (op === undefined) return ok({ source });

@@ -108,6 +108,8 @@ describe('matchEmbeds', () => {
     [['golang-golang-x-net', '>>', '1:0.0+git20221012.0b7e1fb+dfsg-1'], ['certspotter']],
     [['golang-1.19', '<<', '1.19.6-2'], ['debiman']],
     [['openssl'], []],
+    [['zlib (<< 1:1.3.dfsg-1)'], ['cdebootstrap-static']],
+    [['simde (>= 0.7.4~rc2-2)'], ['abpoa', 'bwa']],
   ])('query %j matches %j', (words, packages) => {
     expect(matchEmbeds(real, query(...words)).map((m) => m.package)).toEqual(packages);
   });
@@ -126,6 +128,9 @@ describe('parseEmbedsQuery', () => {
     [['zlib', '<<'], 'needs a version'],
     [['zlib', '<<', 'x1'], 'invalid version'],
     [['zlib', '<<', '1', '2'], 'unexpected'],
+    [['zlib (<< 1), pcre2'], 'is not one relation'],
+    [['zlib (<< 1'], 'is not one relation'],
+    [['zlib [amd64] (<< 1)'], 'is not one relation'],
   ])('refuses %j', (words, message) => {
     const q = parseEmbedsQuery(words);
     expect(q.ok).toBe(false);
