@@ -120,7 +120,7 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
   const work = join(s.workDir, node.source);
   const logFile = join(s.logDir, `${node.source}.log`);
   const failed = (failure: NodeFailure, withLog = true): NodeBuildResult => {
-    log.warn({ reason: failure.reason }, 'build failed');
+    log.info({ reason: failure.reason }, 'build failed');
     return withLog ? { status: 'failed', failure, logFile } : { status: 'failed', failure };
   };
   let keepOutput = false;

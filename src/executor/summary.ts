@@ -116,6 +116,7 @@ export function formatSummary(plan: BuildPlan, report: RunReport, options: Summa
   if (apps.length > 0) {
     out.push('', `not built: ${apps.map((o) => o.node.source).join(', ')}: ${apps[0]?.notBuilt ?? ''}; --libraries-only builds the libraries alone`);
   }
-  out.push('', `repository: ${options.repoDir}`, `logs: ${options.logDir}`);
+  const logged = report.outcomes.some((o) => o.logFile !== undefined);
+  out.push('', `repository: ${options.repoDir}`, logged ? `logs: ${options.logDir}` : 'logs: none (no build ran)');
   return `${out.join('\n')}\n`;
 }

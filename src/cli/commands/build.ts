@@ -136,13 +136,13 @@ function followEvents(view: ProgressView, log: Logger): (event: ExecutorEvent) =
         break;
       case 'failed':
         view.finish(event.node.source, { ok: false, reason: failureHeadline(event.failure) });
-        plog.warn({ key: event.key, reason: event.failure.reason, logFile: event.logFile }, 'node failed');
+        plog.info({ key: event.key, reason: event.failure.reason, logFile: event.logFile }, 'node failed');
         break;
       case 'skipped':
-        plog.warn({ because: describeSkip(event.because) }, 'node skipped');
+        plog.info({ because: describeSkip(event.because) }, 'node skipped');
         break;
       case 'not-built':
-        plog.warn({ reason: event.reason }, 'node not built');
+        plog.info({ reason: event.reason }, 'node not built');
         break;
     }
   };

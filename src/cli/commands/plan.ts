@@ -8,13 +8,14 @@ import { describeProblem } from '../../solver/describe.js';
 import { solve } from '../../solver/solve.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, buildChoices, cacheStatus, environmentSuite } from './build-choices.js';
 import { fail, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
 
 const USAGE = 'usage: stubforge plan <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
   '  --format F         text (default), json or dot\n' +
   '  --image-digest D   also show each node\'s cache key for build image digest D\n' +
-  SOLVER_USAGE;
+  BUILD_CHOICE_USAGE + SOLVER_USAGE;
 
 export const command: CliCommand = {
   summary: 'show the build plan of a target for a partial architecture: sources, order, roles, why',
@@ -23,7 +24,7 @@ export const command: CliCommand = {
     try {
       parsed = parseArgs({
         args: [...argv], allowPositionals: true,
-        options: { ...SOLVER_OPTIONS, format: { type: 'string', default: 'text' }, 'image-digest': { type: 'string' } },
+        options: { ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS, format: { type: 'string', default: 'text' }, 'image-digest': { type: 'string' } },
       });
     } catch (error) {
       return fail(ctx, 'plan', { message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
@@ -60,7 +61,14 @@ export const command: CliCommand = {
     }
     const digest = values['image-digest'];
     const keys = digest === undefined ? undefined : planCacheKeys(plan.value, digest);
-    const options = { suites, ...(keys === undefined || digest === undefined ? {} : { keys, imageDigest: digest }) };
+    // Cached yes/no when the build environment and the repository exist (keys as `build` makes them).
+    const choices = buildChoices(values['allow-orig-only'], plan.value);
+    if (!choices.ok) return fail(ctx, 'plan', choices.error);
+    const status = format === 'dot' ? undefined : await cacheStatus(plan.value, ctx, choices.value, environmentSuite(values.suite));
+    const options = {
+      suites, ...(keys === undefined || digest === undefined ? {} : { keys, imageDigest: digest }),
+      ...(status === undefined ? {} : { cached: status.cached }),
+    };
     if (format === 'json') ctx.stdout.write(`${JSON.stringify(planToJson(plan.value, options), null, 2)}\n`);
     else if (format === 'dot') ctx.stdout.write(renderPlanDot(plan.value));
     else ctx.stdout.write(renderPlanText(plan.value, options));
