@@ -90,17 +90,19 @@ export function findCycles(solution: Solution): SolveProblem[] {
     const start = [...component].sort()[0] ?? '';
     const loop = loopThrough(start, members, next);
     const edges: SolveEdge[] = [];
-    const breakers: { edge: SolveEdge; profiles: string[] }[] = [];
+    const breakers: { edge: SolveEdge; profiles: string[]; alternatives: string[] }[] = [];
     loop.forEach((from, i) => {
       const to = loop[(i + 1) % loop.length] ?? start;
       const parallel = targetEdges.get(`${from}\0${to}`) ?? [];
       const first = parallel[0];
       if (first === undefined) return;
       edges.push(first);
-      // The pair is broken only if every relation from `from` to `to` can be dropped by a profile.
-      if (parallel.every((e) => (e.breakingProfiles ?? []).length > 0)) {
-        breakers.push({ edge: first, profiles: [...new Set(parallel.flatMap((e) => e.breakingProfiles ?? []))].sort() });
-      }
+      // A profile breaks the pair only if every relation from `from` to `to` carries one; another
+      // alternative only if there is one relation between them.
+      const profiles = parallel.every((e) => (e.breakingProfiles ?? []).length > 0)
+        ? [...new Set(parallel.flatMap((e) => e.breakingProfiles ?? []))].sort() : [];
+      const alternatives = parallel.length === 1 ? [...(first.otherAlternatives ?? [])] : [];
+      if (profiles.length > 0 || alternatives.length > 0) breakers.push({ edge: first, profiles, alternatives });
     });
     problems.push({ reason: 'cycle', edges, breakers });
   }

@@ -35,10 +35,14 @@ export function describeProblem(p: SolveProblem): string[] {
       const lines = [`dependency cycle (${names.length} sources): ${[...names, names[0] ?? ''].join(' → ')}`];
       for (const e of p.edges) lines.push(`    ${describeEdge(e)}`);
       if (p.breakers.length === 0) {
-        lines.push('  no build profile on these relations can break it: a recipe must drop or re-role one of them');
-      } else {
-        for (const b of p.breakers) {
+        lines.push('  no build profile or alternative on these relations can break it: a recipe must drop or re-role one of them');
+      }
+      for (const b of p.breakers) {
+        if (b.profiles.length > 0) {
           lines.push(`  could be broken by building ${b.edge.from} with profile ${b.profiles.join(' or ')} (drops ${b.edge.origin.text}): Build-Profiles in recipes/${b.edge.from}`);
+        }
+        if (b.alternatives.length > 0) {
+          lines.push(`  could be broken by satisfying ${b.edge.origin.text} with ${b.alternatives.join(' or ')} instead: Drop/Target in recipes/${b.edge.from}`);
         }
       }
       return lines;

@@ -175,9 +175,11 @@ class Walk {
         const original = reduced.originals[reduced.kept.indexOf(decision.relation)];
         const breakers = original === undefined ? [] : breakingProfiles(original, rctx.profiles);
         const to = decision.sourceRecord.package;
+        const others = reduced.kept.filter((r) => r !== decision.relation).map((r) => r.text);
         const edge: SolveEdge = {
           from, origin, role: 'target', roleReason: decision.roleReason, choice: decision.choice, to,
           ...(breakers.length > 0 ? { breakingProfiles: breakers } : {}),
+          ...(others.length > 0 ? { otherAlternatives: others } : {}),
         };
         this.edges.push(edge);
         this.follow(node, edge, decision.relation, decision.binary, decision.sourceRecord);

@@ -67,6 +67,8 @@ export interface SolveEdge {
   readonly drops?: readonly DropReason[];
   /** Profiles that, activated for `from`, would drop this relation (cycle breakers). */
   readonly breakingProfiles?: readonly string[];
+  /** Target edges: the group's other alternatives that apply to this build (a recipe could pick one). */
+  readonly otherAlternatives?: readonly string[];
 }
 
 export interface SolveNode {
@@ -125,8 +127,11 @@ export type SolveProblem =
       readonly reason: 'cycle';
       /** The loop, edge by edge; the last edge leads back to the first edge's source. */
       readonly edges: readonly SolveEdge[];
-      /** Edges a profile could remove, with the profiles. */
-      readonly breakers: readonly { readonly edge: SolveEdge; readonly profiles: readonly string[] }[];
+      /**
+       * Edges that could be removed: by a profile (every relation between the two sources carries
+       * one), or by another alternative of the relation that a recipe could choose instead.
+       */
+      readonly breakers: readonly { readonly edge: SolveEdge; readonly profiles: readonly string[]; readonly alternatives: readonly string[] }[];
     }
   | {
       readonly reason: 'invalid-relation';

@@ -31,7 +31,7 @@ describe('the util-linux ⇄ systemd cycle (real Build-Depends, narrowed by test
     const problems = problemsOf(solve({ archive: fixtureIndex(), ...shippedArch('musl-linux-amd64'), recipes: await cycleRecipes(), target: 'util-linux' }));
     const cycle = problems[0];
     if (cycle?.reason !== 'cycle') throw new Error('expected a cycle');
-    expect(cycle.breakers.map((b) => [b.edge.from, b.profiles])).toEqual([['util-linux', ['stage1']]]);
+    expect(cycle.breakers.map((b) => [b.edge.from, b.profiles, b.alternatives])).toEqual([['util-linux', ['stage1'], []]]);
     expect(describeProblem(cycle).join('\n')).toContain('could be broken by building util-linux with profile stage1');
   });
 

@@ -181,6 +181,22 @@ describe('sources', () => {
   });
 });
 
+describe('cycles', () => {
+  it('names another alternative of an edge as a way to break the loop', () => {
+    const idx = index([src('app', { bd: 'liba-dev' }), lib('liba', { bd: 'libb-dev | libc-dev' }), lib('libb', { bd: 'liba-dev' }), lib('libc')]);
+    const p = problems(run(idx)).find((x) => x.reason === 'cycle');
+    if (p?.reason !== 'cycle') throw new Error('expected a cycle');
+    expect(p.edges.map((e) => `${e.from}→${e.to ?? ''}`)).toEqual(['liba→libb', 'libb→liba']);
+    expect(p.breakers).toEqual([expect.objectContaining({ profiles: [], alternatives: ['libc-dev'] })]);
+  });
+
+  it('names the profile when every relation of an edge carries one', () => {
+    const idx = index([src('app', { bd: 'liba-dev' }), lib('liba', { bd: 'libb-dev <!stage1>' }), lib('libb', { bd: 'liba-dev' })]);
+    const p = problems(run(idx)).find((x) => x.reason === 'cycle');
+    expect(p?.reason === 'cycle' && p.breakers.map((b) => [b.edge.from, b.profiles])).toEqual([['liba', ['stage1']]]);
+  });
+});
+
 it('warns about recipe entries that no relation names', () => {
   const s = ok(run(index([src('app', { bd: 'liba-dev' }), lib('liba')]), { app: 'Target: liba-dev, libgone-dev\n' }));
   expect(s.warnings.filter((w) => w.reason === 'unused-recipe-entry')).toEqual([
