@@ -15,7 +15,8 @@ export type TargetStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'int
 
 export interface NodeRecord {
   readonly source: string;
-  readonly status: 'built' | 'cached' | 'failed' | 'skipped' | 'not-built';
+  /** `unfinished`: started, and the build ended (killed) before it said how the node ended. */
+  readonly status: 'built' | 'cached' | 'failed' | 'skipped' | 'not-built' | 'unfinished';
   readonly key?: string;
   readonly durationMs?: number;
   readonly log?: string;

@@ -1,0 +1,100 @@
+// How `stubforge batch` runs one target: `stubforge build <target> --arch <arch> <options>` as a
+// child process, its output (progress, summary, and the JSON node events at log level info) into
+// the target's log file, and afterwards the report's facts read back from that log and from the
+// build cache: which nodes were cached or built, the packages each key published, the sources
+// they embed. A child per target keeps one target's crash away from the others and gives each its
+// own log; the build itself is the same code a user runs.
+import { spawn } from 'node:child_process';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { openRepo } from '../../cache/apt-repo.js';
+import { nodesOfBuildLog } from '../../executor/batch-build-log.js';
+import type { BatchEntry } from '../../executor/batch-file.js';
+import type { OutputRecord } from '../../executor/batch-report.js';
+import type { TargetRunner, TargetRunResult } from '../../executor/batch.js';
+import type { CacheKey } from '../../model/brand.js';
+import type { CliContext } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+
+export interface BuildRunnerSettings {
+  /** The stubforge entry script (bin/stubforge.js) run with this Node. */
+  readonly entry: string;
+  /** Options every build gets (after `--` on the batch command line), then the entry's own. */
+  readonly commonOptions: readonly string[];
+  /** `--jobs` of each build. */
+  readonly buildJobs: number;
+  readonly cacheRepo: string;
+  readonly ctx: CliContext;
+}
+
+export function buildRunner(settings: BuildRunnerSettings): TargetRunner {
+  return async (entry, { logFile, signal }) => {
+    await mkdir(dirname(logFile), { recursive: true });
+    const argv = [settings.entry, 'build', entry.target, '--arch', entry.arch, '--jobs', String(settings.buildJobs), ...settings.commonOptions, ...entry.options];
+    const exit = await runChild(argv, logFile, settings.ctx, signal);
+    const nodes = nodesOfBuildLog(await readFile(logFile, 'utf8').catch(() => ''));
+    const facts = await publishedFacts(nodes.flatMap((n) => (n.key !== undefined && (n.status === 'built' || n.status === 'cached') ? [n.key] : [])), settings);
+    const status: TargetRunResult['status'] = exit.code === 0 ? 'succeeded' : exit.code === ExitCode.interrupted || signal.aborted ? 'interrupted' : 'failed';
+    const error = exit.failure ?? (status === 'failed' ? `stubforge build exited ${String(exit.code)} (see ${logFile})` : undefined);
+    return { status, exitCode: exit.code ?? -1, nodes, outputs: facts.outputs, embeds: facts.embeds, ...(error === undefined ? {} : { error: [error, ...facts.problems].join('; ') }) };
+  };
+}
+
+async function runChild(argv: readonly string[], logFile: string, ctx: CliContext, signal: AbortSignal): Promise<{ code: number | null; failure?: string }> {
+  const log = await open(logFile, 'a', 0o644);
+  try {
+    await log.write(`$ stubforge ${argv.slice(1).join(' ')}\n`);
+    return await new Promise((resolve) => {
+      const child = spawn(process.execPath, [...argv], {
+        cwd: ctx.cwd,
+        // Unattended: no terminal, and the node events at info level for the report.
+        env: { ...ctx.env, STUBFORGE_LOG_LEVEL: 'info' },
+        stdio: ['ignore', log.fd, log.fd],
+      });
+      // A stop of the batch stops the build the way a user's Ctrl-C does: it removes its containers.
+      const onAbort = (): void => {
+        child.kill('SIGINT');
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      child.on('error', (e) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve({ code: null, failure: `cannot run stubforge build: ${e.message}` });
+      });
+      child.on('exit', (code, sig) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(sig === null ? { code } : { code: null, failure: `stubforge build ended by ${sig}` });
+      });
+    });
+  } finally {
+    await log.close();
+  }
+}
+
+/** The packages published under the keys, and the sources they were built from. */
+async function publishedFacts(keys: readonly string[], settings: BuildRunnerSettings): Promise<{ outputs: OutputRecord[]; embeds: { source: string; version: string }[]; problems: string[] }> {
+  const outputs: OutputRecord[] = [];
+  const embeds = new Map<string, { source: string; version: string }>();
+  const problems: string[] = [];
+  if (keys.length === 0) return { outputs, embeds: [], problems };
+  const repo = await openRepo(settings.cacheRepo, { logger: settings.ctx.log });
+  if (!repo.ok) return { outputs, embeds: [], problems: [`build cache ${settings.cacheRepo}: ${repo.error.message}`] };
+  for (const key of keys) {
+    const entry = await repo.value.lookup(key as CacheKey);
+    if (!entry.ok) {
+      problems.push(`${key}: ${entry.error.message}`);
+      continue;
+    }
+    if (entry.value === undefined) {
+      problems.push(`${key}: reported published, not in ${settings.cacheRepo}`);
+      continue;
+    }
+    embeds.set(`${entry.value.meta.source} ${entry.value.meta.sourceVersion}`, { source: entry.value.meta.source, version: entry.value.meta.sourceVersion });
+    for (const deb of entry.value.debs) outputs.push({ package: deb.package, version: deb.version, file: join(settings.cacheRepo, deb.filename), key });
+  }
+  return { outputs, embeds: [...embeds.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0)), problems };
+}
+
+/** The log file of one entry in a run's log folder. */
+export function targetLogFile(logDir: string, entry: BatchEntry): string {
+  return join(logDir, `${entry.location.line ?? 0}-${entry.id.replace(/[^A-Za-z0-9.+@-]/g, '_')}.log`);
+}

@@ -1,0 +1,133 @@
+// `stubforge batch <list>`: build many (target, arch) pairs unattended, `--jobs` targets at a time,
+// with a JSON report a CI system archives; `--resume` continues a run that was killed. Exit 0 only
+// if every target succeeded. The list format and the report: docs/security-workflow.md.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseBatchFile } from '../../executor/batch-file.js';
+import { readReportFile, resumeTargets, writeReportFile } from '../../executor/batch-report.js';
+import { batchExitCode, runBatch } from '../../executor/batch.js';
+import { formatLocation } from '../../model/location.js';
+import { newRunId } from '../../runtime/labels.js';
+import type { CliCommand, CliContext } from '../command.js';
+import { projectRoot, resolvePaths } from '../config.js';
+import { ExitCode } from '../exit-codes.js';
+import { listenForInterrupt } from '../signals.js';
+import { buildRunner, targetLogFile } from './batch-runner.js';
+
+const USAGE = 'usage: stubforge batch <list> [options] [-- build options for every target]\n' +
+  '  <list>             one "<target> <arch> [build options]" a line; # comments (docs/security-workflow.md)\n' +
+  '  --jobs N           targets at a time (default 1)\n' +
+  '  --build-jobs N     --jobs of each build (default: the cores shared among the targets)\n' +
+  '  --report FILE      the JSON report, rewritten atomically as targets change (default <list>.report.json)\n' +
+  '  --resume           continue the run the report describes: what succeeded is kept, the rest runs again\n' +
+  '                     (and finds what it had published in the cache)\n' +
+  'exit status: 0 every target succeeded, 1 one failed, 2 usage, 130 interrupted\n';
+
+function positiveInt(text: string | undefined, fallback: number): number | undefined {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
+async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const split = argv.indexOf('--');
+  const own = split < 0 ? argv : argv.slice(0, split);
+  const common = split < 0 ? [] : argv.slice(split + 1);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...own], allowPositionals: true,
+      options: { jobs: { type: 'string', short: 'j' }, 'build-jobs': { type: 'string' }, report: { type: 'string' }, resume: { type: 'boolean' }, help: { type: 'boolean' } },
+    });
+  } catch (error) {
+    ctx.stderr.write(`stubforge batch: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return ExitCode.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    ctx.stdout.write(USAGE);
+    return ExitCode.ok;
+  }
+  const [listArg, ...extra] = positionals;
+  const jobs = positiveInt(values.jobs, 1);
+  if (listArg === undefined || extra.length > 0 || jobs === undefined) {
+    ctx.stderr.write(USAGE);
+    return ExitCode.usage;
+  }
+  const buildJobs = positiveInt(values['build-jobs'], Math.max(1, Math.floor(availableParallelism() / jobs)));
+  if (buildJobs === undefined) {
+    ctx.stderr.write(`stubforge batch: --build-jobs ${values['build-jobs'] ?? ''}: expected a positive integer\n`);
+    return ExitCode.usage;
+  }
+
+  const listFile = resolve(ctx.cwd, listArg);
+  let text: string;
+  try {
+    text = await readFile(listFile, 'utf8');
+  } catch (e: unknown) {
+    ctx.stderr.write(`stubforge batch: cannot read ${listFile}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return ExitCode.usage;
+  }
+  const entries = parseBatchFile(text, listFile);
+  if (!entries.ok) {
+    for (const e of entries.error) ctx.stderr.write(`${formatLocation(e.location)}: ${e.message}\n`);
+    return ExitCode.usage;
+  }
+  const list = { file: listFile, sha256: createHash('sha256').update(text).digest('hex') };
+  const reportPath = resolve(ctx.cwd, values.report ?? `${listArg}.report.json`);
+
+  let resumeFrom;
+  if (values.resume === true) {
+    const earlier = await readReportFile(reportPath);
+    if (!earlier.ok) {
+      ctx.stderr.write(`stubforge batch: ${earlier.error.message}\n`);
+      return ExitCode.usage;
+    }
+    if (earlier.value === undefined) {
+      ctx.stderr.write(`stubforge batch: --resume: no report at ${reportPath}; starting from the beginning\n`);
+    } else {
+      const targets = resumeTargets(entries.value, earlier.value, list.sha256, reportPath);
+      if (!targets.ok) {
+        ctx.stderr.write(`stubforge batch: ${targets.error.message}\n`);
+        return ExitCode.usage;
+      }
+      resumeFrom = { targets: targets.value, runs: earlier.value.runs };
+      const kept = targets.value.filter((t) => t.status === 'succeeded').length;
+      ctx.stdout.write(`resuming ${reportPath}: ${kept} of ${targets.value.length} target(s) already succeeded\n`);
+    }
+  }
+
+  const paths = resolvePaths(ctx.env, ctx.cwd);
+  const logDir = join(paths.stateDir, 'batch', newRunId(new Date(), process.pid, randomBytes(3).toString('hex')));
+  await mkdir(logDir, { recursive: true });
+  const runner = buildRunner({ entry: join(projectRoot(), 'bin', 'stubforge.js'), commonOptions: common, buildJobs, cacheRepo: paths.repoDir, ctx });
+  const interrupt = listenForInterrupt();
+  try {
+    ctx.stdout.write(`batch of ${entries.value.length} target(s), ${jobs} at a time; report ${reportPath}; logs ${logDir}\n`);
+    const outcome = await runBatch({
+      entries: entries.value, list, jobs, runner, signal: interrupt.signal, logger: ctx.log,
+      logFileOf: (e) => targetLogFile(logDir, e),
+      writeReport: (r) => writeReportFile(reportPath, r),
+      ...(resumeFrom === undefined ? {} : { resumeFrom }),
+    });
+    for (const t of outcome.report.targets) {
+      const time = t.durationMs === undefined ? '' : ` in ${(t.durationMs / 1000).toFixed(1)} s`;
+      const earlier = t.fromEarlierRun === true ? ' (earlier run)' : '';
+      ctx.stdout.write(`  ${t.id}: ${t.status}${earlier}${time}, ${t.built} built, ${t.cacheHits} cached${t.log === undefined ? '' : `; log ${t.log}`}\n`);
+      if (t.error !== undefined && t.status !== 'succeeded') ctx.stdout.write(`    ${t.error}\n`);
+    }
+    if (outcome.reportError !== undefined) ctx.stderr.write(`stubforge batch: ${outcome.reportError.message}\n`);
+    ctx.stdout.write(`batch ${outcome.report.status}: report ${reportPath}\n`);
+    return batchExitCode(outcome, { ok: ExitCode.ok, failed: ExitCode.failed, interrupted: ExitCode.interrupted });
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+export const command: CliCommand = {
+  summary: 'build many (target, arch) pairs from a list, unattended, with a JSON report; --resume after a kill',
+  run,
+};
