@@ -60,13 +60,24 @@ export async function runPlan(options: RunPlanOptions): Promise<RunReport> {
   const excluded = plan.nodes.filter((n) => !include(n));
   const byName = new Map(nodes.map((n) => [n.source, n]));
   const emit = (event: ExecutorEvent): void => options.onEvent?.(event);
-  // Until the first round of lookups is over, every ready node is queued before any starts, so
-  // the first slots go by priority and not by which lookup answered first.
+  // Started once the roots are looked up, so that the first slots go by priority and not by
+  // which lookup answered first.
   const queue = new PQueue({ concurrency: Math.max(1, options.jobs), autoStart: false });
   let stoppedAfter: string | undefined;
   const outcomes = new Map<string, NodeOutcome>();
-  const finished = new Map<string, Promise<Done>>();
+  /** Resolved when a node is finished (built, cached, failed or skipped): what dependants wait for. */
+  const done = new Map(nodes.map((n) => [n.source, deferred<Done>()]));
+  /** Resolved when a node is queued or finished without a slot: its lookup is over. */
+  const lookedUp = new Map(nodes.map((n) => [n.source, deferred<undefined>()]));
+  /** Every finished node's result: a build's closure reaches past its direct dependencies. */
+  const settled = new Map<string, Done>();
 
+  const finish = (node: PlanNode, result: Done): Done => {
+    settled.set(node.source, result);
+    done.get(node.source)?.resolve(result);
+    lookedUp.get(node.source)?.resolve(undefined);
+    return result;
+  };
   const stopReason = (): SkipReason | undefined => {
     if (options.signal?.aborted === true) return { kind: 'interrupted' };
     return stoppedAfter === undefined ? undefined : { kind: 'stopped', after: stoppedAfter };
@@ -74,14 +85,18 @@ export async function runPlan(options: RunPlanOptions): Promise<RunReport> {
   const skip = (node: PlanNode, because: SkipReason, key?: CacheKey): Done => {
     outcomes.set(node.source, { node, status: 'skipped', because, durationMs: 0, ...(key === undefined ? {} : { key }) });
     emit({ kind: 'skipped', node, because });
-    return { ok: false, because };
+    return finish(node, { ok: false, because });
+  };
+  const failedBy = (node: PlanNode): Done => {
+    if (options.keepGoing !== true) stoppedAfter ??= node.source;
+    return finish(node, { ok: false, because: { kind: 'dependency', failed: node.source } });
   };
 
-  const closureOf = (node: PlanNode, done: ReadonlyMap<string, Done>): NodeBuildContext['closure'] => {
+  const closureOf = (node: PlanNode): NodeBuildContext['closure'] => {
     const out = new Map<string, { node: PlanNode; key: CacheKey; entry: PublishedEntry }>();
     const visit = (source: string): void => {
-      const dep = byName.get(source) ?? plan.nodes.find((n) => n.source === source);
-      const d = done.get(source);
+      const dep = byName.get(source);
+      const d = settled.get(source);
       if (dep === undefined || d === undefined || !d.ok || out.has(source)) return;
       out.set(source, { node: dep, key: d.key, entry: d.entry });
       for (const next of dep.depends) visit(next);
@@ -90,13 +105,26 @@ export async function runPlan(options: RunPlanOptions): Promise<RunReport> {
     return out;
   };
 
-  const build = async (node: PlanNode, key: CacheKey, done: ReadonlyMap<string, Done>): Promise<Done> => {
+  /**
+   * The slot of a finished build is held until the dependants it made ready are looked up and
+   * queued: only then does the queue see every candidate and pick by priority.
+   */
+  const readyDependantsLookedUp = async (node: PlanNode): Promise<void> => {
+    const ready = node.dependants.map((d) => byName.get(d))
+      .filter((d): d is PlanNode => d !== undefined && d.depends.every((s) => settled.has(s)));
+    await Promise.all(ready.flatMap((d) => lookedUp.get(d.source)?.promise ?? []));
+  };
+
+  const build = async (node: PlanNode, key: CacheKey): Promise<void> => {
     const stop = stopReason();
-    if (stop !== undefined) return skip(node, stop, key);
+    if (stop !== undefined) {
+      skip(node, stop, key);
+      return;
+    }
     const startMs = now() - t0;
     emit({ kind: 'started', node, key });
     const builder = node.kind === 'application' ? options.builders.application : options.builders.library;
-    const result = await builder(node, { key, closure: closureOf(node, done), ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    const result = await builder(node, { key, closure: closureOf(node), ...(options.signal === undefined ? {} : { signal: options.signal }) });
     const endMs = now() - t0;
     const durationMs = endMs - startMs;
     const base = { node, key, durationMs, startMs, endMs };
@@ -104,41 +132,45 @@ export async function runPlan(options: RunPlanOptions): Promise<RunReport> {
       case 'built':
         outcomes.set(node.source, { ...base, status: 'built', entry: result.entry, logFile: result.logFile, timing: result.timing });
         emit({ kind: 'built', node, key, durationMs, logFile: result.logFile });
-        return { ok: true, key, entry: result.entry };
+        finish(node, { ok: true, key, entry: result.entry });
+        break;
       case 'failed':
-        if (options.keepGoing !== true) stoppedAfter ??= node.source;
         outcomes.set(node.source, { ...base, status: 'failed', failure: result.failure, ...(result.logFile === undefined ? {} : { logFile: result.logFile }) });
         emit({ kind: 'failed', node, key, durationMs, failure: result.failure, ...(result.logFile === undefined ? {} : { logFile: result.logFile }) });
-        return { ok: false, because: { kind: 'dependency', failed: node.source } };
+        failedBy(node);
+        break;
       case 'not-built':
         outcomes.set(node.source, { ...base, status: 'not-built', notBuilt: result.reason });
         emit({ kind: 'not-built', node, reason: result.reason });
-        return { ok: false, because: { kind: 'dependency', failed: node.source } };
+        finish(node, { ok: false, because: { kind: 'dependency', failed: node.source } });
+        break;
     }
+    await readyDependantsLookedUp(node);
   };
 
-  const runNode = async (node: PlanNode, lookedUp: () => void): Promise<Done> => {
-    try {
-      return await lookUpThenBuild(node, lookedUp);
-    } finally {
-      lookedUp();
-    }
-  };
-
-  const lookUpThenBuild = async (node: PlanNode, lookedUp: () => void): Promise<Done> => {
-    const done = new Map<string, Done>();
+  const runNode = async (node: PlanNode): Promise<void> => {
+    const deps = new Map<string, Done>();
     for (const source of node.depends) {
-      const dep = finished.get(source);
-      // A dependency outside the run (an excluded node) cannot be staged: the plan only excludes
-      // applications, which nothing depends on, so this is a guard.
-      if (dep === undefined) return skip(node, { kind: 'dependency', failed: source });
-      done.set(source, await dep);
+      const dep = done.get(source);
+      // A dependency outside the run cannot be staged: the plan only leaves out applications,
+      // which nothing depends on, so this is a guard.
+      if (dep === undefined) {
+        skip(node, { kind: 'dependency', failed: source });
+        return;
+      }
+      deps.set(source, await dep.promise);
     }
-    const failedDep = node.depends.map((s) => done.get(s)).find((d): d is Extract<Done, { ok: false }> => d !== undefined && !d.ok);
-    if (failedDep !== undefined) return skip(node, failedDep.because);
-    if (options.signal?.aborted === true) return skip(node, { kind: 'interrupted' });
+    const failedDep = node.depends.map((s) => deps.get(s)).find((d): d is Extract<Done, { ok: false }> => d !== undefined && !d.ok);
+    if (failedDep !== undefined) {
+      skip(node, failedDep.because);
+      return;
+    }
+    if (options.signal?.aborted === true) {
+      skip(node, { kind: 'interrupted' });
+      return;
+    }
     const key = options.keyOf(node, node.depends.map((source) => {
-      const d = done.get(source);
+      const d = deps.get(source);
       if (d === undefined || !d.ok) throw new Error(`${node.source}: dependency ${source} has no key`); // excluded above
       return { source, key: d.key };
     }));
@@ -147,30 +179,29 @@ export async function runPlan(options: RunPlanOptions): Promise<RunReport> {
       const failure = { reason: 'repo', error: hit.error } as const;
       outcomes.set(node.source, { node, key, status: 'failed', failure, durationMs: 0 });
       emit({ kind: 'failed', node, key, durationMs: 0, failure });
-      if (options.keepGoing !== true) stoppedAfter ??= node.source;
-      return { ok: false, because: { kind: 'dependency', failed: node.source } };
+      failedBy(node);
+      return;
     }
     if (hit.value !== undefined) {
       outcomes.set(node.source, { node, key, status: 'cached', entry: hit.value, durationMs: 0 });
       emit({ kind: 'cached', node, key });
-      return { ok: true, key, entry: hit.value };
+      finish(node, { ok: true, key, entry: hit.value });
+      return;
     }
-    const queued = queue.add(() => build(node, key, done), { priority: node.priority });
-    lookedUp();
-    return queued;
+    const queued = queue.add(() => build(node, key), { priority: node.priority });
+    lookedUp.get(node.source)?.resolve(undefined);
+    await queued;
   };
 
-  // Plan order puts dependencies first, so every node finds its dependencies' promises. The
-  // roots wait for nothing: once each is cached or queued, the slots are handed out.
-  const rootsLookedUp: Promise<void>[] = [];
-  for (const node of nodes) {
-    let lookedUp = (): void => undefined;
-    if (node.depends.length === 0) rootsLookedUp.push(new Promise<void>((resolve) => { lookedUp = resolve; }));
-    finished.set(node.source, runNode(node, lookedUp));
-  }
-  await Promise.all(rootsLookedUp);
+  // Plan order puts dependencies first; the roots wait for nothing.
+  const running = nodes.map((node) => runNode(node).catch((error: unknown) => {
+    // A builder that throws is a bug; its dependants must not wait forever for it.
+    finish(node, { ok: false, because: { kind: 'dependency', failed: node.source } });
+    throw error;
+  }));
+  await Promise.all(nodes.filter((n) => n.depends.length === 0).flatMap((n) => lookedUp.get(n.source)?.promise ?? []));
   queue.start();
-  await Promise.all(finished.values());
+  await Promise.all(running);
   return {
     outcomes: nodes.map((n) => outcomes.get(n.source)).filter((o): o is NodeOutcome => o !== undefined),
     excluded,
@@ -178,4 +209,15 @@ export async function runPlan(options: RunPlanOptions): Promise<RunReport> {
     interrupted: options.signal?.aborted === true,
     ...(stoppedAfter === undefined ? {} : { stoppedAfter }),
   };
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((r) => { resolve = r; });
+  return { promise, resolve };
 }
