@@ -2,7 +2,8 @@
 // core gives paragraphs; this adds what a configuration file needs on top: required/optional
 // fields, word and line lists with the exact line of every item, a `Format-Version` checked with
 // semver, and an error for every field nobody reads — a misspelt field must never be ignored.
-import semver from 'semver';
+// The one function needed, not the whole package: every CLI start loads this file.
+import satisfies from 'semver/functions/satisfies.js';
 import type { Paragraph } from '../control/deb822.js';
 import type { SourceLocation } from '../model/location.js';
 
@@ -133,7 +134,7 @@ export function checkFormatVersion(reader: FieldReader, supportedRange: string):
     return undefined;
   }
   const normalised = `${m[1] ?? '0'}.${m[2] ?? '0'}.${m[3] ?? '0'}`;
-  if (!semver.satisfies(normalised, supportedRange)) {
+  if (!satisfies(normalised, supportedRange)) {
     reader.problem('Format-Version', `Format-Version ${value} is not supported (this stubforge reads ${supportedRange})`);
     return undefined;
   }
