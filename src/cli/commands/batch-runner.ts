@@ -31,7 +31,7 @@ export function buildRunner(settings: BuildRunnerSettings): TargetRunner {
   return async (entry, { logFile, signal }) => {
     await mkdir(dirname(logFile), { recursive: true });
     const argv = [settings.entry, 'build', entry.target, '--arch', entry.arch, '--jobs', String(settings.buildJobs), ...settings.commonOptions, ...entry.options];
-    const exit = await runChild(argv, logFile, settings.ctx, signal);
+    const exit = await runBuildChild(argv, logFile, settings.ctx, signal);
     const nodes = nodesOfBuildLog(await readFile(logFile, 'utf8').catch(() => ''));
     const facts = await publishedFacts(nodes.flatMap((n) => (n.key !== undefined && (n.status === 'built' || n.status === 'cached') ? [n.key] : [])), settings);
     const status: TargetRunResult['status'] = exit.code === 0 ? 'succeeded' : exit.code === ExitCode.interrupted || signal.aborted ? 'interrupted' : 'failed';
@@ -40,7 +40,8 @@ export function buildRunner(settings: BuildRunnerSettings): TargetRunner {
   };
 }
 
-async function runChild(argv: readonly string[], logFile: string, ctx: CliContext, signal: AbortSignal): Promise<{ code: number | null; failure?: string }> {
+/** Run `node <argv>` (a stubforge command) with its output appended to `logFile`; SIGINT on abort. */
+export async function runBuildChild(argv: readonly string[], logFile: string, ctx: CliContext, signal: AbortSignal): Promise<{ code: number | null; failure?: string }> {
   const log = await open(logFile, 'a', 0o644);
   try {
     await log.write(`$ stubforge ${argv.slice(1).join(' ')}\n`);

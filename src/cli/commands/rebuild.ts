@@ -1,0 +1,186 @@
+// `stubforge rebuild --updated SRC=VERSION | --from-suite SUITE [--yes]`: what a source update makes
+// stale, from the recorded provenance (build cache + output repository), shown as a plan; with
+// `--yes`, rebuilt — each affected target built with the update pinned and every other source
+// pinned to the version recorded, so everything outside the set is a cache hit, and the run says
+// so. Applications get a binNMU version and changelog stanza. docs/security-workflow.md.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SUITES } from '../../archive/suites.js';
+import { nodesOfBuildLog } from '../../executor/batch-build-log.js';
+import { listOutputRepo } from '../../cache/output-repo.js';
+import { affectedSet, currentLibraries, parseUpdateArg, rebuildPins, rebuildTargets, updatesFromSuite, type AffectedSet, type ProvenanceGraph, type SourceUpdate } from '../../plan/affected.js';
+import { binNmuChangelogEntry, nextBinNmuVersion } from '../../plan/binnmu.js';
+import { err, ok, type Result } from '../../model/result.js';
+import { newRunId } from '../../runtime/labels.js';
+import type { Failure } from '../archive-messages.js';
+import { openArchiveFromArgs } from '../archive-options.js';
+import type { CliCommand, CliContext } from '../command.js';
+import { projectRoot } from '../config.js';
+import { ExitCode } from '../exit-codes.js';
+import { listenForInterrupt } from '../signals.js';
+import { runBuildChild } from './batch-runner.js';
+import { checkRebuild, formatAffected, formatCheck, type PlannedTarget } from './rebuild-report.js';
+import { fail } from './solver-inputs.js';
+import { loadProvenance, OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
+
+const USAGE = 'usage: stubforge rebuild (--updated SRC=VERSION ... | --from-suite SUITE) [options] [-- build options]\n' +
+  '  --updated SRC=VER  the source SRC has a fix in version VER (repeatable)\n' +
+  '  --from-suite S     every built source the archive\'s suite S has in a newer version (bookworm-security)\n' +
+  '  --suite S          suites the builds read (repeatable; default bookworm, bookworm-updates,\n' +
+  '                     bookworm-security, plus the --from-suite suite); the new version must be in one\n' +
+  '  --arch NAME        only this partial arch (default: every arch the provenance records)\n' +
+  '  --yes              build (default: show the plan only)\n' +
+  '  --jobs N           --jobs of each build (default: the number of cores)\n' +
+  OUTPUT_REPO_USAGE +
+  'exit status: 0 plan shown or rebuild done, 1 a build failed or built outside the affected set,\n' +
+  '             2 usage, 3 nothing recorded embeds the source, 130 interrupted\n';
+
+const DEFAULT_MAINTAINER = 'stubforge local build <root@localhost>';
+
+async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const split = argv.indexOf('--');
+  const common = split < 0 ? [] : argv.slice(split + 1);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...(split < 0 ? argv : argv.slice(0, split))], allowPositionals: false,
+      options: {
+        updated: { type: 'string', multiple: true }, 'from-suite': { type: 'string' }, suite: { type: 'string', multiple: true },
+        arch: { type: 'string' }, yes: { type: 'boolean' }, jobs: { type: 'string' }, 'output-repo': { type: 'string' }, help: { type: 'boolean' },
+        mirror: { type: 'string' }, offline: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    return fail(ctx, 'rebuild', { message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
+  }
+  const { values } = parsed;
+  if (values.help === true) {
+    ctx.stdout.write(USAGE);
+    return ExitCode.ok;
+  }
+  const fromSuite = values['from-suite'];
+  if ((values.updated === undefined) === (fromSuite === undefined)) return fail(ctx, 'rebuild', { message: `give --updated or --from-suite\n${USAGE}`, exitCode: ExitCode.usage });
+  const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) return fail(ctx, 'rebuild', { message: `--jobs ${values.jobs ?? ''}: expected a positive integer`, exitCode: ExitCode.usage });
+  const suites = values.suite ?? [...DEFAULT_SUITES, ...(fromSuite === undefined || DEFAULT_SUITES.includes(fromSuite) ? [] : [fromSuite])];
+
+  const paths = securityPaths(ctx, values['output-repo']);
+  const loaded = await loadProvenance(paths, ctx);
+  if (!loaded.ok) return fail(ctx, 'rebuild', loaded.error);
+  for (const p of loaded.value.problems) ctx.stderr.write(`stubforge rebuild: ${p}\n`);
+  const graph = onlyArch(loaded.value.graph, values.arch);
+
+  const updates = fromSuite === undefined ? parseUpdates(values.updated ?? []) : await suiteUpdates(graph, fromSuite, values, ctx);
+  if (!updates.ok) return fail(ctx, 'rebuild', updates.error);
+  if (updates.value.length === 0) {
+    ctx.stdout.write(`nothing to rebuild: ${fromSuite ?? 'the archive'} has no newer version of any built source\n`);
+    return ExitCode.ok;
+  }
+  const set = affectedSet(graph, updates.value);
+  if (!set.ok) return fail(ctx, 'rebuild', { message: set.error.message, exitCode: set.error.reason === 'not-built' ? ExitCode.unsolvable : ExitCode.usage });
+  const targets = await planTargets(set.value, graph, paths.outputRepo, suites[0]?.replace(/-(updates|security)$/, '') ?? 'bookworm', ctx);
+  if (!targets.ok) return fail(ctx, 'rebuild', targets.error);
+  ctx.stdout.write(formatAffected(set.value, targets.value));
+  if (values.yes !== true) {
+    ctx.stdout.write('\ndry run: nothing built (--yes builds)\n');
+    return ExitCode.ok;
+  }
+  return build(set.value, targets.value, { common: [...suites.flatMap((s) => ['--suite', s]), ...common], jobs, stateDir: paths.stateDir }, ctx);
+}
+
+function onlyArch(graph: ProvenanceGraph, arch: string | undefined): ProvenanceGraph {
+  if (arch === undefined) return graph;
+  return { libraries: graph.libraries.filter((l) => l.arch === arch), applications: graph.applications.filter((a) => a.arch === arch) };
+}
+
+function parseUpdates(args: readonly string[]): Result<SourceUpdate[], Failure> {
+  const out: SourceUpdate[] = [];
+  for (const a of args) {
+    const u = parseUpdateArg(a);
+    if (!u.ok) return err({ message: `--updated ${u.error}`, exitCode: ExitCode.usage });
+    out.push(u.value);
+  }
+  return ok(out);
+}
+
+/** The newer versions one suite of the archive has of the sources built. */
+async function suiteUpdates(graph: ProvenanceGraph, suite: string, values: { mirror?: string | undefined; offline?: boolean | undefined }, ctx: CliContext): Promise<Result<SourceUpdate[], Failure>> {
+  const archive = await openArchiveFromArgs({ suite: [suite], mirror: values.mirror, offline: values.offline }, ctx);
+  if (!archive.ok) return archive;
+  const current = currentLibraries(graph.libraries);
+  if (!current.ok) return err({ message: current.error.message, exitCode: ExitCode.failed });
+  const available = archive.value.index.sources.filter((s) => s.suite === suite).map((s) => ({ source: s.package, version: s.version }));
+  const updates = updatesFromSuite(current.value, available);
+  return updates.ok ? ok(updates.value) : err({ message: updates.error.message, exitCode: ExitCode.archive });
+}
+
+/** Each target's pins, and for applications their next binNMU version and changelog stanza. */
+async function planTargets(set: AffectedSet, graph: ProvenanceGraph, outputRepo: string, distribution: string, ctx: CliContext): Promise<Result<PlannedTarget[], Failure>> {
+  const listed = await listOutputRepo(outputRepo);
+  if (!listed.ok) return err({ message: listed.error.message, exitCode: ExitCode.failed });
+  const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : DEFAULT_MAINTAINER;
+  const out: PlannedTarget[] = [];
+  for (const t of rebuildTargets(set)) {
+    const pins = rebuildPins(set, graph, t.arch);
+    const app = set.applications.find((a) => a.application.arch === t.arch && (a.application.target ?? a.application.source) === t.target);
+    if (app === undefined) {
+      out.push({ ...t, pins });
+      continue;
+    }
+    const published = listed.value.filter((p) => p.package === app.application.package).map((p) => p.version);
+    const next = nextBinNmuVersion(app.application.sourceVersion, published);
+    if (!next.ok) return err({ message: `${app.application.package}: ${next.error.message}`, exitCode: ExitCode.failed });
+    const changelog = binNmuChangelogEntry({
+      source: app.application.source, version: next.value, distribution, arch: t.arch, maintainer, date: new Date(),
+      updates: set.updates.filter((u) => app.because.some((b) => b.source === u.source) || set.libraries.some((l) => l.library.arch === t.arch && l.library.source === u.source))
+        .map((u) => ({ source: u.source, to: u.version, from: app.application.embeds.filter((e) => e.source === u.source).map((e) => e.version) })),
+    });
+    out.push({ ...t, pins, application: { package: app.application.package, oldVersion: app.application.version, newVersion: next.value, changelog } });
+  }
+  return ok(out);
+}
+
+async function build(set: AffectedSet, targets: readonly PlannedTarget[], options: { common: readonly string[]; jobs: number; stateDir: string }, ctx: CliContext): Promise<number> {
+  const runDir = join(options.stateDir, 'rebuild', newRunId(new Date(), process.pid, randomBytes(3).toString('hex')));
+  await mkdir(runDir, { recursive: true });
+  const interrupt = listenForInterrupt();
+  let exit: number = ExitCode.ok;
+  try {
+    for (const t of targets) {
+      const logFile = join(runDir, `${t.target}@${t.arch}.log`);
+      if (t.application !== undefined) {
+        // The application .deb writer reads these (its version and the stanza to prepend to its changelog).
+        await writeFile(join(runDir, `${t.application.package}.version`), `${t.application.newVersion}\n`);
+        await writeFile(join(runDir, `${t.application.package}.changelog`), t.application.changelog);
+      }
+      const argv = [
+        join(projectRoot(), 'bin', 'stubforge.js'), 'build', t.target, '--arch', t.arch, '--jobs', String(options.jobs),
+        ...(t.kind === 'library' ? ['--libraries-only'] : []), ...[...t.pins].flatMap(([s, v]) => ['--pin', `${s}=${v}`]), ...options.common,
+      ];
+      ctx.stdout.write(`\nbuilding ${t.target} for ${t.arch} (log ${logFile})\n`);
+      const ran = await runBuildChild(argv, logFile, ctx, interrupt.signal);
+      const nodes = nodesOfBuildLog(await readFile(logFile, 'utf8').catch(() => ''));
+      const check = checkRebuild(set, t.arch, nodes);
+      ctx.stdout.write(formatCheck(t, check));
+      if (ran.code !== 0) {
+        ctx.stdout.write(`  build exited ${String(ran.code ?? ran.failure)}: see ${logFile}\n`);
+        exit = ran.code === ExitCode.interrupted ? ExitCode.interrupted : ExitCode.failed;
+        if (interrupt.signal.aborted) break;
+      } else if (check.unexpected.length > 0) {
+        exit = ExitCode.failed;
+      }
+    }
+  } finally {
+    interrupt.dispose();
+  }
+  ctx.stdout.write(`\nrebuild ${exit === ExitCode.ok ? 'done' : 'incomplete'}: records in ${runDir}\n`);
+  return exit;
+}
+
+export const command: CliCommand = {
+  summary: 'what a source update makes stale (from the recorded provenance), and rebuild exactly that with --yes',
+  run,
+};
