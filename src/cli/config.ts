@@ -2,6 +2,7 @@
 // command line. The only module (with cli/main.ts) that looks at process.env, through CliContext.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { findPackageRoot } from '../runtime/environments.js';
 
 export interface StubforgePaths {
   /** Downloaded indices, unpacked sources (re-creatable). */
@@ -39,7 +40,7 @@ export function resolvePaths(env: Readonly<Record<string, string | undefined>>, 
   };
 }
 
-/** The project's own folders (arch/, recipes/, docker/), next to dist/ in an install or checkout. */
+/** The project's own folders (arch/, recipes/, docker/), from src/ (tests) as from dist/src/. */
 export function projectRoot(): string {
-  return resolve(new URL('../../..', import.meta.url).pathname);
+  return findPackageRoot();
 }
