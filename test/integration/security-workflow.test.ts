@@ -1,0 +1,88 @@
+// The security workflow end to end, with real builds: build a target for musl-linux-amd64 with an
+// older version of one of its libraries (glib2.0 2.74.6-2+deb12u2, which the mirror serves in
+// bookworm-security), then learn of the newer one (2.74.6-2+deb12u9, in bookworm): `query embeds`
+// names the package embedding the old version, `rebuild` shows the affected set and, with --yes,
+// rebuilds exactly it — the other libraries are cache hits — and the new package sorts after the
+// old one. The application part (binNMU .deb) waits for the application builder; its version and
+// changelog functions are tested in binnmu-dpkg.test.ts.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliCommand } from '../../src/cli/command.js';
+import { command as query } from '../../src/cli/commands/query.js';
+import { command as rebuild } from '../../src/cli/commands/rebuild.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { ensureEngine } from './runtime-support.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const home = mkdtempSync(join(tmpdir(), 'stubforge-security-'));
+const INDEX_CACHE = join(tmpdir(), 'stubforge-test-index-cache');
+const env = { ...process.env, STUBFORGE_HOME: join(home, 'sf'), STUBFORGE_CACHE: INDEX_CACHE, STUBFORGE_LOG_LEVEL: 'warn' };
+const OLD = '2.74.6-2+deb12u2';
+const NEW = '2.74.6-2+deb12u9';
+
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(chunk.toString()); done(); } });
+  return { stream, text: () => chunks.join('') };
+}
+
+async function stubforge(cmd: CliCommand, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = sink();
+  const err = sink();
+  const code = await cmd.run(args, { env, cwd: home, stdout: out.stream, stderr: err.stream, isTTY: false, log: silentLogger() });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+interface QueryJson { matches: { package: string; version: string; sourceVersion: string; via: string[] }[] }
+
+beforeAll(() => {
+  ensureEngine();
+  mkdirSync(INDEX_CACHE, { recursive: true });
+  // The first build, as a user runs it.
+  const built = spawnSync(process.execPath, [join(ROOT, 'bin/stubforge.js'), 'build', 'glib2.0', '--libraries-only', '--pin', 'pcre2=10.42-1', '--pin', `glib2.0=${OLD}`],
+    { env, cwd: home, encoding: 'utf8', timeout: 900_000 });
+  if (built.status !== 0) throw new Error(`first build failed (${String(built.status)}):\n${built.stdout}\n${built.stderr}`);
+}, 900_000);
+
+describe('security workflow: query, rebuild', () => {
+  it('query embeds names the package that embeds the old version', async () => {
+    const { code, stdout } = await stubforge(query, 'embeds', 'glib2.0', '<<', NEW, '--format', 'json');
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as QueryJson).matches.map((m) => [m.package, m.sourceVersion])).toEqual([['libglib2.0-dev-musl-linux-amd64-cross', OLD]]);
+  });
+
+  it('rebuild shows the affected set and the expected cache hits without building', async () => {
+    const { code, stdout } = await stubforge(rebuild, '--updated', `glib2.0=${NEW}`);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^ {2}musl-linux-amd64 {2}glib2\\.0 ${OLD.replace(/\+/g, '\\+')} {2}key \\w{12} {2}updated`, 'm'));
+    expect(stdout).toContain('expected cache hits (3): musl-linux-amd64/libffi, musl-linux-amd64/pcre2, musl-linux-amd64/zlib');
+    expect(stdout).toContain('dry run: nothing built');
+  });
+
+  it('rebuild --yes rebuilds exactly the affected set; the rest are cache hits', async () => {
+    const { code, stdout } = await stubforge(rebuild, '--updated', `glib2.0=${NEW}`, '--yes');
+    expect(code, stdout).toBe(0);
+    expect(stdout).toMatch(/^glib2\.0 on musl-linux-amd64: rebuilt glib2\.0; cache hits (\S+, ){2}\S+$/m);
+    expect(stdout).not.toContain('REBUILT OUTSIDE');
+    const hits = /cache hits (.*)$/m.exec(stdout)?.[1]?.split(', ').sort();
+    expect(hits).toEqual(['libffi', 'pcre2', 'zlib']);
+  }, 900_000);
+
+  it('the new package embeds the new version and sorts after the old one', async () => {
+    const { code, stdout } = await stubforge(query, 'embeds', 'glib2.0', '--format', 'json');
+    expect(code).toBe(0);
+    const matches = (JSON.parse(stdout) as QueryJson).matches.filter((m) => m.via.includes('X-Stubforge-Source'));
+    const versions = matches.map((m) => m.version);
+    expect(versions).toContain(NEW);
+    expect(spawnSync('dpkg', ['--compare-versions', NEW, 'gt', OLD]).status).toBe(0);
+    // Nothing stale is left: the update is what every current build uses now.
+    const again = await stubforge(rebuild, '--updated', `glib2.0=${NEW}`);
+    expect(again.stdout).toContain(`glib2.0 ${NEW} is already what every build uses`);
+  });
+});
