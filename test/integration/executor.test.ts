@@ -1,0 +1,207 @@
+// `stubforge build` end to end on a small closure of real sources — zlib and pcre2 (whose test
+// recipe links pcre2grep with zlib) from the configured mirror — built in the real engine, in the
+// default build environment, into a repository of this test's own. Cold build, no-op rebuild,
+// recipe changes, a failing build, a source the mirror lacks, a library shared by two targets, and
+// two runs at once on one repository.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { command } from '../../src/cli/commands/build.js';
+import type { CliContext } from '../../src/cli/command.js';
+import { ExitCode } from '../../src/cli/exit-codes.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { loadRecipes } from '../../src/recipe/recipe-loader.js';
+import { ensureEngine } from './runtime-support.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const FIXTURES = join(ROOT, 'test/fixtures/executor');
+/** Indices and unpacked sources survive between test runs (every use re-verifies them). */
+const SHARED_CACHE = join(tmpdir(), 'stubforge-test-cache');
+// The arch folder is named: run from src/ (not dist/), the CLI's own project root is one level off.
+const ARCH = ['--arch', 'musl-linux-amd64', '--arch-dir', join(ROOT, 'arch')];
+const ARGS = [...ARCH, '--suite', 'bookworm', '--jobs', '2'];
+
+let home = '';
+let recipes = '';
+
+interface Run {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+function collector(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  return {
+    stream: new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(chunk.toString()); done(); } }),
+    text: () => chunks.join(''),
+  };
+}
+
+function env(): Record<string, string | undefined> {
+  return { ...process.env, STUBFORGE_HOME: home, STUBFORGE_CACHE: SHARED_CACHE };
+}
+
+async function build(target: string, extra: readonly string[] = [], recipeDirs: readonly string[] = [recipes]): Promise<Run> {
+  const out = collector();
+  const err = collector();
+  const ctx: CliContext = { env: env(), cwd: ROOT, stdout: out.stream, stderr: err.stream, isTTY: false, log: silentLogger() };
+  const code = await command.run([target, ...ARGS, ...recipeDirs.flatMap((d) => ['--recipe-dir', d]), ...extra], ctx);
+  return { code, out: out.text(), err: err.text() };
+}
+
+/** The status column of the summary: source → `built in 4.1s`, `cached`, `FAILED ...`, `skipped`. */
+function statuses(out: string): Record<string, string> {
+  const rows: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^ {2}(zlib|pcre2) +\S+ +(built|cached|FAILED|skipped)/.exec(line);
+    if (m?.[1] !== undefined && m[2] !== undefined) rows[m[1]] = m[2];
+  }
+  return rows;
+}
+
+function pool(): string[] {
+  const dir = join(home, 'repo', 'pool');
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+function debsOf(key: string): string[] {
+  return readdirSync(join(home, 'repo', 'pool', key)).filter((f) => f.endsWith('.deb')).map((f) => join(home, 'repo', 'pool', key, f));
+}
+
+function field(deb: string, name: string): string {
+  return execFileSync('dpkg-deb', ['--field', deb, name], { encoding: 'utf8' }).trim();
+}
+
+function touchRecipe(name: string, note: string): void {
+  const path = join(recipes, name);
+  writeFileSync(path, `${readFileSync(path, 'utf8')}# ${note}\n`);
+}
+
+beforeAll(() => {
+  ensureEngine();
+  home = mkdtempSync(join(tmpdir(), 'stubforge-executor-'));
+  recipes = join(home, 'recipes');
+  cpSync(join(FIXTURES, 'recipes'), recipes, { recursive: true });
+});
+
+afterAll(() => {
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('stubforge build zlib → pcre2', () => {
+  let firstKeys: string[] = [];
+
+  it('builds both on a cold repository and publishes their -cross packages with provenance', async () => {
+    const run = await build('pcre2');
+    expect(run.code, run.out + run.err).toBe(ExitCode.ok);
+    expect(statuses(run.out)).toEqual({ zlib: 'built', pcre2: 'built' });
+    firstKeys = pool();
+    expect(firstKeys).toHaveLength(2);
+    const debs = firstKeys.flatMap(debsOf);
+    const byName = new Map(debs.map((d) => [field(d, 'Package'), d]));
+    expect([...byName.keys()].sort()).toEqual(['libpcre2-dev-musl-linux-amd64-cross', 'zlib1g-dev-musl-linux-amd64-cross']);
+    const pcre2 = byName.get('libpcre2-dev-musl-linux-amd64-cross') ?? '';
+    expect(field(pcre2, 'Architecture')).toBe('all');
+    expect(field(pcre2, 'Version')).toBe('10.42-1');
+    expect(field(pcre2, 'Built-Using')).toBe('pcre2 (= 10.42-1)');
+    expect(field(pcre2, 'Depends')).toBe('zlib1g-dev-musl-linux-amd64-cross (= 1:1.2.13.dfsg-1)');
+    expect(firstKeys).toContain(field(pcre2, 'X-Stubforge-Cache-Key'));
+    const loaded = await loadRecipes([recipes]);
+    expect(field(pcre2, 'X-Stubforge-Recipe-Sha256')).toBe(loaded.ok ? loaded.value.byName.get('pcre2')?.contentSha256 : 'unloadable');
+    // pcre2grep was linked statically against the zlib the repository holds.
+    const files = execFileSync('dpkg-deb', ['-c', pcre2], { encoding: 'utf8' });
+    expect(files).toContain('./usr/x86_64-linux-musl/lib/libpcre2-8.a');
+    expect(files).toContain('./usr/share/doc/libpcre2-dev-musl-linux-amd64-cross/copyright');
+    const x = mkdtempSync(join(home, 'x-'));
+    execFileSync('dpkg-deb', ['-x', pcre2, x]);
+    const grep = join(x, 'usr/x86_64-linux-musl/bin/pcre2grep');
+    expect(execFileSync('file', ['-b', grep], { encoding: 'utf8' })).toMatch(/statically linked/);
+    const gz = join(x, 'words.gz');
+    execFileSync('sh', ['-c', `printf 'static\\nshared\\n' | gzip > ${gz}`]);
+    expect(execFileSync(grep, ['stat', gz], { encoding: 'utf8' })).toBe('static\n');
+  });
+
+  it('builds nothing the second time and says every node was cached', async () => {
+    const started = performance.now();
+    const run = await build('pcre2');
+    const seconds = (performance.now() - started) / 1000;
+    expect(run.code).toBe(ExitCode.ok);
+    expect(statuses(run.out)).toEqual({ zlib: 'cached', pcre2: 'cached' });
+    expect(run.out).toContain('nothing to build: every node was cached');
+    expect(pool()).toEqual(firstKeys);
+    expect(seconds).toBeLessThan(10);
+  });
+
+  it('rebuilds a changed recipe\'s node and its dependants, and only those', async () => {
+    touchRecipe('zlib', 'changed by the test: zlib and what depends on it rebuild');
+    const zlibChanged = await build('pcre2');
+    expect(zlibChanged.code).toBe(ExitCode.ok);
+    expect(statuses(zlibChanged.out)).toEqual({ zlib: 'built', pcre2: 'built' });
+    expect(pool()).toHaveLength(4);
+
+    touchRecipe('pcre2', 'changed by the test: pcre2 alone rebuilds');
+    const pcre2Changed = await build('pcre2');
+    expect(statuses(pcre2Changed.out)).toEqual({ zlib: 'cached', pcre2: 'built' });
+    expect(pool()).toHaveLength(5);
+  });
+
+  it('builds a library needed by two targets once', async () => {
+    const before = pool();
+    const run = await build('zlib');
+    expect(run.code).toBe(ExitCode.ok);
+    expect(statuses(run.out)).toEqual({ zlib: 'cached' });
+    expect(pool()).toEqual(before);
+  });
+
+  it('publishes nothing for a failing build, skips its dependants and keeps its log', async () => {
+    const before = pool();
+    const run = await build('pcre2', [], [join(FIXTURES, 'failing'), recipes]);
+    expect(run.code).toBe(ExitCode.failed);
+    expect(statuses(run.out)).toEqual({ zlib: 'FAILED', pcre2: 'skipped' });
+    expect(run.out).toMatch(/zlib 1:1\.2\.13\.dfsg-1: in step \d\/\d: 2: echo "this build fails on purpose" >&2; exit 7: zlib: build step failed with exit status 7/);
+    expect(run.out).toContain('pcre2: needs zlib, which was not built');
+    expect(pool()).toEqual(before);
+    const log = /log: (\S+zlib\.log)/.exec(run.out)?.[1] ?? '';
+    expect(readFileSync(log, 'utf8')).toContain('this build fails on purpose');
+    expect(readdirSync(join(home, 'repo', '.staging'))).toEqual([]);
+  });
+
+  it("stops with a clear error when the mirror lacks the newest version's .dsc, suggesting an explicit suite", async () => {
+    const out = collector();
+    const ctx: CliContext = { env: env(), cwd: ROOT, stdout: out.stream, stderr: collector().stream, isTTY: false, log: silentLogger() };
+    // Default suites: pcre2's newest version is bookworm-security's, whose .dsc the mirror lacks (environment.md).
+    const code = await command.run(['pcre2', ...ARCH, '--recipe-dir', recipes], ctx);
+    expect(code).toBe(ExitCode.archive);
+    const text = out.text();
+    expect(text).toMatch(/pcre2 10\.42-1\+deb12u\d+: cannot get source .*the mirror does not serve pcre2_10\.42-1\+deb12u\d+\.dsc \(tried \S+\/pool\/updates\/main\/p\/pcre2\/pcre2_10\.42-1\+deb12u\d+\.dsc\)/);
+    expect(text).toContain('choose it explicitly: --suite bookworm');
+  });
+
+  it('keeps the repository whole when two stubforge processes build the same keys at once', async () => {
+    touchRecipe('pcre2', 'changed by the test: two processes race for the same key');
+    const bin = join(ROOT, 'bin/stubforge.js');
+    const argv = [bin, 'build', 'pcre2', ...ARGS, '--recipe-dir', recipes];
+    const runs = await Promise.all([0, 1].map(() => new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, argv, { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      child.on('close', (code) => { resolve({ code, out }); });
+    })));
+    for (const r of runs) expect(r.code, r.out).toBe(0);
+    expect(pool()).toHaveLength(6);
+    // The index lists every package of the pool once per name, and Release pins its exact bytes.
+    const packages = readFileSync(join(home, 'repo', 'Packages'), 'utf8');
+    const release = readFileSync(join(home, 'repo', 'Release'), 'utf8');
+    const sha = createHash('sha256').update(packages).digest('hex');
+    expect(release).toMatch(new RegExp(`^ ${sha} +${Buffer.byteLength(packages)} Packages$`, 'm'));
+    for (const key of pool()) for (const deb of debsOf(key)) expect(field(deb, 'X-Stubforge-Cache-Key')).toBe(key);
+    const after = await build('pcre2');
+    expect(statuses(after.out)).toEqual({ zlib: 'cached', pcre2: 'cached' });
+  });
+});
