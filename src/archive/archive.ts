@@ -1,6 +1,8 @@
 // The archive facade: configured suites → verified, cached indices → source lookup and fetch.
 // Everything I/O is injectable (fetch, child processes, clock, logger) with real defaults; cli/
 // passes the cache dir and the user's choices (it alone reads process.env and argv).
+// The index reader, source finder and source fetcher are loaded when first used: a caller that
+// only checks releases (`checkReleases`) does not pay for their modules.
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -8,12 +10,13 @@ import type { ArchiveIndex, SourceRecord } from '../model/archive.js';
 import { err, ok, type Result } from '../model/result.js';
 import { loadAptSources } from './apt-sources.js';
 import type { ArchiveError } from './errors.js';
-import { createSourceFinder, type FindSourceError, type SourceFinder } from './find-source.js';
-import { defaultFetch, type FetchLike } from './http.js';
+import type { FindSourceError, SourceFinder } from './find-source.js';
+import { defaultFetch, type FetchLike, type HttpResponse } from './http.js';
 import type { IndexDiagnostic } from './index-records.js';
-import { loadSuiteIndex } from './indices.js';
+import { newestCachedRelease } from './index-cache.js';
 import { runProcess as defaultRunProcess, type ProcessRunner } from './process.js';
-import { fetchSource, type FetchedSource } from './source-fetch.js';
+import { fetchRelease, verifyRelease, type Release, type VerifiedRelease } from './release.js';
+import type { FetchedSource } from './source-fetch.js';
 import { resolveSuites, type ConfiguredSuite, type SuiteSelection } from './suites.js';
 
 export type { ArchiveError } from './errors.js';
@@ -45,6 +48,8 @@ export interface ArchiveOptions extends SuiteSelection {
 export interface Archive {
   readonly index: ArchiveIndex;
   readonly suites: readonly ConfiguredSuite[];
+  /** SHA-256 of the InRelease each suite's records come from, in the order of `suites`. */
+  readonly releases: readonly string[];
   /** Paragraphs skipped for a missing or malformed field, with index and line. */
   readonly diagnostics: readonly IndexDiagnostic[];
   /** Newest version (dpkg order) of source `name`, in `suite` or across all configured suites. */
@@ -52,6 +57,9 @@ export interface Archive {
   /** Download, verify and unpack a source package (reused when already unpacked and verified). */
   fetchSource(record: SourceRecord, options?: { readonly unpackTimeoutMs?: number }): Promise<Result<FetchedSource, ArchiveError>>;
 }
+
+/** Binary architecture of the Packages indices read when the options name none. */
+export const DEFAULT_INDEX_ARCH = 'amd64';
 
 /** Temp entries older than this are leftovers of a crashed run, removed on the next start. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -80,22 +88,27 @@ async function configuredSuites(options: ArchiveOptions): Promise<Result<Configu
   return resolveSuites(apt.value.entries, options, apt.value.files);
 }
 
+async function prepareCacheDir(cacheDir: string): Promise<void> {
+  await mkdir(cacheDir, { recursive: true });
+  // File ages are on the file system's clock, not the injected one (which may be a snapshot's date).
+  const now = Date.now();
+  await removeStaleTemps(cacheDir, 'tmp-indices-', now);
+  await removeStaleTemps(cacheDir, 'gpgv-', now);
+  await removeStaleTemps(join(cacheDir, 'sources'), '.tmp-', now);
+}
+
 export async function openArchive(options: ArchiveOptions): Promise<Result<Archive, ArchiveError>> {
   const logger = options.logger ?? silentLogger();
   const clock = options.clock ?? ((): Date => new Date());
   const suites = await configuredSuites(options);
   if (!suites.ok) return suites;
-  await mkdir(options.cacheDir, { recursive: true });
-  // File ages are on the file system's clock, not the injected one (which may be a snapshot's date).
-  const now = Date.now();
-  await removeStaleTemps(options.cacheDir, 'tmp-indices-', now);
-  await removeStaleTemps(options.cacheDir, 'gpgv-', now);
-  await removeStaleTemps(join(options.cacheDir, 'sources'), '.tmp-', now);
+  await prepareCacheDir(options.cacheDir);
 
   const http = { fetch: options.fetch ?? defaultFetch, timeoutMs: options.timeoutMs ?? 60_000 };
   const runProcess = options.runProcess ?? defaultRunProcess;
+  const [{ loadSuiteIndex }, { createSourceFinder }] = await Promise.all([import('./indices.js'), import('./find-source.js')]);
   const loaded = await Promise.all(suites.value.map((suite) => loadSuiteIndex(suite, {
-    ...http, runProcess, clock, logger, cacheDir: options.cacheDir, arch: options.arch ?? 'amd64',
+    ...http, runProcess, clock, logger, cacheDir: options.cacheDir, arch: options.arch ?? DEFAULT_INDEX_ARCH,
     ...(options.offline === undefined ? {} : { offline: options.offline }),
     ...(options.keyrings === undefined ? {} : { keyrings: options.keyrings }),
     ...(options.allowExpiredRelease === undefined ? {} : { allowExpired: options.allowExpiredRelease }),
@@ -122,6 +135,7 @@ export async function openArchive(options: ArchiveOptions): Promise<Result<Archi
   const archive: Archive = {
     index,
     suites: suites.value,
+    releases: indices.map((i) => i.release),
     diagnostics: indices.flatMap((i) => i.diagnostics),
     findSource(name, suite) {
       finder ??= createSourceFinder(index.sources);
@@ -132,6 +146,7 @@ export async function openArchive(options: ArchiveOptions): Promise<Result<Archi
       if (suite === undefined) {
         return err({ reason: 'index-missing', suite: record.suite, file: `${record.component}/source/Sources`, detail: 'suite/component is not configured' });
       }
+      const { fetchSource } = await import('./source-fetch.js');
       return fetchSource(record, {
         ...http, runProcess, cacheDir: options.cacheDir, mirror: suite.mirror, logger,
         ...(fetchOptions.unpackTimeoutMs === undefined ? {} : { unpackTimeoutMs: fetchOptions.unpackTimeoutMs }),
@@ -139,4 +154,100 @@ export async function openArchive(options: ArchiveOptions): Promise<Result<Archi
     },
   };
   return ok(archive);
+}
+
+/** One suite's InRelease, downloaded (offline: the newest cached one) and verified with gpgv. */
+export interface CheckedRelease {
+  readonly suite: ConfiguredSuite;
+  /** SHA-256 of the InRelease: the key of the suite's cached indices. */
+  readonly sha256: string;
+  readonly release: Release;
+}
+
+export interface ReleaseCheck {
+  readonly suites: readonly ConfiguredSuite[];
+  /** One per entry of `suites`, in that order. */
+  readonly releases: readonly CheckedRelease[];
+  /**
+   * `openArchive` with the same options, reading these InRelease files: online, the bytes checked
+   * here are handed to it again (and verified again) instead of being downloaded twice; offline it
+   * picks the newest cached ones as this check did. Its `releases` say which it read.
+   */
+  open(): Promise<Result<Archive, ArchiveError>>;
+}
+
+/** Offline: the newest cached InRelease of the suite, verified again (keyring and clock may have changed). */
+async function newestVerifiedRelease(
+  suite: ConfiguredSuite, cacheDir: string, options: Parameters<typeof verifyRelease>[3],
+): Promise<Result<VerifiedRelease, ArchiveError>> {
+  const cached = await newestCachedRelease(cacheDir, suite.suite);
+  if (cached === undefined) {
+    return err({ reason: 'index-missing', suite: suite.suite, file: cacheDir, detail: 'offline, and no cached InRelease for this suite' });
+  }
+  const verified = await verifyRelease(cached.raw, `${cacheDir} (cached InRelease of ${suite.suite})`, suite, options);
+  if (verified.ok && verified.value.sha256 !== cached.key.release) {
+    return err({ reason: 'bad-signature', url: verified.value.url, detail: 'cached InRelease does not match its cache key' });
+  }
+  return verified;
+}
+
+/** A response holding bytes already in memory. */
+function bufferResponse(data: Buffer): HttpResponse {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(data));
+      controller.close();
+    },
+  });
+  return { status: 200, body };
+}
+
+/**
+ * The first half of `openArchive`: each configured suite's InRelease downloaded and verified with
+ * gpgv exactly as `openArchive` does it (offline: the newest cached one, verified again), without
+ * reading any index. For a caller whose answer depends on the archive only through the InRelease
+ * hashes (plan's memo): it knows from them whether its answer still holds, and opens the archive
+ * only when it does not.
+ */
+export async function checkReleases(options: ArchiveOptions): Promise<Result<ReleaseCheck, ArchiveError>> {
+  const suites = await configuredSuites(options);
+  if (!suites.ok) return suites;
+  await prepareCacheDir(options.cacheDir);
+  const fetch = options.fetch ?? defaultFetch;
+  const releaseOptions = {
+    fetch, runProcess: options.runProcess ?? defaultRunProcess, clock: options.clock ?? ((): Date => new Date()),
+    tmpDir: options.cacheDir, timeoutMs: options.timeoutMs ?? 60_000,
+    ...(options.keyrings === undefined ? {} : { keyrings: options.keyrings }),
+    ...(options.allowExpiredRelease === undefined ? {} : { allowExpired: options.allowExpiredRelease }),
+  };
+  // One InRelease per mirror and suite, however many components are read from it.
+  const pending = new Map<string, Promise<Result<VerifiedRelease, ArchiveError>>>();
+  const verifyOnce = (suite: ConfiguredSuite): Promise<Result<VerifiedRelease, ArchiveError>> => {
+    const id = `${suite.mirror} ${suite.suite}`;
+    let release = pending.get(id);
+    if (release === undefined) {
+      release = options.offline === true
+        ? newestVerifiedRelease(suite, options.cacheDir, releaseOptions)
+        : fetchRelease(suite, releaseOptions);
+      pending.set(id, release);
+    }
+    return release;
+  };
+  const verified = await Promise.all(suites.value.map(async (suite) => ({ suite, result: await verifyOnce(suite) })));
+  const releases: CheckedRelease[] = [];
+  const served = new Map<string, Buffer>();
+  for (const { suite, result } of verified) {
+    if (!result.ok) return result;
+    releases.push({ suite, sha256: result.value.sha256, release: result.value.release });
+    if (options.offline !== true) served.set(result.value.url, result.value.raw);
+  }
+  const replay: FetchLike = async (url, init) => {
+    const raw = served.get(url);
+    return raw === undefined ? fetch(url, init) : bufferResponse(raw);
+  };
+  return ok({
+    suites: suites.value,
+    releases,
+    open: () => openArchive({ ...options, fetch: replay }),
+  });
 }

@@ -1,21 +1,93 @@
 // `stubforge plan <target> --arch <name> [--format text|json|dot]`: which source packages are
 // rebuilt for the partial arch, in which order and why; native tools; dropped relations.
+// A plan once solved is memoised (plan-memo.ts): a warm run whose inputs and InRelease files are
+// unchanged verifies the InReleases and reads the memo instead of the indices. The solver's modules
+// are loaded only when it runs.
 import { parseArgs } from 'node:util';
-import { planCacheKeys } from '../../plan/cache-key.js';
-import { buildPlan } from '../../plan/plan.js';
+import { checkReleases, DEFAULT_INDEX_ARCH, type Archive, type ReleaseCheck } from '../../archive/archive.js';
+import { err, ok, type Result } from '../../model/result.js';
+import { planMemoKey, type InputRead, type PlanMemoKey } from '../../plan/plan-memo-key.js';
+import { buildPlan, type BuildPlan } from '../../plan/plan.js';
 import { planToJson, renderPlanDot, renderPlanText } from '../../plan/render.js';
-import { describeProblem } from '../../solver/describe.js';
-import { solve } from '../../solver/solve.js';
+import type { SolveProblem } from '../../solver/types.js';
+import { describeArchiveError, type Failure } from '../archive-messages.js';
 import type { CliCommand, CliContext } from '../command.js';
+import { projectRoot } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
+import { codeDigest, logAcceptedExpiry, PLAN_MEMO_FORMAT, readPlanMemo, recordingInputFiles, writePlanMemo } from '../plan-memo.js';
 import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, buildChoices, cacheStatus, environmentSuite } from './build-choices.js';
-import { fail, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
+import {
+  archiveOptionsFromArgs, fail, loadSolverInputs, nodeSolverInputFiles, SOLVER_OPTIONS, SOLVER_USAGE, type SolverArgs, type SolverInputs,
+} from './solver-inputs.js';
 
 const USAGE = 'usage: stubforge plan <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
   '  --format F         text (default), json or dot\n' +
   '  --image-digest D   also show each node\'s cache key for build image digest D\n' +
   BUILD_CHOICE_USAGE + SOLVER_USAGE;
+
+type PlanOutcome =
+  | { readonly kind: 'plan'; readonly plan: BuildPlan }
+  | { readonly kind: 'unsolvable'; readonly problems: readonly SolveProblem[] }
+  | { readonly kind: 'cycle'; readonly remaining: readonly string[] };
+
+interface PlanAnswer {
+  readonly suites: readonly string[];
+  readonly outcome: PlanOutcome;
+}
+
+function sameReleases(archive: Archive, check: ReleaseCheck): boolean {
+  return archive.releases.length === check.releases.length && archive.releases.every((r, i) => r === check.releases[i]?.sha256);
+}
+
+/** Solve with the archive, and memoise the plan when the archive read the releases of the key. */
+async function solveAndMemoise(
+  target: string, inputs: SolverInputs, check: ReleaseCheck, key: PlanMemoKey, cacheDir: string, ctx: CliContext,
+): Promise<Result<PlanOutcome, Failure>> {
+  const archive = await check.open();
+  if (!archive.ok) return err(describeArchiveError(archive.error));
+  for (const d of archive.value.diagnostics) ctx.log.warn({ diagnostic: d }, 'index paragraph skipped');
+  const { solve } = await import('../../solver/solve.js');
+  const solved = solve({ ...inputs, archive: archive.value.index, target });
+  if (!solved.ok) return ok({ kind: 'unsolvable', problems: solved.error.problems });
+  const plan = buildPlan(solved.value, inputs.arch);
+  if (!plan.ok) return ok({ kind: 'cycle', remaining: plan.error.remaining });
+  if (!sameReleases(archive.value, check)) {
+    // Offline, another run stored a newer InRelease in between: the plan is right, the key is not.
+    ctx.log.debug({ key: key.id }, 'plan not memoised: the archive read other InRelease files than the key names');
+  } else {
+    try {
+      await writePlanMemo(cacheDir, key, { plan: plan.value, diagnostics: archive.value.diagnostics });
+    } catch (error: unknown) {
+      // The plan is made; a full disk only costs the next run the indices.
+      ctx.log.warn({ error: error instanceof Error ? error.message : String(error) }, 'plan memo write failed');
+    }
+  }
+  return ok({ kind: 'plan', plan: plan.value });
+}
+
+/** The plan of `target`: from the memo when its key holds, else from the archive and the solver. */
+async function planFor(target: string, args: SolverArgs, inputs: SolverInputs, reads: readonly InputRead[], ctx: CliContext): Promise<Result<PlanAnswer, Failure>> {
+  const options = archiveOptionsFromArgs(args, ctx);
+  const [check, code] = await Promise.all([checkReleases(options), codeDigest(projectRoot())]);
+  if (!check.ok) return err(describeArchiveError(check.error));
+  const suites = check.value.suites.map((s) => s.suite);
+  const key = planMemoKey({
+    format: PLAN_MEMO_FORMAT, code, target, indexArch: options.arch ?? DEFAULT_INDEX_ARCH, pins: inputs.pins, reads,
+    releases: check.value.releases.map((r) => ({ suite: r.suite.suite, component: r.suite.component, mirror: r.suite.mirror, sha256: r.sha256 })),
+  });
+  const memo = await readPlanMemo(options.cacheDir, key);
+  if (!memo.hit) {
+    ctx.log.debug({ key: key.id, why: memo.why }, 'plan memo miss');
+    const outcome = await solveAndMemoise(target, inputs, check.value, key, options.cacheDir, ctx);
+    return outcome.ok ? ok({ suites, outcome: outcome.value }) : outcome;
+  }
+  ctx.log.debug({ key: key.id }, 'plan memo hit');
+  // What opening the archive would have logged.
+  logAcceptedExpiry(check.value.releases, new Date(), ctx.log);
+  for (const d of memo.memo.diagnostics) ctx.log.warn({ diagnostic: d }, 'index paragraph skipped');
+  return ok({ suites, outcome: { kind: 'plan', plan: memo.memo.plan } });
+}
 
 export const command: CliCommand = {
   summary: 'show the build plan of a target for a partial architecture: sources, order, roles, why',
@@ -40,38 +112,39 @@ export const command: CliCommand = {
       ctx.stderr.write(USAGE);
       return ExitCode.usage;
     }
-    const inputs = await loadSolverInputs(values, ctx);
+    const recorded = recordingInputFiles(nodeSolverInputFiles);
+    const inputs = await loadSolverInputs(values, ctx, recorded.files);
     if (!inputs.ok) return fail(ctx, 'plan', inputs.error);
-    const archive = await openArchiveForSolver(values, ctx);
-    if (!archive.ok) return fail(ctx, 'plan', archive.error);
-    const suites = archive.value.suites.map((s) => s.suite);
+    const answer = await planFor(target, values, inputs.value, recorded.reads(), ctx);
+    if (!answer.ok) return fail(ctx, 'plan', answer.error);
+    const { suites, outcome } = answer.value;
 
-    const solved = solve({ ...inputs.value, archive: archive.value.index, target });
-    if (!solved.ok) {
+    if (outcome.kind === 'unsolvable') {
       if (format === 'json') {
-        ctx.stdout.write(`${JSON.stringify({ target, arch: inputs.value.arch.name, suites, problems: solved.error.problems }, null, 2)}\n`);
+        ctx.stdout.write(`${JSON.stringify({ target, arch: inputs.value.arch.name, suites, problems: outcome.problems }, null, 2)}\n`);
       }
-      ctx.stderr.write(`stubforge plan: no plan for ${target} on ${inputs.value.arch.name}: ${solved.error.problems.length} problem(s)\n`);
-      for (const p of solved.error.problems) ctx.stderr.write(`${describeProblem(p).join('\n')}\n`);
+      ctx.stderr.write(`stubforge plan: no plan for ${target} on ${inputs.value.arch.name}: ${outcome.problems.length} problem(s)\n`);
+      const { describeProblem } = await import('../../solver/describe.js');
+      for (const p of outcome.problems) ctx.stderr.write(`${describeProblem(p).join('\n')}\n`);
       return ExitCode.unsolvable;
     }
-    const plan = buildPlan(solved.value, inputs.value.arch);
-    if (!plan.ok) {
-      return fail(ctx, 'plan', { message: `dependency cycle among ${plan.error.remaining.join(', ')}`, exitCode: ExitCode.unsolvable });
+    if (outcome.kind === 'cycle') {
+      return fail(ctx, 'plan', { message: `dependency cycle among ${outcome.remaining.join(', ')}`, exitCode: ExitCode.unsolvable });
     }
+    const plan = outcome.plan;
     const digest = values['image-digest'];
-    const keys = digest === undefined ? undefined : planCacheKeys(plan.value, digest);
+    const keys = digest === undefined ? undefined : (await import('../../plan/cache-key.js')).planCacheKeys(plan, digest);
     // Cached yes/no when the build environment and the repository exist (keys as `build` makes them).
-    const choices = buildChoices(values['allow-orig-only'], plan.value);
+    const choices = buildChoices(values['allow-orig-only'], plan);
     if (!choices.ok) return fail(ctx, 'plan', choices.error);
-    const status = format === 'dot' ? undefined : await cacheStatus(plan.value, ctx, choices.value, environmentSuite(values.suite));
+    const status = format === 'dot' ? undefined : await cacheStatus(plan, ctx, choices.value, environmentSuite(values.suite));
     const options = {
       suites, ...(keys === undefined || digest === undefined ? {} : { keys, imageDigest: digest }),
       ...(status === undefined ? {} : { cached: status.cached }),
     };
-    if (format === 'json') ctx.stdout.write(`${JSON.stringify(planToJson(plan.value, options), null, 2)}\n`);
-    else if (format === 'dot') ctx.stdout.write(renderPlanDot(plan.value));
-    else ctx.stdout.write(renderPlanText(plan.value, options));
+    if (format === 'json') ctx.stdout.write(`${JSON.stringify(planToJson(plan, options), null, 2)}\n`);
+    else if (format === 'dot') ctx.stdout.write(renderPlanDot(plan));
+    else ctx.stdout.write(renderPlanText(plan, options));
     return ExitCode.ok;
   },
 };

@@ -3,18 +3,18 @@
 import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { PartialArch } from '../../arch/arch-file.js';
-import { loadArchFile, type ArchLoadError } from '../../arch/arch-loader.js';
+import { loadArchFile, nodeTextFiles, type ArchLoadError, type TextFileReader } from '../../arch/arch-loader.js';
 import type { ArchTable } from '../../arch/dpkg-arch.js';
-import { DPKG_DATADIR, loadArchTables } from '../../arch/dpkg-tables-loader.js';
-import type { Archive } from '../../archive/archive.js';
+import { DPKG_DATADIR, loadArchTables, type TableFileSystem } from '../../arch/dpkg-tables-loader.js';
+import type { Archive, ArchiveOptions } from '../../archive/archive.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever, err, ok, type Result } from '../../model/result.js';
-import { loadRecipes, type RecipeLoadError } from '../../recipe/recipe-loader.js';
+import { loadRecipes, nodeRecipeFiles, type RecipeFileSystem, type RecipeLoadError } from '../../recipe/recipe-loader.js';
 import type { RecipeSet } from '../../recipe/recipe.js';
 import type { Failure } from '../archive-messages.js';
 import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, openArchiveFromArgs, type ArchiveArgs } from '../archive-options.js';
 import type { CliContext } from '../command.js';
-import { DEFAULT_ARCH, projectRoot } from '../config.js';
+import { DEFAULT_ARCH, projectRoot, resolvePaths } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
 
 export const SOLVER_OPTIONS = {
@@ -49,6 +49,19 @@ export interface SolverInputs {
   readonly recipes: RecipeSet;
   readonly pins: ReadonlyMap<string, string>;
 }
+
+/** Where the inputs are read from; plan's memo passes readers that note every read for its key. */
+export interface SolverInputFiles {
+  readonly arch: TextFileReader;
+  readonly tables: TableFileSystem;
+  readonly recipes: RecipeFileSystem;
+}
+
+export const nodeSolverInputFiles: SolverInputFiles = {
+  arch: nodeTextFiles,
+  tables: { readFile: (path) => nodeTextFiles.readFile(path) },
+  recipes: nodeRecipeFiles,
+};
 
 const usage = (message: string): Failure => ({ message, exitCode: ExitCode.usage });
 
@@ -91,26 +104,46 @@ function parsePins(values: readonly string[]): Result<Map<string, string>, Failu
 }
 
 /** Arch file, dpkg tables, recipes and pins: everything but the archive. */
-export async function loadSolverInputs(args: SolverArgs, ctx: CliContext): Promise<Result<SolverInputs, Failure>> {
+export async function loadSolverInputs(
+  args: SolverArgs, ctx: CliContext, files: SolverInputFiles = nodeSolverInputFiles,
+): Promise<Result<SolverInputs, Failure>> {
   const root = projectRoot();
   const archDirs = [...(args['arch-dir'] ?? []).map((d) => resolve(ctx.cwd, d)), join(root, 'arch')];
-  const arch = await loadArchFile(args.arch ?? DEFAULT_ARCH, { dirs: archDirs });
+  const arch = await loadArchFile(args.arch ?? DEFAULT_ARCH, { dirs: archDirs, fs: files.arch });
   if (!arch.ok) return err(usage(describeArchLoadError(arch.error)));
   const t = arch.value.dpkgTables;
   const table = await loadArchTables(args['dpkg-datadir'] ?? DPKG_DATADIR, {
     ...(t.ostable.length > 0 ? { ostable: `${t.ostable.join('\n')}\n` } : {}),
     ...(t.tupletable.length > 0 ? { tupletable: `${t.tupletable.join('\n')}\n` } : {}),
-  });
+  }, files.tables);
   if (!table.ok) return err({ message: `${formatLocation(table.error.location)}: ${table.error.message}`, exitCode: ExitCode.failed });
   if (table.value.tupleOf(arch.value.name) === undefined) {
     return err(usage(`${formatLocation(arch.value.location)}: dpkg's tables do not know ${arch.value.name} (add Dpkg-Ostable/Dpkg-Tupletable lines)`));
   }
   const recipeDirs = [...(args['recipe-dir'] ?? []).map((d) => resolve(ctx.cwd, d)), join(root, 'recipes')];
-  const recipes = await loadRecipes(recipeDirs);
+  const recipes = await loadRecipes(recipeDirs, files.recipes);
   if (!recipes.ok) return err(usage(recipes.error.map(describeRecipeLoadError).join('\n')));
   const pins = parsePins(args.pin ?? []);
   if (!pins.ok) return pins;
   return ok({ arch: arch.value, table: table.value, recipes: recipes.value, pins: pins.value });
+}
+
+/**
+ * The archive options `openArchiveFromArgs` (archive-options.ts) opens the archive with, for
+ * `checkReleases`: the same cache, mirror (`STUBFORGE_MIRROR` standing in for `--mirror`), suites,
+ * keyrings and switches, so that the releases checked are the ones the archive would read.
+ */
+export function archiveOptionsFromArgs(args: SolverArgs, ctx: CliContext): ArchiveOptions {
+  const mirror = args.mirror ?? ctx.env.STUBFORGE_MIRROR;
+  return {
+    cacheDir: resolvePaths(ctx.env, ctx.cwd).cacheDir,
+    logger: ctx.log,
+    ...(args.suite === undefined ? {} : { suites: args.suite }),
+    ...(mirror === undefined || mirror === '' ? {} : { mirror }),
+    ...(args.keyring === undefined ? {} : { keyrings: args.keyring }),
+    ...(args.offline === true ? { offline: true } : {}),
+    ...(args['allow-expired-release'] === true ? { allowExpiredRelease: true } : {}),
+  };
 }
 
 export async function openArchiveForSolver(args: SolverArgs, ctx: CliContext): Promise<Result<Archive, Failure>> {
