@@ -1,14 +1,16 @@
 // The security workflow end to end, with real builds: build glib2.0 for musl-linux-amd64 with the
-// bookworm version of its library libffi (3.4.4-1), then learn of a newer one (3.4.8-2, in trixie,
-// which the mirror serves): `query embeds` names the package embedding the old version, `rebuild`
-// shows the affected set (libffi and glib2.0, built against it) and, with --yes, rebuilds exactly
-// it — zlib and pcre2 are cache hits — and the new package sorts after the old one.
+// bookworm version of its library zlib (1:1.2.13.dfsg-1), then learn of a newer one
+// (1:1.3.dfsg+really1.3.1-1, in trixie, which the mirror serves): `query embeds` names the package
+// embedding the old version, `rebuild` shows the affected set (zlib, and glib2.0 built against it)
+// and, with --yes, rebuilds exactly it — libffi and pcre2 are cache hits — and the new package
+// sorts after the old one.
 //
-// trixie is among the suites of both builds and every source is pinned, so that the build image
-// (whose native tools the plan picks across all suites) is the same for both: an update that
-// changes the image changes every key (docs/security-workflow.md, "Limits"). The application part
-// (binNMU .deb) waits for the application builder; its version and changelog functions are tested
-// in binnmu-dpkg.test.ts.
+// trixie is among the suites of both builds, every source is pinned, and zlib's recipe drops its
+// Debian build tools (test/fixtures/recipes-security), so that the build image — whose native
+// tools the plan picks across all suites — is the same for both: an update that changes the image
+// changes every key (docs/security-workflow.md, "Limits"). The application part (binNMU .deb)
+// waits for the application builder; its version and changelog functions are tested in
+// binnmu-dpkg.test.ts.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,10 +27,11 @@ const ROOT = join(import.meta.dirname, '../..');
 const home = mkdtempSync(join(tmpdir(), 'stubforge-security-'));
 const INDEX_CACHE = join(tmpdir(), 'stubforge-test-index-cache');
 const env = { ...process.env, STUBFORGE_HOME: join(home, 'sf'), STUBFORGE_CACHE: INDEX_CACHE, STUBFORGE_LOG_LEVEL: 'warn' };
-const OLD = '3.4.4-1';
-const NEW = '3.4.8-2';
+const OLD = '1:1.2.13.dfsg-1';
+const NEW = '1:1.3.dfsg+really1.3.1-1';
+const RECIPES = ['--recipe-dir', join(ROOT, 'test/fixtures/recipes-security')];
 const SUITES = ['--suite', 'bookworm', '--suite', 'bookworm-updates', '--suite', 'bookworm-security', '--suite', 'trixie'];
-const PINS = ['--pin', 'glib2.0=2.74.6-2+deb12u9', '--pin', 'zlib=1:1.2.13.dfsg-1', '--pin', `libffi=${OLD}`, '--pin', 'pcre2=10.42-1'];
+const PINS = ['--pin', 'glib2.0=2.74.6-2+deb12u9', '--pin', `zlib=${OLD}`, '--pin', 'libffi=3.4.4-1', '--pin', 'pcre2=10.42-1'];
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
@@ -51,44 +54,45 @@ beforeAll(() => {
   ensureEngine();
   mkdirSync(INDEX_CACHE, { recursive: true });
   // The first build, as a user runs it.
-  const built = spawnSync(process.execPath, [join(ROOT, 'bin/stubforge.js'), 'build', 'glib2.0', '--libraries-only', ...SUITES, ...PINS],
+  const built = spawnSync(process.execPath, [join(ROOT, 'bin/stubforge.js'), 'build', 'glib2.0', '--libraries-only', ...RECIPES, ...SUITES, ...PINS],
     { env, cwd: home, encoding: 'utf8', timeout: 900_000 });
   if (built.status !== 0) throw new Error(`first build failed (${String(built.status)}):\n${built.stdout}\n${built.stderr}`);
 }, 900_000);
 
 describe('security workflow: query, rebuild', () => {
   it('query embeds names the package that embeds the old version', async () => {
-    const { code, stdout } = await stubforge(query, 'embeds', 'libffi', '<<', NEW, '--format', 'json');
+    const { code, stdout } = await stubforge(query, 'embeds', 'zlib', '<<', NEW, '--format', 'json');
     expect(code).toBe(0);
-    expect((JSON.parse(stdout) as QueryJson).matches.map((m) => [m.package, m.sourceVersion])).toEqual([['libffi-dev-musl-linux-amd64-cross', OLD]]);
+    expect((JSON.parse(stdout) as QueryJson).matches.map((m) => [m.package, m.sourceVersion])).toEqual([['zlib1g-dev-musl-linux-amd64-cross', OLD]]);
   });
 
   it('rebuild shows the affected set and the expected cache hits without building', async () => {
-    const { code, stdout } = await stubforge(rebuild, '--updated', `libffi=${NEW}`, ...SUITES);
+    const { code, stdout } = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES, '--', ...RECIPES);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^ {2}musl-linux-amd64 {2}libffi 3\.4\.4-1 {2}key \w{12} {2}updated 3\.4\.4-1 → 3\.4\.8-2$/m);
-    expect(stdout).toMatch(/^ {2}musl-linux-amd64 {2}glib2\.0 \S+ {2}key \w{12} {2}built against libffi-dev-musl-linux-amd64-cross \(libffi\)$/m);
-    expect(stdout).toContain('expected cache hits (2): musl-linux-amd64/pcre2, musl-linux-amd64/zlib');
+    expect(stdout).toContain(`  musl-linux-amd64  zlib ${OLD}  key `);
+    expect(stdout).toContain(`updated ${OLD} → ${NEW}`);
+    expect(stdout).toMatch(/^ {2}musl-linux-amd64 {2}glib2\.0 \S+ {2}key \w{12} {2}built against zlib1g-dev-musl-linux-amd64-cross \(zlib\)$/m);
+    expect(stdout).toContain('expected cache hits (2): musl-linux-amd64/libffi, musl-linux-amd64/pcre2');
     expect(stdout).toContain('dry run: nothing built');
   });
 
   it('rebuild --yes rebuilds exactly the affected set; the rest are cache hits', async () => {
-    const { code, stdout } = await stubforge(rebuild, '--updated', `libffi=${NEW}`, ...SUITES, '--yes');
+    const { code, stdout } = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES, '--yes', '--', ...RECIPES);
     expect(code, stdout).toBe(0);
     expect(stdout).not.toContain('REBUILT OUTSIDE');
-    expect(/rebuilt (.*); cache hits/m.exec(stdout)?.[1]?.split(', ').sort()).toEqual(['glib2.0', 'libffi']);
-    expect(/cache hits (.*)$/m.exec(stdout)?.[1]?.split(', ').sort()).toEqual(['pcre2', 'zlib']);
+    expect(/rebuilt (.*); cache hits/m.exec(stdout)?.[1]?.split(', ').sort()).toEqual(['glib2.0', 'zlib']);
+    expect(/cache hits (.*)$/m.exec(stdout)?.[1]?.split(', ').sort()).toEqual(['libffi', 'pcre2']);
   }, 900_000);
 
   it('the new package embeds the new version and sorts after the old one', async () => {
-    const { code, stdout } = await stubforge(query, 'embeds', 'libffi', '--format', 'json');
+    const { code, stdout } = await stubforge(query, 'embeds', 'zlib', '--format', 'json');
     expect(code).toBe(0);
     const matches = (JSON.parse(stdout) as QueryJson).matches.filter((m) => m.via.includes('X-Stubforge-Source'));
     const versions = matches.map((m) => m.version);
     expect(versions).toContain(NEW);
     expect(spawnSync('dpkg', ['--compare-versions', NEW, 'gt', OLD]).status).toBe(0);
     // Nothing stale is left: the update is what every current build uses now.
-    const again = await stubforge(rebuild, '--updated', `libffi=${NEW}`, ...SUITES);
-    expect(again.stdout).toContain(`libffi ${NEW} is already what every build uses`);
+    const again = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES);
+    expect(again.stdout).toContain(`zlib ${NEW} is already what every build uses`);
   });
 });
