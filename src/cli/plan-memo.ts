@@ -25,7 +25,7 @@ import type { SolverInputFiles } from './commands/solver-inputs.js';
 export const PLAN_MEMO_FORMAT = `stubforge-plan-memo 1; node ${process.versions.node}; v8 ${process.versions.v8}`;
 
 /** Memos kept, the one just written included (one per target, arch, pin set ... in recent use). */
-const KEEP_MEMOS = 32;
+export const KEEP_MEMOS = 32;
 /** A temp file older than this is a leftover of a crashed write. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 const MEMO_NAME = /^[0-9a-f]{64}$/;
