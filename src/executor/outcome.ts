@@ -75,7 +75,7 @@ export interface NodeOutcome {
 export type ExecutorEvent =
   | { readonly kind: 'cached'; readonly node: PlanNode; readonly key: CacheKey }
   | { readonly kind: 'started'; readonly node: PlanNode; readonly key: CacheKey }
-  | { readonly kind: 'built'; readonly node: PlanNode; readonly key: CacheKey; readonly durationMs: number; readonly logFile: string }
+  | { readonly kind: 'built'; readonly node: PlanNode; readonly key: CacheKey; readonly durationMs: number; readonly logFile: string; readonly timing: BuildTiming }
   | { readonly kind: 'failed'; readonly node: PlanNode; readonly key?: CacheKey; readonly durationMs: number; readonly failure: NodeFailure; readonly logFile?: string }
   | { readonly kind: 'skipped'; readonly node: PlanNode; readonly because: SkipReason }
   | { readonly kind: 'not-built'; readonly node: PlanNode; readonly reason: string };

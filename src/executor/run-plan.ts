@@ -131,7 +131,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunReport> {
     switch (result.status) {
       case 'built':
         outcomes.set(node.source, { ...base, status: 'built', entry: result.entry, logFile: result.logFile, timing: result.timing });
-        emit({ kind: 'built', node, key, durationMs, logFile: result.logFile });
+        emit({ kind: 'built', node, key, durationMs, logFile: result.logFile, timing: result.timing });
         finish(node, { ok: true, key, entry: result.entry });
         break;
       case 'failed':

@@ -2,6 +2,7 @@
 // for the partial arch, and published as `-cross` packages into the local repository (which is the
 // cache: a key already published is not built again). docs/building.md.
 import { randomBytes } from 'node:crypto';
+import { rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -132,7 +133,10 @@ function followEvents(view: ProgressView, log: Logger): (event: ExecutorEvent) =
         break;
       case 'built':
         view.finish(event.node.source, { ok: true });
-        plog.info({ key: event.key, durationMs: Math.round(event.durationMs), logFile: event.logFile }, 'node built');
+        plog.info({
+          key: event.key, durationMs: Math.round(event.durationMs), logFile: event.logFile,
+          stepMs: Math.round(event.timing.stepMs), ...(event.timing.scriptMs === undefined ? {} : { scriptMs: Math.round(event.timing.scriptMs) }),
+        }, 'node built');
         break;
       case 'failed':
         view.finish(event.node.source, { ok: false, reason: failureHeadline(event.failure) });
@@ -193,6 +197,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: ExitCode.failed });
 
     const logDir = join(paths.stateDir, 'logs', runId);
+    const workDir = join(paths.stateDir, 'work', runId);
     const nodes = librariesOnly ? plan.nodes.filter((n) => n.kind === 'library') : plan.nodes;
     const view = new ProgressView({ out: ctx.stdout, isTTY: ctx.isTTY, total: nodes.length });
     const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : DEFAULT_MAINTAINER;
@@ -206,7 +211,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
         library: libraryBuilder({
           arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes, archive: archive.value,
           cacheDir: paths.cacheDir, repo: repo.value, runtime, image: image.value.digest,
-          workDir: join(paths.stateDir, 'work', runId), logDir, runId, jobs: a.jobs, choices: choices.value, maintainer,
+          workDir, logDir, runId, jobs: a.jobs, choices: choices.value, maintainer,
           timeoutMs: a.timeoutMs, extraMounts: facts.value.mounts, log: ctx.log,
         }),
         application: applicationBuilder,
@@ -214,6 +219,13 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       onEvent: followEvents(view, ctx.log),
     });
     view.close();
+    // Only the outputs of failed static checks stay in the run's work area (the summary names them).
+    await rmdir(workDir).catch(() => undefined);
+    const count = (status: string): number => report.outcomes.filter((o) => o.status === status).length;
+    ctx.log.info({
+      target: plan.target, arch: plan.arch, makespanMs: Math.round(report.makespanMs), built: count('built'), cached: count('cached'),
+      failed: count('failed'), skipped: count('skipped'), interrupted: report.interrupted,
+    }, 'build finished');
     ctx.stdout.write(`\n${formatSummary(plan, report, { repoDir: repo.value.root, logDir, describeFailure: describeNodeFailure, librariesOnly })}`);
     return exitCodeOfRun(report);
   } finally {
