@@ -15,7 +15,7 @@ import { defaultFetch, type FetchLike, type HttpResponse } from './http.js';
 import type { IndexDiagnostic } from './index-records.js';
 import { newestCachedRelease } from './index-cache.js';
 import { runProcess as defaultRunProcess, type ProcessRunner } from './process.js';
-import { fetchRelease, verifyRelease, type Release, type VerifiedRelease } from './release.js';
+import { fetchRelease, verifyRelease, type Release, type ReleaseOptions, type VerifiedRelease } from './release.js';
 import type { FetchedSource } from './source-fetch.js';
 import { resolveSuites, type ConfiguredSuite, type SuiteSelection } from './suites.js';
 
@@ -176,9 +176,12 @@ export interface ReleaseCheck {
   open(): Promise<Result<Archive, ArchiveError>>;
 }
 
-/** Offline: the newest cached InRelease of the suite, verified again (keyring and clock may have changed). */
+/**
+ * Offline: the newest cached InRelease of the suite, verified again (keyring and clock may have
+ * changed), as `openArchive` reads it offline (indices.ts).
+ */
 async function newestVerifiedRelease(
-  suite: ConfiguredSuite, cacheDir: string, options: Parameters<typeof verifyRelease>[3],
+  suite: ConfiguredSuite, cacheDir: string, options: Omit<ReleaseOptions, 'fetch'>,
 ): Promise<Result<VerifiedRelease, ArchiveError>> {
   const cached = await newestCachedRelease(cacheDir, suite.suite);
   if (cached === undefined) {
