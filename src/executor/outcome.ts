@@ -9,6 +9,7 @@ import type { CacheKey } from '../model/brand.js';
 import type { SourceLocation } from '../model/location.js';
 import type { PlanNode } from '../plan/plan.js';
 import type { BuildStepError } from '../runtime/build-step.js';
+import type { ApplicationError } from './app-errors.js';
 import type { ToolchainMappingError } from './toolchain-mapping.js';
 import type { VerifyOutputError } from './verify-output.js';
 
@@ -32,7 +33,9 @@ export type NodeFailure =
   | { readonly reason: 'output-unreadable'; readonly error: VerifyOutputError }
   | { readonly reason: 'packaging'; readonly message: string; readonly location: SourceLocation }
   | { readonly reason: 'repo'; readonly error: RepoError }
-  | { readonly reason: 'stage-deps'; readonly message: string; readonly location: SourceLocation };
+  | { readonly reason: 'stage-deps'; readonly message: string; readonly location: SourceLocation }
+  /** An application's link provenance, bake, launch configuration or package (build-application.ts). */
+  | { readonly reason: 'application'; readonly error: ApplicationError };
 
 /** Timings of one container build, for the summary and the benchmark. */
 export interface BuildTiming {
@@ -113,5 +116,7 @@ export function failureHeadline(failure: NodeFailure): string {
       return `repository: ${failure.error.reason}`;
     case 'stage-deps':
       return 'staging dependencies';
+    case 'application':
+      return `application: ${failure.error.reason}`;
   }
 }

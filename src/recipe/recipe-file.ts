@@ -5,7 +5,10 @@ import { parseDeb822, type ControlError, type Paragraph } from '../control/deb82
 import type { Sha256Hex } from '../model/brand.js';
 import { err, ok, type Result } from '../model/result.js';
 import { checkRecipePlaceholders, readBuild, readRoles, splitReason } from './recipe-fields.js';
-import { EMPTY_BUILD, type ApplicationSettings, type ArchOverlay, type LintianOverride, type PatchFile, type Recipe } from './recipe.js';
+import {
+  EMPTY_BUILD, type ApplicationSettings, type ArchOverlay, type ClosureLibrary, type LintianOverride, type ManifestLineText,
+  type NameValue, type PatchFile, type Recipe,
+} from './recipe.js';
 
 /** Recipe format versions this stubforge reads. */
 export const RECIPE_FORMAT_RANGE = '>=1.0.0 <2.0.0';
@@ -25,7 +28,41 @@ export interface RecipeInput {
   readonly contentSha256: Sha256Hex;
 }
 
-const APPLICATION_FIELDS = ['Package', 'Package-Section', 'Package-Description', 'Install', 'Lintian-Overrides', 'Launch-Cmdline'];
+const APPLICATION_FIELDS = [
+  'Package', 'Package-Section', 'Package-Description', 'Install', 'Lintian-Overrides', 'Launch-Cmdline', 'Launch-Env',
+  'Launch-Manifest', 'Link-From-Closure',
+];
+
+/** `Launch-Env` lines: `NAME=value`, taken literally (the launcher passes them as they are). */
+function readLaunchEnv(r: FieldReader): NameValue[] {
+  const out: NameValue[] = [];
+  for (const { text, line } of r.has('Launch-Env') ? r.lines('Launch-Env') : []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(text);
+    if (m === null) r.problem('Launch-Env', `"${text}" is not NAME=value`, line);
+    else if (text.includes('${')) r.problem('Launch-Env', `"${text}": launch environment values are literal (no \${...})`, line);
+    else if (out.some((e) => e.name === m[1])) r.problem('Launch-Env', `${m[1] ?? ''} is given twice`, line);
+    else out.push({ name: m[1] ?? '', value: m[2] ?? '' });
+  }
+  return out;
+}
+
+/** `Link-From-Closure` lines: `<library> <source>` — lib<library>.a must come from that closure source. */
+function readClosureLibraries(r: FieldReader): ClosureLibrary[] {
+  const out: ClosureLibrary[] = [];
+  for (const { text, line } of r.has('Link-From-Closure') ? r.lines('Link-From-Closure') : []) {
+    const parts = text.split(/\s+/);
+    const [library, source] = parts;
+    if (parts.length !== 2 || library === undefined || source === undefined || !/^[A-Za-z0-9_.+-]+$/.test(library) || !isPackageName(source)) {
+      r.problem('Link-From-Closure', `"${text}" is not "<library> <source>" (e.g. "z zlib": libz.a from the rebuilt zlib)`, line);
+    } else out.push({ library, source, location: { file: r.file, line } });
+  }
+  return out;
+}
+
+/** `Launch-Manifest` lines, kept with their lines: bake/manifest.ts reads them at build time. */
+function readManifestLines(r: FieldReader): ManifestLineText[] {
+  return (r.has('Launch-Manifest') ? r.lines('Launch-Manifest') : []).map(({ text, line }) => ({ text, location: { file: r.file, line } }));
+}
 
 function readLaunchCmdline(r: FieldReader): string | undefined {
   const value = r.optional('Launch-Cmdline');
@@ -53,9 +90,12 @@ function readApplication(r: FieldReader): ApplicationSettings | undefined {
     else lintianOverrides.push({ tag: split.entry, reason: split.reason, location: { file: r.file, line } });
   }
   const launchCmdline = readLaunchCmdline(r);
+  const launchEnv = readLaunchEnv(r);
+  const launchManifest = readManifestLines(r);
+  const closureLibraries = readClosureLibraries(r);
   if (pkg === undefined) return undefined;
   return {
-    package: pkg, description, install, lintianOverrides,
+    package: pkg, description, install, lintianOverrides, launchEnv, launchManifest, closureLibraries,
     ...(section === undefined ? {} : { section }),
     ...(launchCmdline === undefined ? {} : { launchCmdline }),
   };
@@ -68,12 +108,13 @@ function readOverlay(paragraph: Paragraph, input: RecipeInput, lines: readonly s
   const build = readBuild(r, patchNames);
   const bakeConfig = r.optional('Bake-Config');
   const launchCmdline = readLaunchCmdline(r);
-  for (const f of ['Bake-Config', 'Launch-Cmdline']) {
+  const launchEnv = readLaunchEnv(r);
+  for (const f of ['Bake-Config', 'Launch-Cmdline', 'Launch-Env']) {
     if (r.has(f) && kind !== 'application') r.problem(f, `${f} belongs in an application recipe`);
   }
   r.rejectUnread();
   const overlay: ArchOverlay = {
-    arches, location: { file: input.file, line: paragraph.line }, roles, build,
+    arches, location: { file: input.file, line: paragraph.line }, roles, build, launchEnv,
     ...(bakeConfig === undefined ? {} : { bakeConfig }),
     ...(launchCmdline === undefined ? {} : { launchCmdline }),
   };

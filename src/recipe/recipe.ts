@@ -69,6 +69,20 @@ export interface LintianOverride {
   readonly location: SourceLocation;
 }
 
+/** `Link-From-Closure`: archives `lib<library>.a` the link must take from this closure source. */
+export interface ClosureLibrary {
+  /** The `-l` name: `z` for libz.a. */
+  readonly library: string;
+  readonly source: string;
+  readonly location: SourceLocation;
+}
+
+/** One line of `Launch-Manifest` (OSv usr.manifest syntax, parsed by bake/manifest.ts). */
+export interface ManifestLineText {
+  readonly text: string;
+  readonly location: SourceLocation;
+}
+
 /** Application recipes only: link, bake and .deb metadata (consumed by bake/ and deb/). */
 export interface ApplicationSettings {
   /** Binary package name of the shipped .deb. */
@@ -79,6 +93,12 @@ export interface ApplicationSettings {
   readonly install: readonly { readonly from: string; readonly to: string }[];
   readonly lintianOverrides: readonly LintianOverride[];
   readonly launchCmdline?: string;
+  /** `Launch-Env`: the launch environment, `NAME=value` per line. */
+  readonly launchEnv: readonly NameValue[];
+  /** `Launch-Manifest`: files (configuration, data) the launched program sees, with their host paths. */
+  readonly launchManifest: readonly ManifestLineText[];
+  /** `Link-From-Closure`: libraries the link must take from the rebuilt closure, never elsewhere. */
+  readonly closureLibraries: readonly ClosureLibrary[];
 }
 
 /** A per-arch paragraph: additions merged into the general recipe for the listed arches. */
@@ -89,6 +109,8 @@ export interface ArchOverlay {
   readonly build: Omit<BuildSettings, 'buildSystem'> & { readonly buildSystem?: BuildSystem };
   readonly bakeConfig?: string;
   readonly launchCmdline?: string;
+  /** Added to the general `Launch-Env` for these arches (a name given twice keeps the later value). */
+  readonly launchEnv: readonly NameValue[];
 }
 
 export interface PatchFile {
@@ -129,6 +151,8 @@ export interface EffectiveRecipe {
   readonly bakeConfig?: string;
   /** Launch command line for this arch (application recipes): the overlay's, else the general one. */
   readonly launchCmdline?: string;
+  /** Launch environment for this arch: the general lines, then the overlays'. */
+  readonly launchEnv: readonly NameValue[];
 }
 
 export const EMPTY_BUILD: BuildSettings = {
@@ -137,7 +161,7 @@ export const EMPTY_BUILD: BuildSettings = {
 };
 
 export function defaultRecipe(source: string): EffectiveRecipe {
-  return { source, roles: { target: [], native: [], drop: [], add: [] }, build: EMPTY_BUILD };
+  return { source, roles: { target: [], native: [], drop: [], add: [] }, build: EMPTY_BUILD, launchEnv: [] };
 }
 
 export function recipeForArch(recipe: Recipe, arch: string): EffectiveRecipe {
@@ -145,6 +169,7 @@ export function recipeForArch(recipe: Recipe, arch: string): EffectiveRecipe {
   let build: BuildSettings = recipe.build;
   let bakeConfig: string | undefined;
   let launchCmdline = recipe.application?.launchCmdline;
+  let launchEnv: readonly NameValue[] = recipe.application?.launchEnv ?? [];
   for (const overlay of recipe.overlays) {
     if (!overlay.arches.includes(arch)) continue;
     const o = overlay.roles;
@@ -175,9 +200,10 @@ export function recipeForArch(recipe: Recipe, arch: string): EffectiveRecipe {
     };
     bakeConfig = overlay.bakeConfig ?? bakeConfig;
     launchCmdline = overlay.launchCmdline ?? launchCmdline;
+    launchEnv = [...launchEnv.filter((e) => !overlay.launchEnv.some((o) => o.name === e.name)), ...overlay.launchEnv];
   }
   return {
-    source: recipe.source, recipe, roles, build,
+    source: recipe.source, recipe, roles, build, launchEnv,
     ...(bakeConfig === undefined ? {} : { bakeConfig }),
     ...(launchCmdline === undefined ? {} : { launchCmdline }),
   };

@@ -5,6 +5,7 @@
 import { describeDriverError } from '../../drivers/driver.js';
 import { describeStaticViolation } from '../../drivers/static-policy.js';
 import type { NodeFailure, RunReport } from '../../executor/outcome.js';
+import { describeApplicationError } from '../../executor/app-errors.js';
 import { describeToolchainMappingError } from '../../executor/toolchain-mapping.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever } from '../../model/result.js';
@@ -62,6 +63,8 @@ export function describeNodeFailure(f: NodeFailure): string {
       return `repository: ${formatLocation(f.error.location)}: ${f.error.message}`;
     case 'stage-deps':
       return `staging the dependencies: ${formatLocation(f.location)}: ${f.message}`;
+    case 'application':
+      return describeApplicationError(f.error);
     default:
       return assertNever(f, 'build failure');
   }
@@ -82,6 +85,7 @@ export function exitCodeOfFailure(f: NodeFailure): ExitCodeValue {
     case 'packaging':
     case 'repo':
     case 'stage-deps':
+    case 'application':
       return ExitCode.failed;
     default:
       return assertNever(f, 'build failure');

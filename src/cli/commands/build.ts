@@ -9,10 +9,11 @@ import { parseArgs } from 'node:util';
 import type { PartialArch } from '../../arch/arch-file.js';
 import { openRepo } from '../../cache/apt-repo.js';
 import { prepareBuildImage, probeHostGccInclude } from '../../executor/build-image.js';
+import { applicationBuilder } from '../../executor/build-application.js';
 import { libraryBuilder } from '../../executor/build-library.js';
 import { keyInputs, nodeKey, type BuildChoices } from '../../executor/node-keys.js';
 import { failureHeadline, type ExecutorEvent } from '../../executor/outcome.js';
-import { runPlan, type NodeBuilder } from '../../executor/run-plan.js';
+import { runPlan } from '../../executor/run-plan.js';
 import { describeSkip, formatSummary } from '../../executor/summary.js';
 import { imagePlaceholdersUsed, type ImageFacts } from '../../executor/toolchain-mapping.js';
 import type { Logger } from '../../log/logger.js';
@@ -35,6 +36,7 @@ import { ExitCode } from '../exit-codes.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
 import { listenForInterrupt } from '../signals.js';
 import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, buildChoices, environmentSuite } from './build-choices.js';
+import { formatApplicationReport, toolName } from './application-report.js';
 import { describeNodeFailure, exitCodeOfRun } from './build-failures.js';
 import { fail, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
 
@@ -47,14 +49,8 @@ const USAGE = 'usage: stubforge build <target> [options]\n' +
   '  --timeout MINUTES  wall-clock limit of one library build (default 60)\n' +
   BUILD_CHOICE_USAGE + SOLVER_USAGE;
 
-/** What an application node reports until application builds exist (they are separate work). */
-export const APPLICATION_NOT_BUILT = 'not built yet: application builds are separate work';
-
 const DEFAULT_TIMEOUT_MINUTES = 60;
 const DEFAULT_MAINTAINER = 'stubforge local build <root@localhost>';
-
-/** The hook for application builds: replaced when the link/bake of applications lands. */
-export const applicationBuilder: NodeBuilder = () => Promise.resolve({ status: 'not-built', reason: APPLICATION_NOT_BUILT });
 
 interface BuildArgs {
   readonly target: string;
@@ -202,19 +198,23 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const view = new ProgressView({ out: ctx.stdout, isTTY: ctx.isTTY, total: nodes.length });
     const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : DEFAULT_MAINTAINER;
     ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), image ${image.value.ref} (${image.value.digest.slice(7, 19)}), ${a.jobs} job(s)\n`);
+    const buildSettings = {
+      arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes, archive: archive.value,
+      cacheDir: paths.cacheDir, repo: repo.value, runtime, image: image.value.digest,
+      workDir, logDir, runId, jobs: a.jobs, choices: choices.value, maintainer,
+      timeoutMs: a.timeoutMs, extraMounts: facts.value.mounts, log: ctx.log,
+    };
     const report = await runPlan({
       plan, jobs: a.jobs, keepGoing: a.values['keep-going'] === true, signal: interrupt.signal,
       include: (n) => !librariesOnly || n.kind === 'library',
       keyOf: (node, deps) => nodeKey(keyInputs(plan, node, image.value.digest, deps), choices.value),
       lookup: (key) => repo.value.lookup(key),
       builders: {
-        library: libraryBuilder({
-          arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes, archive: archive.value,
-          cacheDir: paths.cacheDir, repo: repo.value, runtime, image: image.value.digest,
-          workDir, logDir, runId, jobs: a.jobs, choices: choices.value, maintainer,
-          timeoutMs: a.timeoutMs, extraMounts: facts.value.mounts, log: ctx.log,
+        library: libraryBuilder(buildSettings),
+        application: applicationBuilder({
+          ...buildSettings, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(),
+          ...(facts.value.facts.toolchainRoot === undefined ? {} : { toolchainRoot: facts.value.facts.toolchainRoot }),
         }),
-        application: applicationBuilder,
       },
       onEvent: followEvents(view, ctx.log),
     });
@@ -227,6 +227,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       failed: count('failed'), skipped: count('skipped'), interrupted: report.interrupted,
     }, 'build finished');
     ctx.stdout.write(`\n${formatSummary(plan, report, { repoDir: repo.value.root, logDir, describeFailure: describeNodeFailure, librariesOnly })}`);
+    ctx.stdout.write(formatApplicationReport(report, (deb) => repo.value.pathOf(deb)));
     return exitCodeOfRun(report);
   } finally {
     interrupt.dispose();

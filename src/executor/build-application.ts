@@ -1,0 +1,299 @@
+// One application build, start to publish (docs/application-deb.md): the verified source, the
+// recipe's build through its driver in one fresh container against the staged `-cross` closure
+// (app-step.ts: a link map per program, a build-id, no build paths), then on this machine what
+// was really linked (app-provenance.ts), the bake (app-bake.ts), the launch configuration
+// (app-launch.ts) and the package with its debug-symbols package (deb/app-deb.ts), published in
+// the repository under the node's key like a library — so an unchanged application is a cache hit.
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { PublishedEntry } from '../cache/apt-repo.js';
+import { readRumprunTree } from '../bake/backends/rumprun-tree-io.js';
+import type { RumprunTree } from '../bake/backends/rumprun-tree.js';
+import { imageProcessRunner } from '../bake/image-process.js';
+import { dpkgOwnerQuery } from '../bake/link-trace-io.js';
+import { describeApplicationDebs, type ApplicationDebs, type EmbeddedSource } from '../deb/app-deb.js';
+import { applicationVersion } from '../deb/app-version.js';
+import { buildDebLayout } from '../deb/deb-layout.js';
+import { describeTree } from '../deb/deb-tree.js';
+import { writeDeb } from '../deb/deb-writer.js';
+import type { ArchToolchain } from '../drivers/driver.js';
+import { buildSpecFor } from '../drivers/registry.js';
+import { asSha256Hex } from '../model/brand.js';
+import { err, ok, type Result } from '../model/result.js';
+import type { PlanNode } from '../plan/plan.js';
+import { recipeForArch, type ApplicationSettings, type EffectiveRecipe, type Recipe } from '../recipe/recipe.js';
+import { runBuildStep } from '../runtime/build-step.js';
+import type { Mount } from '../runtime/container-runtime.js';
+import { bakePrograms, type BakedProgram } from './app-bake.js';
+import { describeApplicationError, type ApplicationError } from './app-errors.js';
+import { stageLaunch } from './app-launch.js';
+import { embeddedSources, linkProvenance, type LinkProvenance } from './app-provenance.js';
+import { APP_OUTPUT, appBuildScript, appDriverInput } from './app-step.js';
+import { CONTAINER_PATCH_DIR, NO_RECIPE_SHA256, patchStep, type LibraryBuildSettings } from './build-library.js';
+import type { NodeBuildResult, NodeFailure } from './outcome.js';
+import type { NodeBuildContext, NodeBuilder } from './run-plan.js';
+import { copyrightOf, sourceDateEpoch, sourceTree, topLevelNames, type SourceTree } from './source-tree.js';
+import { stageDependencies } from './stage-deps.js';
+import { readScriptMarkers } from './step-script.js';
+import { archToolchain } from './toolchain-mapping.js';
+
+export interface ApplicationBuildSettings extends LibraryBuildSettings {
+  /** The environment of commands run on this machine (PATH for strip, objcopy, mke2fs). */
+  readonly baseEnv: Readonly<Record<string, string>>;
+  /** A user-supplied toolchain tree on this machine (rumprun): its archives are the toolchain's. */
+  readonly toolchainRoot?: string;
+  /** `stubforge-<version>`, named in the SPDX document. */
+  readonly tool: string;
+  /** N of `<source version>+stubforgeN` (default 1). */
+  readonly rebuild?: number;
+}
+
+/** The application's store records beside its packages (link maps, provenance, SPDX). */
+export const PROVENANCE_RECORD = 'provenance.json';
+
+export function applicationBuilder(settings: ApplicationBuildSettings): NodeBuilder {
+  const mapped = archToolchain(settings.arch, settings.imageFacts);
+  return async (node, context) => {
+    if (!mapped.ok) return { status: 'failed', failure: { reason: 'toolchain', error: mapped.error } };
+    const log = settings.log.child({ package: node.source, key: context.key });
+    const work = join(settings.workDir, `app-${node.source}`);
+    const logFile = join(settings.logDir, `${node.recipe?.name ?? node.source}.log`);
+    try {
+      const built = await buildApplication(node, context, mapped.value, settings, { work, logFile });
+      if (built.status === 'failed') log.warn({ reason: built.failure.reason }, 'application build failed');
+      return built;
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  };
+}
+
+function applicationRecipe(node: PlanNode, s: ApplicationBuildSettings): Result<{ recipe: Recipe; app: ApplicationSettings }, ApplicationError> {
+  const recipe = node.recipe === undefined ? undefined : s.recipes.byName.get(node.recipe.name);
+  const location = recipe?.location ?? { file: `recipe(${node.source})` };
+  if (recipe === undefined || recipe.kind !== 'application' || recipe.application === undefined) {
+    return err({ reason: 'not-an-application', source: node.source, detail: 'the plan names no application recipe for this node', location });
+  }
+  return ok({ recipe, app: recipe.application });
+}
+
+interface Paths {
+  readonly work: string;
+  readonly logFile: string;
+}
+
+async function buildApplication(node: PlanNode, context: NodeBuildContext, toolchain: ArchToolchain, s: ApplicationBuildSettings, paths: Paths): Promise<NodeBuildResult> {
+  const { work, logFile } = paths;
+  const failed = (failure: NodeFailure, withLog = true): NodeBuildResult => (withLog ? { status: 'failed', failure, logFile } : { status: 'failed', failure });
+  const appFailed = (error: ApplicationError): NodeBuildResult => {
+    s.log.warn({ package: node.source, reason: error.reason, detail: describeApplicationError(error) }, 'application stage failed');
+    return failed({ reason: 'application', error });
+  };
+  const found = applicationRecipe(node, s);
+  if (!found.ok) return appFailed(found.error);
+  const { recipe, app } = found.value;
+  const effective = recipeForArch(recipe, s.arch.name);
+  const tree = await sourceTree(node, { archive: s.archive, cacheDir: s.cacheDir, origOnly: s.choices.origOnly.has(node.source), logger: s.log });
+  if (!tree.ok) return failed(tree.error, false);
+  const epoch = await sourceDateEpoch(tree.value);
+  const input = appDriverInput(node, toolchain, effective, s.jobs, epoch);
+  const spec = buildSpecFor(input, await topLevelNames(input.options.subdir === undefined ? tree.value.dir : join(tree.value.dir, input.options.subdir)));
+  if (!spec.ok) return failed({ reason: 'driver', error: spec.error }, false);
+
+  const entries = [...context.closure.values()].map((c) => c.entry);
+  const staged = await stageDependencies(s.repo, entries, join(work, 'deps'));
+  if (!staged.ok) return failed(staged.error, false);
+  const patches = effective.build.patches;
+  const mounts: Mount[] = [...(s.extraMounts ?? [])];
+  if (patches.length > 0) mounts.push({ source: join(dirname(recipe.location.file), 'patches'), target: CONTAINER_PATCH_DIR, readOnly: true });
+  const script = appBuildScript(spec.value, app.install, patches.length > 0 ? [patchStep(patches)] : [], recipe.location);
+  if (!script.ok) return appFailed(script.error);
+  const outputDir = join(work, 'out');
+  const stepStart = performance.now();
+  const ran = await runBuildStep({
+    image: s.image, cmd: ['sh', '-e', '-c', script.value], sourceDir: tree.value.dir, depsDir: staged.value.dir,
+    extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
+    ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
+    labels: { run: s.runId, package: node.source, key: context.key },
+  }, { runtime: s.runtime, log: s.log, ...(context.signal === undefined ? {} : { signal: context.signal }) });
+  const stepMs = performance.now() - stepStart;
+  const markers = readScriptMarkers(await outputLines(logFile));
+  if (!ran.ok) return failed({ reason: 'step', error: ran.error, ...(markers.lastStep === undefined ? {} : { lastStep: markers.lastStep }) });
+
+  const packaged = await packageApplication(node, context, { recipe, app, effective, tree: tree.value, epoch, outputDir, stagedDir: staged.value.dir, entries, toolchain }, s, work);
+  if (!packaged.ok) return appFailed(packaged.error);
+  if (context.signal?.aborted === true) return failed({ reason: 'step', error: { reason: 'interrupted', location: { file: logFile } } });
+  const published = await s.repo.publish(context.key, packaged.value.debs, {
+    source: node.source, sourceVersion: node.version, arch: s.arch.name, recipeSha256: asSha256Hex(recipe.contentSha256) ?? NO_RECIPE_SHA256,
+  });
+  if (!published.ok) return failed({ reason: 'repo', error: published.error });
+  await storeRecords(s, context, packaged.value, logFile);
+  s.log.info({
+    package: node.source, debs: published.value.debs.map((d) => d.filename), staticBuiltUsing: packaged.value.described.staticBuiltUsing,
+    builtUsing: packaged.value.described.builtUsing, stepMs: Math.round(stepMs),
+  }, 'application published');
+  return {
+    status: 'built', entry: published.value, logFile,
+    timing: { stepMs, ...(markers.scriptMs === undefined ? {} : { scriptMs: markers.scriptMs }) },
+  };
+}
+
+interface Built {
+  readonly recipe: Recipe;
+  readonly app: ApplicationSettings;
+  readonly effective: EffectiveRecipe;
+  readonly tree: SourceTree;
+  readonly epoch: number;
+  readonly outputDir: string;
+  readonly stagedDir: string;
+  readonly entries: readonly PublishedEntry[];
+  readonly toolchain: ArchToolchain;
+}
+
+interface Packaged {
+  readonly debs: string[];
+  readonly described: ApplicationDebs;
+  readonly provenance: LinkProvenance;
+  readonly baked: readonly BakedProgram[];
+}
+
+async function packageApplication(node: PlanNode, context: NodeBuildContext, b: Built, s: ApplicationBuildSettings, work: string): Promise<Result<Packaged, ApplicationError>> {
+  const location = b.recipe.location;
+  const imageRun = imageProcessRunner({ runtime: s.runtime, image: s.image, run: s.runId, package: node.source, key: context.key, ...(context.signal === undefined ? {} : { signal: context.signal }) });
+  let tree: RumprunTree | undefined;
+  if (s.arch.toolchain.kind === 'user-tree' && s.toolchainRoot !== undefined) {
+    const read = await readRumprunTree(s.toolchainRoot, s.arch.toolchain.pathProbe);
+    if (!read.ok) return err({ reason: 'rumprun-tree', detail: read.error.reason, location: s.arch.location });
+    tree = read.value;
+  }
+  const provenance = await linkProvenance({
+    outputDir: b.outputDir, install: b.app.install, location,
+    closure: b.entries.flatMap((e) => e.debs.map((deb) => ({ deb, path: s.repo.pathOf(deb) }))),
+    toolchainTrees: tree === undefined ? [] : [{ name: `rumprun ${tree.platform}`, root: tree.asBuiltRoot }],
+    hostOwner: dpkgOwnerQuery({ run: imageRun }),
+    requirements: b.app.closureLibraries,
+  });
+  if (!provenance.ok) return provenance;
+  const embedded = await embeddedSources(provenance.value.sources, { stagedDir: b.stagedDir, imageRun }, location);
+  if (!embedded.ok) return embedded;
+
+  const config = b.effective.bakeConfig ?? s.arch.bakeDefault;
+  const baked = await bakePrograms(provenance.value.programs, {
+    config, origin: b.effective.bakeConfig === undefined ? s.arch.location : location, toolchain: b.toolchain, workDir: join(work, 'bake'),
+    baseEnv: s.baseEnv, log: s.log, ...(tree === undefined ? {} : { rumprun: tree }),
+    container: { runtime: s.runtime, image: s.image, run: s.runId, key: context.key, package: node.source },
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+  });
+  if (!baked.ok) return baked;
+
+  // The package root: the baked images where Install puts the programs, other Install files as built.
+  const root = join(work, 'pkgroot');
+  const dbgRoot = join(work, 'dbgroot');
+  for (const f of b.app.install) {
+    const image = baked.value.find((p) => p.install.to === f.to)?.image;
+    const target = join(root, f.to);
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(image ?? join(b.outputDir, APP_OUTPUT.package, f.to), target);
+    if (image !== undefined) await chmod(target, 0o755);
+  }
+  for (const p of baked.value) {
+    if (p.debugFile === undefined) continue;
+    await mkdir(dirname(join(dbgRoot, p.debugFile.packagePath)), { recursive: true });
+    await copyFile(p.debugFile.path, join(dbgRoot, p.debugFile.packagePath));
+    // objcopy keeps the program's mode; a debug file is data (dh_strip installs it 0644).
+    await chmod(join(dbgRoot, p.debugFile.packagePath), 0o644);
+  }
+  const first = baked.value[0];
+  const launch = await stageLaunch({
+    ...(b.effective.launchCmdline === undefined ? {} : { cmdline: b.effective.launchCmdline }),
+    env: b.effective.launchEnv, manifest: b.app.launchManifest, location, packageName: b.app.package,
+    executable: first?.install.to ?? '', kind: first?.backend ?? 'static-executable', sourceDir: b.tree.dir, stagingRoot: root,
+    workDir: join(work, 'launch'), sourceDateEpoch: b.epoch, baseEnv: s.baseEnv,
+  });
+  if (!launch.ok) return launch;
+  const changelog = await readFile(join(b.tree.dir, 'debian', 'changelog')).catch(() => undefined);
+  if (changelog !== undefined) {
+    const doc = join(root, 'usr/share/doc', b.app.package);
+    await mkdir(doc, { recursive: true });
+    // gzip -9n: no name, no time in the header, so the bytes depend on the text alone.
+    await writeFile(join(doc, 'changelog.Debian.gz'), gzipSync(changelog, { level: 9 }));
+  }
+  return describeAndWrite(node, context, b, s, { root, dbgRoot, provenance: provenance.value, baked: baked.value, embedded: embedded.value, work });
+}
+
+interface Staged {
+  readonly root: string;
+  readonly dbgRoot: string;
+  readonly provenance: LinkProvenance;
+  readonly baked: readonly BakedProgram[];
+  readonly embedded: readonly EmbeddedSource[];
+  readonly work: string;
+}
+
+async function describeAndWrite(node: PlanNode, context: NodeBuildContext, b: Built, s: ApplicationBuildSettings, st: Staged): Promise<Result<Packaged, ApplicationError>> {
+  const location = b.recipe.location;
+  const files = await describeTree(st.root);
+  if (!files.ok) return err({ reason: 'package', error: { reason: 'io-error', message: files.error.message, location: files.error.location }, location });
+  const debugFiles = st.baked.some((p) => p.debugFile !== undefined) ? await describeTree(st.dbgRoot) : undefined;
+  if (debugFiles !== undefined && !debugFiles.ok) return err({ reason: 'package', error: { reason: 'io-error', message: debugFiles.error.message, location: debugFiles.error.location }, location });
+  const copyright = await copyrightOf(b.tree);
+  if (!copyright.ok) return err({ reason: 'copyright-missing', source: node.source, detail: copyright.error.message, location: { file: copyright.error.file } });
+  const version = applicationVersion(node.version, s.rebuild ?? 1, location);
+  if (!version.ok) return err({ reason: 'package', error: version.error, location });
+  const [synopsis = b.app.package, ...extended] = b.app.description;
+  const described = describeApplicationDebs({
+    package: b.app.package, description: { synopsis, extended }, ...(b.app.section === undefined ? {} : { section: b.app.section }),
+    source: { name: node.source, version: node.version, copyright: copyright.value }, version: version.value,
+    architecture: s.arch.installArchitecture, partialArch: s.arch.name, maintainer: s.maintainer, target: b.recipe.name,
+    recipeSha256: b.recipe.contentSha256, cacheKey: context.key, embedded: st.embedded, toolchainParts: st.provenance.toolchainParts,
+    compilerRuntime: st.provenance.compilerRuntime,
+    files: files.value, lintianOverrides: b.app.lintianOverrides.map((o) => ({ tag: o.tag, reason: o.reason })),
+    ...(debugFiles === undefined ? {} : { debug: { files: debugFiles.value, buildIds: st.baked.flatMap((p) => (p.debugFile === undefined ? [] : [p.debugFile.buildId])) } }),
+    sourceDateEpoch: b.epoch, tool: s.tool, origin: location,
+  });
+  if (!described.ok) return err({ reason: 'package', error: described.error, location });
+  const debs: string[] = [];
+  for (const description of [described.value.main, ...(described.value.dbgsym === undefined ? [] : [described.value.dbgsym])]) {
+    const layout = buildDebLayout(description);
+    if (!layout.ok) return err({ reason: 'package', error: layout.error, location });
+    const written = await writeDeb(layout.value, join(st.work, layout.value.filename), { logger: s.log });
+    if (!written.ok) return err({ reason: 'package', error: written.error, location });
+    debs.push(written.value.path);
+  }
+  return ok({ debs, described: described.value, provenance: st.provenance, baked: st.baked });
+}
+
+/** Link maps, the provenance (what each archive is, and why each source is or is not in Built-Using) and the SPDX document. */
+async function storeRecords(s: ApplicationBuildSettings, context: NodeBuildContext, p: Packaged, logFile: string): Promise<void> {
+  const store = s.repo.store;
+  const record = {
+    programs: p.provenance.programs.map((prog) => ({
+      install: prog.install, linkMap: posix.basename(prog.mapFile),
+      archives: prog.attribution.archives.map((a) => ({ path: a.archive.normalizedPath, kind: a.kind, linked: a.linked, members: a.archive.members?.length })),
+    })),
+    sources: p.provenance.sources,
+    compilerRuntime: p.provenance.compilerRuntime,
+    builtUsing: Object.fromEntries(p.described.decisions),
+    staticBuiltUsing: p.described.staticBuiltUsing,
+  };
+  const results = [
+    await store.put(context.key, PROVENANCE_RECORD, `${JSON.stringify(record, null, 2)}\n`),
+    await store.put(context.key, 'sbom.spdx.json', p.described.spdx),
+    await store.putFile(context.key, 'build.log', logFile),
+    ...await Promise.all(p.provenance.programs.map((prog) => store.putFile(context.key, `link-map.${posix.basename(prog.mapFile)}`, prog.mapFile))),
+  ];
+  for (const r of results) if (!r.ok) s.log.warn({ detail: r.error.message }, 'application record not stored');
+}
+
+async function outputLines(logFile: string): Promise<string[]> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text.split('\n').flatMap((l) => {
+    try {
+      const record = JSON.parse(l) as { msg?: unknown; line?: unknown };
+      return record.msg === 'output' && typeof record.line === 'string' ? [record.line] : [];
+    } catch {
+      return [];
+    }
+  });
+}
