@@ -60,7 +60,7 @@ export function applicationOfControl(control: string, file: string): { applicati
     package: read.embeds.package, version: read.embeds.version,
     arch: p.get('X-Stubforge-Arch') ?? read.embeds.architecture,
     source: sourceField?.[1] ?? read.embeds.package,
-    sourceVersion: sourceField?.[2] ?? read.embeds.version.replace(/\+b\d+$/, ''),
+    sourceVersion: sourceField?.[2] ?? read.embeds.version.replace(/\+(b|stubforge)\d+$/, ''),
     ...(target === undefined ? {} : { target }),
     embeds: read.embeds.embeds.filter((e) => e.via.some((v) => v !== 'X-Stubforge-Source')).map((e) => ({ source: e.source, version: e.version })),
     origin: file,

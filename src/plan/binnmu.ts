@@ -7,7 +7,12 @@
 import { err, ok, type Result } from '../model/result.js';
 import { compareVersionStrings, parseVersion } from '../version/index.js';
 
-const BINNMU_RE = /\+b(\d+)$/;
+/** Debian's binNMU suffix. The application .deb writer (src/deb/app-version.ts) counts its own rebuilds as `+stubforge<N>`. */
+export const BINNMU_MARKER: RebuildMarker = '+b';
+
+export type RebuildMarker = '+b' | '+stubforge';
+
+const suffixRe = (marker: RebuildMarker): RegExp => new RegExp(`${marker.replace(/[+.]/g, '\\$&')}(\\d+)$`);
 
 export interface BinNmuError {
   readonly reason: 'invalid-version' | 'not-newer';
@@ -16,29 +21,30 @@ export interface BinNmuError {
 }
 
 /** The source version a binary version was built from: `1.4.1-3+b4` → `1.4.1-3`. */
-export function binNmuBase(version: string): { readonly base: string; readonly n: number } {
-  const m = BINNMU_RE.exec(version);
+export function binNmuBase(version: string, marker: RebuildMarker = BINNMU_MARKER): { readonly base: string; readonly n: number } {
+  const m = suffixRe(marker).exec(version);
   if (m === null) return { base: version, n: 0 };
   return { base: version.slice(0, m.index), n: Number(m[1]) };
 }
 
 /**
  * The binary version of the next rebuild of `sourceVersion`, given every binary version already
- * published (of any source version: only those of this one count for N). The answer sorts after
+ * published (of any source version: only those of this one count for N). `marker` is `+b` (Debian's
+ * binNMUs) unless the package's versions already use another rebuild suffix. The answer sorts after
  * each of them; if one is newer anyway (a later source version), that is an error, not a version
  * that would never be installed.
  */
-export function nextBinNmuVersion(sourceVersion: string, published: readonly string[]): Result<string, BinNmuError> {
+export function nextBinNmuVersion(sourceVersion: string, published: readonly string[], marker: RebuildMarker = BINNMU_MARKER): Result<string, BinNmuError> {
   const checked = parseVersion(sourceVersion);
   if (!checked.ok) return err({ reason: 'invalid-version', version: sourceVersion, message: `${sourceVersion}: ${checked.error.message}` });
   let highest = 0;
   for (const v of published) {
     const parsed = parseVersion(v);
     if (!parsed.ok) return err({ reason: 'invalid-version', version: v, message: `${v}: ${parsed.error.message}` });
-    const { base, n } = binNmuBase(parsed.value.text);
+    const { base, n } = binNmuBase(parsed.value.text, marker);
     if (base === checked.value.text) highest = Math.max(highest, n);
   }
-  const next = `${checked.value.text}+b${highest + 1}`;
+  const next = `${checked.value.text}${marker}${highest + 1}`;
   for (const v of published) {
     const c = compareVersionStrings(next, v);
     if (!c.ok) return err({ reason: 'invalid-version', version: v, message: `${v}: ${c.error.message}` });

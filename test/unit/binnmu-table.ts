@@ -12,3 +12,9 @@ export const BINNMU_TABLE: readonly (readonly [string, readonly string[], string
   ['0.7.8', ['0.7.8+b39'], '0.7.8+b40'],
   ['2.74.6-2~bpo11+1', ['2.74.6-2~bpo11+1'], '2.74.6-2~bpo11+1+b1'],
 ];
+
+/** The application .deb writer's own rebuild suffix (src/deb/app-version.ts), counted the same way. */
+export const STUBFORGE_MARKER_TABLE: readonly (readonly [string, readonly string[], string])[] = [
+  ['1:7.2+dfsg-7+deb12u18', ['1:7.2+dfsg-7+deb12u18+stubforge1'], '1:7.2+dfsg-7+deb12u18+stubforge2'],
+  ['1:7.2+dfsg-7+deb12u18', ['1:7.2+dfsg-7+deb12u18+stubforge9', '1:7.2+dfsg-7+deb12u18+b3'], '1:7.2+dfsg-7+deb12u18+stubforge10'],
+];

@@ -3,13 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { parseDeb822 } from '../../src/control/deb822.js';
 import { binNmuBase, binNmuChangelogEntry, changelogDate, nextBinNmuVersion } from '../../src/plan/binnmu.js';
 import { compareVersionStrings } from '../../src/version/index.js';
-import { BINNMU_TABLE } from './binnmu-table.js';
+import { BINNMU_TABLE, STUBFORGE_MARKER_TABLE } from './binnmu-table.js';
 
 
 describe('nextBinNmuVersion', () => {
   it.each(BINNMU_TABLE)('%s after %j is %s', (source, published, expected) => {
     expect(nextBinNmuVersion(source, published)).toEqual({ ok: true, value: expected });
     for (const old of published) expect(compareVersionStrings(expected, old)).toEqual({ ok: true, value: 1 });
+  });
+
+  it.each(STUBFORGE_MARKER_TABLE)('with the +stubforge marker, %s after %j is %s', (source, published, expected) => {
+    expect(nextBinNmuVersion(source, published, '+stubforge')).toEqual({ ok: true, value: expected });
+  });
+
+  it('refuses a +b rebuild where a +stubforge one is published: it would not upgrade', () => {
+    const next = nextBinNmuVersion('1:7.2+dfsg-7+deb12u18', ['1:7.2+dfsg-7+deb12u18+stubforge1']);
+    expect(next.ok ? next.value : next.error.reason).toBe('not-newer');
   });
 
   it('agrees with the real archive: Version is the Source version plus +bN', () => {

@@ -131,7 +131,9 @@ async function planTargets(set: AffectedSet, graph: ProvenanceGraph, outputRepo:
       continue;
     }
     const published = listed.value.filter((p) => p.package === app.application.package).map((p) => p.version);
-    const next = nextBinNmuVersion(app.application.sourceVersion, published);
+    // The application .deb writer numbers its rebuilds `+stubforge<N>`; a `+b<N>` after those would not upgrade.
+    const marker = published.some((v) => /\+stubforge\d+$/.test(v)) ? '+stubforge' : '+b';
+    const next = nextBinNmuVersion(app.application.sourceVersion, published, marker);
     if (!next.ok) return err({ message: `${app.application.package}: ${next.error.message}`, exitCode: ExitCode.failed });
     const changelog = binNmuChangelogEntry({
       source: app.application.source, version: next.value, distribution, arch: t.arch, maintainer, date: new Date(),
