@@ -36,7 +36,7 @@ export interface ApplicationDebInput {
   readonly description: PackageDescription;
   readonly section?: string;
   readonly source: { readonly name: string; readonly version: string; readonly copyright: string };
-  /** Default: `<source version>+stubforge1`. A rebuild of the same source version passes its own. */
+  /** Default: `<source version>~stubforge1`. A rebuild of the same source version passes its own. */
   readonly version?: string;
   /** Debian architecture of the machine that installs it (`amd64`). */
   readonly architecture: string;

@@ -1,21 +1,23 @@
 // The version of an application package stubforge builds (pure). It is a rebuild of one exact
-// Debian source version, and says so: `<source version>+stubforge<N>`, N counting rebuilds of the
-// same source version (1 for the first; a rebuild for an updated embedded library, binNMU-style,
-// takes the next N). docs/application-deb.md has the ordering table, checked against dpkg.
+// Debian source version, and says so: `<source version>~stubforge<N>`, N counting rebuilds of the
+// same source version (1 for the first; a rebuild for an updated embedded library takes the next
+// N, or a binNMU-style `+b<M>` after it). docs/application-deb.md has the ordering table, which
+// the tests check against dpkg.
 //
-// Why this shape: the suffix sits after everything Debian's own versions carry, so that
-// - the rebuild sorts after the source version it was built from (`…deb12u18` < `…deb12u18+stubforge1`),
-//   and after Debian's own binNMUs of it (`+b1` < `+stubforge1`: `b` sorts before `s`);
-// - any later Debian version sorts after every rebuild of an earlier one (`…deb12u18+stubforge9`
-//   < `…deb12u19`, and < `…deb12u18.1`, since `+` sorts before `.`);
-// - N orders the rebuilds numerically (`+stubforge9` < `+stubforge10`).
+// Why `~` (the convention of PPA rebuilds, `1.0-1~ppa1`) and not `+`: a rebuild must sort above
+// every rebuild of an earlier source version. Debian's updates extend the version they fix
+// (`1:1.2.13.dfsg-1` → `1:1.2.13.dfsg-1+deb12u1`), and `+stubforge1` would sort above the
+// `+deb12u1…` of the update (`s` > `d`): the rebuild of the fix would be a downgrade. `~` sorts
+// below everything, so `<v>~stubforge<N>` keeps the order of the source versions whatever their
+// shape, and sits just below `<v>` itself — a version only Debian's own packages carry, under other
+// package names.
 import type { SourceLocation } from '../model/location.js';
 import { err, type Result } from '../model/result.js';
 import { validateVersion, type DebLayoutError } from './deb-fields.js';
 
-export const REBUILD_MARKER = '+stubforge';
+export const REBUILD_MARKER = '~stubforge';
 
-/** `<sourceVersion>+stubforge<rebuild>`, or an error for an invalid source version or count. */
+/** `<sourceVersion>~stubforge<rebuild>`, or an error for an invalid source version or count. */
 export function applicationVersion(sourceVersion: string, rebuild = 1, location: SourceLocation = { file: 'application-version' }): Result<string, DebLayoutError> {
   const valid = validateVersion(sourceVersion, location);
   if (!valid.ok) return valid;
@@ -30,9 +32,9 @@ export interface RebuildVersion {
   readonly rebuild: number;
 }
 
-const REBUILD_RE = /^(.+)\+stubforge([1-9][0-9]*)$/;
+const REBUILD_RE = /^(.+)~stubforge([1-9][0-9]*)(?:\+b[1-9][0-9]*)?$/;
 
-/** The source version and rebuild number of an application version; undefined when it has no marker. */
+/** The source version and rebuild number of an application version (a `+b<M>` after it ignored); undefined without the marker. */
 export function parseApplicationVersion(version: string): RebuildVersion | undefined {
   const m = REBUILD_RE.exec(version);
   if (m === null) return undefined;

@@ -76,7 +76,10 @@ export function builtUsingDecision(licences: CopyrightLicences, text: string): B
   if (licences.mainLicence !== undefined) {
     const alternatives = licenceAlternatives(licences.mainLicence);
     const required = alternatives.length > 0 && alternatives.every((conj) => conj.some(isCopyleft));
-    return { required, because: `Files: * is "${licences.mainLicence}": ${required ? 'copyleft in every alternative' : 'a permissive alternative exists'}` };
+    const why = alternatives.length > 1
+      ? (required ? 'copyleft in every alternative' : 'an alternative without a copyleft licence')
+      : (required ? 'copyleft' : 'not copyleft');
+    return { required, because: `Files: * is "${licences.mainLicence}": ${why}` };
   }
   const mentions = GNU_LICENCE_TEXT.exec(text);
   return mentions === null

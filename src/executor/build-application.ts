@@ -14,6 +14,7 @@ import { imageProcessRunner } from '../bake/image-process.js';
 import { dpkgOwnerQuery } from '../bake/link-trace-io.js';
 import { describeApplicationDebs, type ApplicationDebs, type EmbeddedSource } from '../deb/app-deb.js';
 import { applicationVersion } from '../deb/app-version.js';
+import { validateVersion } from '../deb/deb-fields.js';
 import { buildDebLayout } from '../deb/deb-layout.js';
 import { describeTree } from '../deb/deb-tree.js';
 import { writeDeb } from '../deb/deb-writer.js';
@@ -45,8 +46,10 @@ export interface ApplicationBuildSettings extends LibraryBuildSettings {
   readonly toolchainRoot?: string;
   /** `stubforge-<version>`, named in the SPDX document. */
   readonly tool: string;
-  /** N of `<source version>+stubforgeN` (default 1). */
+  /** N of `<source version>~stubforgeN` (default 1). */
   readonly rebuild?: number;
+  /** The whole package version, when the caller numbers rebuilds itself (`…~stubforge1+b1`); wins over `rebuild`. */
+  readonly version?: string;
 }
 
 /** The application's store records beside its packages (link maps, provenance, SPDX). */
@@ -239,7 +242,7 @@ async function describeAndWrite(node: PlanNode, context: NodeBuildContext, b: Bu
   if (debugFiles !== undefined && !debugFiles.ok) return err({ reason: 'package', error: { reason: 'io-error', message: debugFiles.error.message, location: debugFiles.error.location }, location });
   const copyright = await copyrightOf(b.tree);
   if (!copyright.ok) return err({ reason: 'copyright-missing', source: node.source, detail: copyright.error.message, location: { file: copyright.error.file } });
-  const version = applicationVersion(node.version, s.rebuild ?? 1, location);
+  const version = s.version === undefined ? applicationVersion(node.version, s.rebuild ?? 1, location) : validateVersion(s.version, location);
   if (!version.ok) return err({ reason: 'package', error: version.error, location });
   const [synopsis = b.app.package, ...extended] = b.app.description;
   const described = describeApplicationDebs({
