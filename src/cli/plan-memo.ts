@@ -80,8 +80,10 @@ const CODE_DIRS = ['arch', 'archive', 'control', 'model', 'plan', 'recipe', 'sol
 const CODE_FILES = ['cli/commands/solver-inputs', 'cli/commands/plan', 'cli/plan-memo', 'cli/config'];
 
 /**
- * SHA-256 over stubforge's package.json and the code that computes a plan, as installed (the .js
- * of dist/ or the .ts under test): a changed solver must not answer with an old plan.
+ * SHA-256 over stubforge's package.json (its version and dependencies), its package-lock.json when
+ * there is one (the versions installed in a checkout), and the code that computes a plan, as
+ * installed (the .js of dist/ or the .ts under test): a changed solver must not answer with an old
+ * plan.
  */
 export async function codeDigest(packageRoot: string): Promise<string> {
   const src = fileURLToPath(new URL('../', import.meta.url));
@@ -92,12 +94,18 @@ export async function codeDigest(packageRoot: string): Promise<string> {
     const base = file.slice(file.lastIndexOf('/') + 1);
     return (await readdir(dir)).filter((n) => isCode(n) && n.slice(0, n.lastIndexOf('.')) === base).map((n) => join(dir, n));
   }));
-  const paths = [...listed.flat(), ...single.flat()].sort();
-  const contents = await Promise.all([readFile(join(packageRoot, 'package.json')), ...paths.map((p) => readFile(p))]);
+  const code = [...listed.flat(), ...single.flat()].sort().map((path) => ({ name: relative(src, path), path }));
+  const files = [{ name: 'package.json', path: join(packageRoot, 'package.json') }, ...code];
+  const lock = join(packageRoot, 'package-lock.json');
+  // An installed package has no lock file; any other failure to read it is an error like any other.
+  const readLock = readFile(lock).catch((error: unknown) => {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  });
+  const [lockData, ...contents] = await Promise.all([readLock, ...files.map((f) => readFile(f.path))]);
   const hash = createHash('sha256');
-  for (const [i, data] of contents.entries()) {
-    hash.update(`${i === 0 ? 'package.json' : relative(src, paths[i - 1] ?? '')}\0`).update(data).update('\0');
-  }
+  for (const [i, data] of contents.entries()) hash.update(`${files[i]?.name ?? ''}\0`).update(data).update('\0');
+  if (lockData !== undefined) hash.update('package-lock.json\0').update(lockData);
   return hash.digest('hex');
 }
 
