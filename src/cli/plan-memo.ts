@@ -45,7 +45,10 @@ function errorCode(error: unknown): string {
   return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
 }
 
-/** The solver-input readers, each noting what it read (content digest, listing, or failure). */
+/**
+ * The solver-input readers, each noting what it read (content digest, listing, or failure), in the
+ * order the reads end: the loaders read one file at a time, so that is their own order.
+ */
 export function recordingInputFiles(base: SolverInputFiles): { readonly files: SolverInputFiles; readonly reads: () => readonly InputRead[] } {
   const reads: InputRead[] = [];
   const noted = async <T>(path: string, read: () => Promise<T>, note: (value: T) => InputRead): Promise<T> => {
