@@ -1,6 +1,6 @@
 // The archive options every archive-reading command shares, and opening the archive with them.
 import type { ParseArgsConfig } from 'node:util';
-import { openArchive, type Archive } from '../archive/archive.js';
+import { openArchive, type Archive, type ArchiveOptions } from '../archive/archive.js';
 import { err, ok, type Result } from '../model/result.js';
 import { describeArchiveError, type Failure } from './archive-messages.js';
 import type { CliContext } from './command.js';
@@ -29,19 +29,23 @@ export const ARCHIVE_USAGE =
   '  --offline          use cached indices only\n' +
   '  --allow-expired-release  accept an InRelease past its Valid-Until (snapshot mirrors)\n';
 
-/** Open the archive with the user's options; `STUBFORGE_MIRROR` stands in for `--mirror`. */
-export async function openArchiveFromArgs(args: ArchiveArgs, ctx: CliContext): Promise<Result<Archive, Failure>> {
-  const paths = resolvePaths(ctx.env, ctx.cwd);
+/** The archive options a command's arguments ask for; `STUBFORGE_MIRROR` stands in for `--mirror`. */
+export function archiveOptionsFromArgs(args: ArchiveArgs, ctx: CliContext): ArchiveOptions {
   const mirror = args.mirror ?? ctx.env.STUBFORGE_MIRROR;
-  const archive = await openArchive({
-    cacheDir: paths.cacheDir,
+  return {
+    cacheDir: resolvePaths(ctx.env, ctx.cwd).cacheDir,
     logger: ctx.log,
     ...(args.suite === undefined ? {} : { suites: args.suite }),
     ...(mirror === undefined || mirror === '' ? {} : { mirror }),
     ...(args.keyring === undefined ? {} : { keyrings: args.keyring }),
     ...(args.offline === true ? { offline: true } : {}),
     ...(args['allow-expired-release'] === true ? { allowExpiredRelease: true } : {}),
-  });
+  };
+}
+
+/** Open the archive with the user's options. */
+export async function openArchiveFromArgs(args: ArchiveArgs, ctx: CliContext): Promise<Result<Archive, Failure>> {
+  const archive = await openArchive(archiveOptionsFromArgs(args, ctx));
   if (!archive.ok) return err(describeArchiveError(archive.error));
   for (const d of archive.value.diagnostics) ctx.log.warn({ diagnostic: d }, 'index paragraph skipped');
   return ok(archive.value);

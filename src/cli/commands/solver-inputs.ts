@@ -6,16 +6,18 @@ import type { PartialArch } from '../../arch/arch-file.js';
 import { loadArchFile, nodeTextFiles, type ArchLoadError, type TextFileReader } from '../../arch/arch-loader.js';
 import type { ArchTable } from '../../arch/dpkg-arch.js';
 import { DPKG_DATADIR, loadArchTables, type TableFileSystem } from '../../arch/dpkg-tables-loader.js';
-import type { Archive, ArchiveOptions } from '../../archive/archive.js';
+import type { Archive } from '../../archive/archive.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever, err, ok, type Result } from '../../model/result.js';
 import { loadRecipes, nodeRecipeFiles, type RecipeFileSystem, type RecipeLoadError } from '../../recipe/recipe-loader.js';
 import type { RecipeSet } from '../../recipe/recipe.js';
 import type { Failure } from '../archive-messages.js';
-import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, openArchiveFromArgs, type ArchiveArgs } from '../archive-options.js';
+import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, archiveOptionsFromArgs, openArchiveFromArgs, type ArchiveArgs } from '../archive-options.js';
 import type { CliContext } from '../command.js';
-import { DEFAULT_ARCH, projectRoot, resolvePaths } from '../config.js';
+import { DEFAULT_ARCH, projectRoot } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
+
+export { archiveOptionsFromArgs };
 
 export const SOLVER_OPTIONS = {
   ...ARCHIVE_OPTIONS,
@@ -133,19 +135,6 @@ export async function loadSolverInputs(
  * `checkReleases`: the same cache, mirror (`STUBFORGE_MIRROR` standing in for `--mirror`), suites,
  * keyrings and switches, so that the releases checked are the ones the archive would read.
  */
-export function archiveOptionsFromArgs(args: SolverArgs, ctx: CliContext): ArchiveOptions {
-  const mirror = args.mirror ?? ctx.env.STUBFORGE_MIRROR;
-  return {
-    cacheDir: resolvePaths(ctx.env, ctx.cwd).cacheDir,
-    logger: ctx.log,
-    ...(args.suite === undefined ? {} : { suites: args.suite }),
-    ...(mirror === undefined || mirror === '' ? {} : { mirror }),
-    ...(args.keyring === undefined ? {} : { keyrings: args.keyring }),
-    ...(args.offline === true ? { offline: true } : {}),
-    ...(args['allow-expired-release'] === true ? { allowExpiredRelease: true } : {}),
-  };
-}
-
 export async function openArchiveForSolver(args: SolverArgs, ctx: CliContext): Promise<Result<Archive, Failure>> {
   return openArchiveFromArgs(args, ctx);
 }
