@@ -2,7 +2,7 @@
 // .deb naming what it embeds, published into a repository signed with a key made here, the
 // signatures checked by gpgv, and the package installed by apt-get in a fresh container (no
 // network) that trusts exactly the exported key.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,8 @@ describe('output repository', () => {
   let debs: string[] = [];
 
   beforeAll(async () => {
+    // gpg signs the repository (Debian's gnupg; docker/setup.sh is to list it among the host packages).
+    if (spawnSync('gpg', ['--version']).status !== 0) execFileSync('apt-get', ['install', '-y', '-qq', 'gnupg'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     keyFile = makeKey();
     debs = [await applicationDeb('1.0-1'), await applicationDeb('1.0-1+b1')];
   }, 120_000);
