@@ -27,6 +27,11 @@ export const DRIVER_NATIVE_TOOLS: readonly string[] = [
 ];
 
 /** The key Debian's own archive is signed with, as installed in every base by apt's dependencies. */
+/** What goes into an environment: the arch's toolchain, its config.sub/guess package, the drivers' tools. */
+export function environmentPackages(arch: { readonly toolchain: { readonly packages: readonly string[] }; readonly configFilesPackage: string }): string[] {
+  return [...arch.toolchain.packages, arch.configFilesPackage, ...DRIVER_NATIVE_TOOLS];
+}
+
 export const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
 /** uid/gid of the non-root `builder` user made in every environment. */

@@ -24,7 +24,7 @@ import { describeProblem } from '../../solver/describe.js';
 import { solve } from '../../solver/solve.js';
 import type { Mount } from '../../runtime/container-runtime.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
-import { DRIVER_NATIVE_TOOLS } from '../../runtime/env-spec.js';
+import { environmentPackages } from '../../runtime/env-spec.js';
 import { createEnvironment, type EnvironmentError } from '../../runtime/environments.js';
 import { newRunId } from '../../runtime/labels.js';
 import { reapLeftovers } from '../../runtime/reaper.js';
@@ -110,7 +110,7 @@ async function createMissingEnvironment(runtime: DockerRuntime, arch: PartialArc
   if (!found.ok) return found;
   ctx.stderr.write(`creating the build environment for ${suite} ${arch.name} (once; about a minute)\n`);
   return await createEnvironment({
-    suite, arch: arch.name, packages: [...arch.toolchain.packages, arch.configFilesPackage, ...DRIVER_NATIVE_TOOLS],
+    suite, arch: arch.name, packages: environmentPackages(arch),
     mirror: found.value.mirror, extraSources: found.value.extraSources, origin: arch.location,
   }, runtime, ctx.log, { signal });
 }

@@ -3,12 +3,11 @@ import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadArchFile, type ArchLoadError } from '../../arch/arch-loader.js';
-import type { PartialArch } from '../../arch/arch-file.js';
 import { formatLocation } from '../../model/location.js';
 import type { Result } from '../../model/result.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import {
-  DEFAULT_ARCH, DEFAULT_SUITE, DRIVER_NATIVE_TOOLS, environmentRef, type AptSource,
+  DEFAULT_ARCH, DEFAULT_SUITE, environmentPackages, environmentRef, type AptSource,
 } from '../../runtime/env-spec.js';
 import {
   cleanEnvironment, createEnvironment, findPackageRoot, listEnvironments, updateEnvironment, type EnvironmentInfo,
@@ -75,10 +74,6 @@ function describeArchLoad(arch: string, error: ArchLoadError): string {
   }
 }
 
-/** What goes into the environment: the arch's toolchain, its config.sub/guess package, the drivers' tools. */
-function environmentPackages(arch: PartialArch): string[] {
-  return [...arch.toolchain.packages, arch.configFilesPackage, ...DRIVER_NATIVE_TOOLS];
-}
 
 function formatSize(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
