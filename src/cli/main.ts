@@ -11,6 +11,10 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   'check-archive': () => import('./commands/check-archive.js'),
   env: () => import('./commands/env.js'),
   build: () => import('./commands/build.js'),
+  query: () => import('./commands/query.js'),
+  rebuild: () => import('./commands/rebuild.js'),
+  batch: () => import('./commands/batch.js'),
+  publish: () => import('./commands/publish.js'),
 };
 
 function usage(): string {
