@@ -11,6 +11,7 @@ import type { PublishedEntry } from '../cache/apt-repo.js';
 import { readRumprunTree } from '../bake/backends/rumprun-tree-io.js';
 import type { RumprunTree } from '../bake/backends/rumprun-tree.js';
 import { imageProcessRunner } from '../bake/image-process.js';
+import { describeOwner } from '../bake/link-attribution.js';
 import { dpkgOwnerQuery } from '../bake/link-trace-io.js';
 import { describeApplicationDebs, type ApplicationDebs, type EmbeddedSource } from '../deb/app-deb.js';
 import { applicationVersion } from '../deb/app-version.js';
@@ -273,7 +274,9 @@ async function storeRecords(s: ApplicationBuildSettings, context: NodeBuildConte
   const record = {
     programs: p.provenance.programs.map((prog) => ({
       install: prog.install, linkMap: posix.basename(prog.mapFile),
-      archives: prog.attribution.archives.map((a) => ({ path: a.archive.normalizedPath, kind: a.kind, linked: a.linked, members: a.archive.members?.length })),
+      archives: prog.attribution.archives.map((a) => ({
+        path: a.archive.normalizedPath, kind: a.kind, linked: a.linked, members: a.archive.members?.length, owner: describeOwner(a),
+      })),
     })),
     sources: p.provenance.sources,
     compilerRuntime: p.provenance.compilerRuntime,

@@ -1,0 +1,82 @@
+// The application stage for rumprun-amd64, with the user's rumprun tree (STUBFORGE_RUMPRUN):
+// - a hw tree: the pngcheck-static recipe baked with hw_generic boots in qemu-system-x86_64 under
+//   software emulation and prints, on the serial console, the zlib it was compiled with and runs
+//   with (the rebuilt closure's, never the sysroot's 1.2.3) before `halted`;
+// - a xen tree: the qemu-stubdom recipe bakes with xen_pv.
+// Without a tree every test here is reported as skipped, and the describe name says why.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readRumprunTree } from '../../src/bake/backends/rumprun-tree-io.js';
+import { renderRumprunConfig } from '../../src/bake/rumprun-json.js';
+import { field, lintianErrors, packagesOf, run, stubforgeBuild } from './application-support.js';
+
+const treeDir = process.env['STUBFORGE_RUMPRUN'];
+const withTree = treeDir !== undefined && treeDir !== '';
+const tree = withTree ? await readRumprunTree(treeDir) : undefined;
+const platform = tree?.ok === true ? tree.value.platform : undefined;
+const qemu = ['/usr/bin/qemu-system-x86_64', '/usr/local/bin/qemu-system-x86_64'].find((p) => existsSync(p));
+const title = withTree
+  ? `applications for rumprun-amd64 with the tree in STUBFORGE_RUMPRUN (${treeDir ?? ''}, ${platform ?? 'unreadable'} platform)`
+  : 'applications for rumprun-amd64 — skipped: STUBFORGE_RUMPRUN is not set (point it at an installed rumprun tree)';
+
+const work = mkdtempSync(join(tmpdir(), 'stubforge-app-rumprun-'));
+const cache = join(work, 'cache');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe(title, () => {
+  it.skipIf(!withTree)('reads the tree', () => {
+    expect(tree?.ok, JSON.stringify(tree)).toBe(true);
+  });
+
+  it.skipIf(!withTree)('bakes pngcheck-static with hw_generic; it boots in qemu-system-x86_64 and prints its zlib', async ({ skip }) => {
+    if (platform !== 'hw') skip(`a ${platform ?? 'unreadable'} tree: hw_generic needs a hw tree`);
+    if (qemu === undefined) skip('qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)');
+    const built = await stubforgeBuild(['pngcheck-static', '--arch', 'rumprun-amd64', '--suite', 'bookworm'], { home: join(work, 'png'), cache });
+    expect(built.code, `${built.stdout}\n${built.stderr}`).toBe(0);
+    const { deb } = packagesOf(built.stdout);
+    // rumprun's C library is the toolchain's own (no Debian source): only zlib is named.
+    expect(field(deb, 'Static-Built-Using')).toBe('zlib (= 1:1.2.13.dfsg-1)');
+    expect(field(deb, 'X-Stubforge-Arch')).toBe('rumprun-amd64');
+    expect(lintianErrors(deb).errors).toEqual([]);
+    const root = join(work, 'png-x');
+    expect(run('dpkg-deb', ['-x', deb, root]).status).toBe(0);
+    // rumprun's wire form repeats a key per element ("env":"A=1","env":"B=2"); JSON.parse keeps the last.
+    const packaged = JSON.parse(readFileSync(join(root, 'usr/lib/pngcheck-static/rumprun.json'), 'utf8')) as { cmdline: string };
+    expect(packaged.cmdline).toContain('pngcheck -v /data/openlogo-nd-100.png');
+    const json = renderRumprunConfig({ cmdline: ['pngcheck'], env: [], blk: [] });
+    if (!json.ok) throw new Error(JSON.stringify(json.error));
+    const serial = await bootAndWatch(qemu ?? '', join(root, 'usr/bin/pngcheck'), json.value, 120_000);
+    expect(serial).toMatch(/Compiled with zlib 1\.2\.13; using zlib 1\.2\.13\./);
+    expect(serial).toContain('halted');
+  }, 1_800_000);
+
+  it.skipIf(!withTree)('bakes the qemu-stubdom recipe with xen_pv', async ({ skip }) => {
+    if (platform !== 'xen') skip(`a ${platform ?? 'unreadable'} tree: xen_pv needs a xen tree`);
+    const built = await stubforgeBuild(['qemu-stubdom', '--arch', 'rumprun-amd64', '--suite', 'bookworm', '--allow-orig-only', 'pixman'], { home: join(work, 'qemu'), cache });
+    expect(built.code, `${built.stdout}\n${built.stderr}`).toBe(0);
+    const { deb } = packagesOf(built.stdout);
+    expect(field(deb, 'Static-Built-Using')).toMatch(/glib2\.0 \(= .*pixman \(= .*xen \(= .*zlib \(= /);
+    const root = join(work, 'qemu-x');
+    expect(run('dpkg-deb', ['-x', deb, root]).status).toBe(0);
+    expect(spawnSync('file', [join(root, 'usr/lib/xen/bin/qemu-stubdom-i386')], { encoding: 'utf8' }).stdout).toMatch(/ELF 64-bit LSB executable, x86-64/);
+    expect(readFileSync(join(root, 'usr/lib/qemu-system-xen-stubdom/rumprun.json'), 'utf8')).toContain('-xen-domid ${DOMID}');
+  }, 3_600_000);
+});
+
+/** Boots under software emulation and watches the serial console for `halted` (the guest idles after main). */
+function bootAndWatch(qemuPath: string, kernel: string, config: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(qemuPath, ['-accel', 'tcg', '-m', '256', '-display', 'none', '-serial', 'stdio', '-no-reboot', '-kernel', kernel, '-append', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const done = (): void => { clearTimeout(timer); child.kill('SIGKILL'); resolve(output); };
+    const timer = setTimeout(done, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('halted')) done();
+    });
+    child.on('close', () => { clearTimeout(timer); resolve(output); });
+  });
+}
