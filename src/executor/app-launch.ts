@@ -6,6 +6,7 @@
 //   image mounted at the files' common top directory.
 // `${SOURCE}` in the manifest is the unpacked Debian source on this machine (Debian's patches
 // applied, the recipe's not: those are applied to the build's own copy).
+import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { runBakeCommandsOnHost, stageFiles } from '../bake/bake-host.js';
@@ -13,7 +14,6 @@ import { muslLaunchPackage, parseLaunchCmdline, resolveLaunchArgs, rumprunLaunch
 import { expandManifest, parseManifest, type ManifestError, type ManifestFile, type ManifestLine } from '../bake/manifest.js';
 import { diskImageSpec } from '../bake/rumprun-fs-image.js';
 import { renderRumprunConfig } from '../bake/rumprun-json.js';
-import { createHash } from 'node:crypto';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { ManifestLineText, NameValue } from '../recipe/recipe.js';

@@ -9,7 +9,7 @@ import { dirname, join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { PublishedEntry } from '../cache/apt-repo.js';
 import { readRumprunTree } from '../bake/backends/rumprun-tree-io.js';
-import type { RumprunTree } from '../bake/backends/rumprun-tree.js';
+import { describeRumprunTreeError, type RumprunTree } from '../bake/backends/rumprun-tree.js';
 import { imageProcessRunner } from '../bake/image-process.js';
 import { describeOwner } from '../bake/link-attribution.js';
 import { dpkgOwnerQuery } from '../bake/link-trace-io.js';
@@ -64,7 +64,7 @@ export function applicationBuilder(settings: ApplicationBuildSettings): NodeBuil
     const work = join(settings.workDir, `app-${node.source}`);
     const logFile = join(settings.logDir, `${node.recipe?.name ?? node.source}.log`);
     try {
-      const built = await buildApplication(node, context, mapped.value, settings, { work, logFile });
+      const built = await buildApplication(node, context, mapped.value, { ...settings, log }, { work, logFile });
       if (built.status === 'failed') log.warn({ reason: built.failure.reason }, 'application build failed');
       return built;
     } finally {
@@ -91,7 +91,7 @@ async function buildApplication(node: PlanNode, context: NodeBuildContext, toolc
   const { work, logFile } = paths;
   const failed = (failure: NodeFailure, withLog = true): NodeBuildResult => (withLog ? { status: 'failed', failure, logFile } : { status: 'failed', failure });
   const appFailed = (error: ApplicationError): NodeBuildResult => {
-    s.log.warn({ package: node.source, reason: error.reason, detail: describeApplicationError(error) }, 'application stage failed');
+    s.log.warn({ reason: error.reason, detail: describeApplicationError(error) }, 'application stage failed');
     return failed({ reason: 'application', error });
   };
   const found = applicationRecipe(node, s);
@@ -134,7 +134,7 @@ async function buildApplication(node: PlanNode, context: NodeBuildContext, toolc
   if (!published.ok) return failed({ reason: 'repo', error: published.error });
   await storeRecords(s, context, packaged.value, logFile);
   s.log.info({
-    package: node.source, debs: published.value.debs.map((d) => d.filename), staticBuiltUsing: packaged.value.described.staticBuiltUsing,
+    debs: published.value.debs.map((d) => d.filename), staticBuiltUsing: packaged.value.described.staticBuiltUsing,
     builtUsing: packaged.value.described.builtUsing, stepMs: Math.round(stepMs),
   }, 'application published');
   return {
@@ -168,7 +168,10 @@ async function packageApplication(node: PlanNode, context: NodeBuildContext, b: 
   let tree: RumprunTree | undefined;
   if (s.arch.toolchain.kind === 'user-tree' && s.toolchainRoot !== undefined) {
     const read = await readRumprunTree(s.toolchainRoot, s.arch.toolchain.pathProbe);
-    if (!read.ok) return err({ reason: 'rumprun-tree', detail: read.error.reason, location: s.arch.location });
+    if (!read.ok) {
+      const detail = read.error.reason === 'unreadable-tree' ? read.error.detail : describeRumprunTreeError(read.error);
+      return err({ reason: 'rumprun-tree', detail, location: read.error.location });
+    }
     tree = read.value;
   }
   const provenance = await linkProvenance({
