@@ -20,7 +20,12 @@ export interface CacheKeyInputs {
   /** Digest of the build image (`sha256:...` as the engine reports it). */
   readonly imageDigest: string;
   readonly dependencyKeys: readonly { readonly source: string; readonly key: CacheKey }[];
+  /** The user chose to build this source from its verified orig tarball alone (`--allow-orig-only`). */
+  readonly origTarballOnly?: boolean;
 }
+
+/** The line that choice adds to the key text; changing it would orphan every such cache entry. */
+export const ORIG_ONLY_KEY_LINE = 'choice orig-tarball-only';
 
 function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
   return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
@@ -35,6 +40,7 @@ export function cacheKeyText(inputs: CacheKeyInputs): string {
   for (const f of [...inputs.files].sort(byKey((x) => x.name))) lines.push(`file ${f.name} ${f.size} ${f.sha256}`);
   lines.push(`recipe ${inputs.recipeSha256 ?? 'defaults'}`, `arch ${inputs.archSha256}`, `image ${inputs.imageDigest}`);
   for (const d of [...inputs.dependencyKeys].sort(byKey((x) => x.source))) lines.push(`dep ${d.source} ${d.key}`);
+  if (inputs.origTarballOnly === true) lines.push(ORIG_ONLY_KEY_LINE);
   return `${lines.join('\n')}\n`;
 }
 
@@ -43,7 +49,7 @@ export function cacheKey(inputs: CacheKeyInputs): CacheKey {
 }
 
 /** Keys of every node of a plan for one build image, computed in build order. */
-export function planCacheKeys(plan: BuildPlan, imageDigest: string): ReadonlyMap<string, CacheKey> {
+export function planCacheKeys(plan: BuildPlan, imageDigest: string, origOnly: ReadonlySet<string> = new Set()): ReadonlyMap<string, CacheKey> {
   const keys = new Map<string, CacheKey>();
   for (const node of plan.nodes) {
     const dependencyKeys = node.depends.map((source) => {
@@ -56,6 +62,7 @@ export function planCacheKeys(plan: BuildPlan, imageDigest: string): ReadonlyMap
       source: node.source, version: node.version, files: node.files,
       ...(node.recipe === undefined ? {} : { recipeSha256: node.recipe.sha256 }),
       archSha256: plan.archSha256, imageDigest, dependencyKeys,
+      ...(origOnly.has(node.source) ? { origTarballOnly: true } : {}),
     }));
   }
   return keys;

@@ -132,11 +132,12 @@ export const command: CliCommand = {
       return fail(ctx, 'plan', { message: `dependency cycle among ${outcome.remaining.join(', ')}`, exitCode: ExitCode.unsolvable });
     }
     const plan = outcome.plan;
-    const digest = values['image-digest'];
-    const keys = digest === undefined ? undefined : (await import('../../plan/cache-key.js')).planCacheKeys(plan, digest);
-    // Cached yes/no when the build environment and the repository exist (keys as `build` makes them).
+    // Keys as `build` makes them: the explicit choices are part of them.
     const choices = buildChoices(values['allow-orig-only'], plan);
     if (!choices.ok) return fail(ctx, 'plan', choices.error);
+    const digest = values['image-digest'];
+    const keys = digest === undefined ? undefined : (await import('../../plan/cache-key.js')).planCacheKeys(plan, digest, choices.value.origOnly);
+    // Cached yes/no when the build environment and the repository exist.
     const status = format === 'dot' ? undefined : await cacheStatus(plan, ctx, choices.value, environmentSuite(values.suite));
     const options = {
       suites, ...(keys === undefined || digest === undefined ? {} : { keys, imageDigest: digest }),
