@@ -27,7 +27,7 @@ say() { printf 'setup: %s\n' "$*"; }
 # drivers' specs on the host; builds themselves run in containers.
 HOST_PACKAGES=(docker.io mmdebstrap musl-tools lintian dose-builddebcheck xz-utils dpkg-dev
   gpgv debian-archive-keyring ca-certificates build-essential debhelper autotools-dev
-  autoconf automake libtool meson ninja-build cmake pkgconf llvm)
+  autoconf automake libtool meson ninja-build cmake pkgconf llvm gnupg)
 missing=()
 for p in "${HOST_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
