@@ -9,10 +9,12 @@
 // Every file is written to a temp name in the same directory and renamed into place, so a reader
 // sees a whole file or none. The InRelease is written last: a directory with an InRelease has
 // its .idx files (offline mode relies on that).
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeIndex, encodeIndex, type IndexPayload } from './index-codec.js';
+import { writeFileAtomic } from '../cache/atomic-file.js';
+
+export { writeFileAtomic };
 
 export interface IndexCacheKey {
   readonly suite: string;
@@ -40,17 +42,6 @@ function indexFile(component: string, arch: string): string {
 }
 
 /** Write `data` to `path` atomically (temp file in the same directory, then rename). */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
-  const temp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (error: unknown) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
 export type CacheRead =
   | { readonly hit: true; readonly payload: IndexPayload }
   | { readonly hit: false; readonly why: string };

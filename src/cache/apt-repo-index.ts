@@ -2,7 +2,7 @@
 // Packages, Packages.xz, their by-hash copies, then Release last. The pool is the truth and the
 // index is derived, so regenerating is always safe and `reindex()` repairs anything.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import type { CacheKey } from '../model/brand.js';
@@ -11,6 +11,7 @@ import { fsyncDir } from '../deb/deb-writer.js';
 import { runXz } from '../deb/xz.js';
 import { packagesStanzas, releaseText, summariseControl, type IndexFile, type PublishedDeb, type PublishedEntry } from './apt-index.js';
 import { checkCacheKey } from './cache-key.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 export const POOL = 'pool';
 export const ENTRY_FILE = 'entry.json';
@@ -94,30 +95,18 @@ export async function writeIndex(ctx: IndexContext): Promise<Result<{ readonly p
     await mkdir(join(ctx.root, BY_HASH), { recursive: true });
     for (const [i, [, bytes]] of files.entries()) {
       const hash = index[i]?.sha256 ?? sha256(bytes);
-      await replaceFile(join(ctx.root, BY_HASH, hash), bytes);
+      await writeFileAtomic(join(ctx.root, BY_HASH, hash), bytes);
     }
     await fsyncDir(join(ctx.root, BY_HASH));
-    for (const [name, bytes] of files) await replaceFile(join(ctx.root, name), bytes);
+    for (const [name, bytes] of files) await writeFileAtomic(join(ctx.root, name), bytes);
     // Release last: it is what makes the new generation visible to apt.
-    await replaceFile(join(ctx.root, 'Release'), Buffer.from(releaseText(index, ctx.now()), 'utf8'));
+    await writeFileAtomic(join(ctx.root, 'Release'), Buffer.from(releaseText(index, ctx.now()), 'utf8'));
     await fsyncDir(ctx.root);
     await pruneByHash(ctx, new Set(index.map((f) => f.sha256)));
   } catch (e: unknown) {
     return err(`writing the index in ${ctx.root}: ${e instanceof Error ? e.message : String(e)}`);
   }
   return ok({ packages: choice.value.stanzas.length });
-}
-
-async function replaceFile(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const handle = await open(tmp, 'w', 0o644);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
 }
 
 /** Old index generations stay fetchable for a while: an apt run may have read the old Release. */

@@ -26,6 +26,7 @@ import { releaseText, summariseControl, type IndexFile } from './apt-index.js';
 import { sha256 } from './apt-repo-index.js';
 import { acquireLock } from './lock.js';
 import { signRelease, type SigningKey } from './output-repo-sign.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 export type { SigningKey } from './output-repo-sign.js';
 
@@ -206,16 +207,16 @@ async function writeOutputIndex(abs: string, options: OutputRepoOptions): Promis
     });
     if (!signatures.ok) return err({ reason: 'sign-failed', message: signatures.error.message, location: signatures.error.location });
     signedBy = signatures.value.fingerprint;
-    await replaceFile(join(abs, 'archive-key.gpg'), signatures.value.publicKey);
-    await replaceFile(join(abs, 'archive-key.asc'), signatures.value.publicKeyArmored);
+    await writeFileAtomic(join(abs, 'archive-key.gpg'), signatures.value.publicKey);
+    await writeFileAtomic(join(abs, 'archive-key.asc'), signatures.value.publicKeyArmored);
     signed.push(['Release.gpg', signatures.value.releaseGpg], ['InRelease', signatures.value.inRelease]);
   }
   await mkdir(join(abs, BY_HASH), { recursive: true });
-  for (const [i, [, bytes]] of files.entries()) await replaceFile(join(abs, BY_HASH, index[i]?.sha256 ?? sha256(bytes)), bytes);
-  for (const [name, bytes] of files) await replaceFile(join(abs, name), bytes);
+  for (const [i, [, bytes]] of files.entries()) await writeFileAtomic(join(abs, BY_HASH, index[i]?.sha256 ?? sha256(bytes)), bytes);
+  for (const [name, bytes] of files) await writeFileAtomic(join(abs, name), bytes);
   // Release, then its signatures, InRelease last: apt reads InRelease first when there is one.
-  await replaceFile(join(abs, 'Release'), release);
-  for (const [name, bytes] of signed) await replaceFile(join(abs, name), bytes);
+  await writeFileAtomic(join(abs, 'Release'), release);
+  for (const [name, bytes] of signed) await writeFileAtomic(join(abs, name), bytes);
   if (options.signingKey === undefined) {
     // An unsigned index must not keep the signatures of an earlier one: they would not match.
     for (const stale of ['InRelease', 'Release.gpg']) await rm(join(abs, stale), { force: true });
@@ -223,18 +224,6 @@ async function writeOutputIndex(abs: string, options: OutputRepoOptions): Promis
   await fsyncDir(abs);
   options.logger?.debug({ packages: listed.value.length, signedBy }, 'output repository indexed');
   return ok({ root: abs, packages: listed.value, ...(signedBy === undefined ? {} : { signedBy }) });
-}
-
-async function replaceFile(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const handle = await open(tmp, 'w', 0o644);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
 }
 
 /** Whether a path is an output repository (has a Release). */

@@ -1,0 +1,21 @@
+// Replace a file so that readers see the old content or the new, never a part: write a temp file
+// beside it, flush it to disk, rename it over the target. A failed write leaves no temp behind.
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const handle = await open(temp, 'w', 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error: unknown) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
