@@ -5,13 +5,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { command as checkArchive } from '../../src/cli/commands/check-archive.js';
 import { command as plan } from '../../src/cli/commands/plan.js';
 import { command as why } from '../../src/cli/commands/why.js';
 import type { CliCommand } from '../../src/cli/command.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { runCommand, type CommandResult } from './cli-support.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const home = mkdtempSync(join(tmpdir(), 'stubforge-plan-'));
@@ -19,19 +18,8 @@ const DIRS = ['--arch-dir', join(ROOT, 'arch'), '--recipe-dir', join(ROOT, 'reci
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(chunk.toString()); done(); } });
-  return { stream, text: () => chunks.join('') };
-}
-
-async function stubforge(cmd: CliCommand, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await cmd.run([...args, ...DIRS], {
-    env: { ...process.env, STUBFORGE_HOME: home }, cwd: home, stdout: out.stream, stderr: err.stream, isTTY: false, log: silentLogger(),
-  });
-  return { code, stdout: out.text(), stderr: err.text() };
+async function stubforge(cmd: CliCommand, ...args: string[]): Promise<CommandResult> {
+  return runCommand(cmd, [...args, ...DIRS], { env: { ...process.env, STUBFORGE_HOME: home }, cwd: home });
 }
 
 const sourcesOf = (text: string): string[] => [...text.matchAll(/^ {2}\d+ +(\S+) +\S+ +\S+ +target/gm)].map((m) => m[1] ?? '').sort();

@@ -6,7 +6,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRepo } from '../../src/cache/apt-repo.js';
 import { publishToOutputRepo } from '../../src/cache/output-repo.js';
@@ -14,24 +13,15 @@ import type { CliCommand } from '../../src/cli/command.js';
 import { command as query } from '../../src/cli/commands/query.js';
 import { buildDebLayout } from '../../src/deb/deb-layout.js';
 import { writeDeb } from '../../src/deb/deb-writer.js';
-import { silentLogger } from '../../src/log/logger.js';
 import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
 import { ARCH, crossPackagesFor, stageLibrary, writeAll } from './deb-fixtures.js';
+import { runCommand, type CommandResult } from './cli-support.js';
 
 const home = mkdtempSync(join(tmpdir(), 'stubforge-query-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(chunk.toString()); done(); } });
-  return { stream, text: () => chunks.join('') };
-}
-
-async function stubforge(cmd: CliCommand, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await cmd.run(args, { env: { STUBFORGE_HOME: home }, cwd: home, stdout: out.stream, stderr: err.stream, isTTY: false, log: silentLogger() });
-  return { code, stdout: out.text(), stderr: err.text() };
+async function stubforge(cmd: CliCommand, ...args: string[]): Promise<CommandResult> {
+  return runCommand(cmd, args, { env: { STUBFORGE_HOME: home }, cwd: home });
 }
 
 const ZLIB_OLD = '1:1.2.13.dfsg-1';

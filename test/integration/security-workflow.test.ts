@@ -15,13 +15,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliCommand } from '../../src/cli/command.js';
 import { command as query } from '../../src/cli/commands/query.js';
 import { command as rebuild } from '../../src/cli/commands/rebuild.js';
-import { silentLogger } from '../../src/log/logger.js';
 import { ensureEngine } from './runtime-support.js';
+import { runCommand, type CommandResult } from './cli-support.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const home = mkdtempSync(join(tmpdir(), 'stubforge-security-'));
@@ -35,17 +34,8 @@ const PINS = ['--pin', 'glib2.0=2.74.6-2+deb12u9', '--pin', `zlib=${OLD}`, '--pi
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(chunk.toString()); done(); } });
-  return { stream, text: () => chunks.join('') };
-}
-
-async function stubforge(cmd: CliCommand, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await cmd.run(args, { env, cwd: home, stdout: out.stream, stderr: err.stream, isTTY: false, log: silentLogger() });
-  return { code, stdout: out.text(), stderr: err.text() };
+async function stubforge(cmd: CliCommand, ...args: string[]): Promise<CommandResult> {
+  return runCommand(cmd, args, { env, cwd: home });
 }
 
 interface QueryJson { matches: { package: string; version: string; sourceVersion: string; via: string[] }[] }
