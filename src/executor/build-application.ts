@@ -116,7 +116,7 @@ async function buildApplication(node: PlanNode, context: NodeBuildContext, toolc
   const outputDir = join(work, 'out');
   const stepStart = performance.now();
   const ran = await runBuildStep({
-    image: s.image, cmd: ['sh', '-e', '-c', script.value], sourceDir: tree.value.dir, depsDir: staged.value.dir,
+    image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script.value], sourceDir: tree.value.dir, depsDir: staged.value.dir,
     extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
     ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
     labels: { run: s.runId, package: node.source, key: context.key },
@@ -164,7 +164,7 @@ interface Packaged {
 
 async function packageApplication(node: PlanNode, context: NodeBuildContext, b: Built, s: ApplicationBuildSettings, work: string): Promise<Result<Packaged, ApplicationError>> {
   const location = b.recipe.location;
-  const imageRun = imageProcessRunner({ runtime: s.runtime, image: s.image, run: s.runId, package: node.source, key: context.key, ...(context.signal === undefined ? {} : { signal: context.signal }) });
+  const imageRun = imageProcessRunner({ runtime: s.runtime, image: s.imageOf(node.source), run: s.runId, package: node.source, key: context.key, ...(context.signal === undefined ? {} : { signal: context.signal }) });
   let tree: RumprunTree | undefined;
   if (s.arch.toolchain.kind === 'user-tree' && s.toolchainRoot !== undefined) {
     const read = await readRumprunTree(s.toolchainRoot, s.arch.toolchain.pathProbe);
@@ -189,7 +189,7 @@ async function packageApplication(node: PlanNode, context: NodeBuildContext, b: 
   const baked = await bakePrograms(provenance.value.programs, {
     config, origin: b.effective.bakeConfig === undefined ? s.arch.location : location, toolchain: b.toolchain, workDir: join(work, 'bake'),
     baseEnv: s.baseEnv, log: s.log, ...(tree === undefined ? {} : { rumprun: tree }),
-    container: { runtime: s.runtime, image: s.image, run: s.runId, key: context.key, package: node.source },
+    container: { runtime: s.runtime, image: s.imageOf(node.source), run: s.runId, key: context.key, package: node.source },
     ...(context.signal === undefined ? {} : { signal: context.signal }),
   });
   if (!baked.ok) return baked;

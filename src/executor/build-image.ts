@@ -1,8 +1,9 @@
-// The image a plan's builds run in, and its digest (part of every cache key): the environment of
-// (suite, arch), plus one layer with the plan's native tools when the environment lacks some
-// (runtime/environments.ts: ensurePackages). `findBuildImage` only looks (for `plan`'s cached
-// column and for a no-op build that must not start a container); `prepareBuildImage` makes what is
-// missing.
+// The image a node builds in, and its digest (part of that node's cache key): the environment of
+// (suite, arch), plus one layer with that node's own native tools when the environment lacks some
+// (runtime/environments.ts: ensurePackages; plan/node-image.ts). Nodes with the same packages
+// share an image: the layer is tagged by its package list. `findBuildImage` only looks (for
+// `plan`'s cached column and for a no-op build that must not start a container);
+// `prepareBuildImage` makes what is missing.
 import type { Logger } from '../log/logger.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { ContainerRuntime, ImageDigest, RuntimeError } from '../runtime/container-runtime.js';
@@ -66,6 +67,50 @@ export async function prepareBuildImage<E>(runtime: ContainerRuntime, log: Logge
   const ensured = await ensurePackages({ name: env }, options.packages, runtime, log, options);
   if (!ensured.ok) return ensured;
   return ok({ env, ref: ensured.value.ref, digest: ensured.value.digest, added: ensured.value.added, createdEnvironment: created });
+}
+
+/** Each node's build image that exists already (a node whose image does not is absent). */
+export async function findNodeImages(runtime: ContainerRuntime, env: string, packagesByNode: ReadonlyMap<string, readonly string[]>): Promise<Result<ReadonlyMap<string, BuildImage>, EnvironmentError | RuntimeError>> {
+  const bySet = new Map<string, BuildImage | undefined>();
+  const images = new Map<string, BuildImage>();
+  for (const [source, packages] of packagesByNode) {
+    const set = packages.join(' ');
+    if (!bySet.has(set)) {
+      const found = await findBuildImage(runtime, env, packages);
+      if (!found.ok) return found;
+      bySet.set(set, found.value);
+    }
+    const image = bySet.get(set);
+    if (image !== undefined) images.set(source, image);
+  }
+  return ok(images);
+}
+
+export interface PrepareNodeImagesOptions<E> extends Omit<PrepareBuildImageOptions<E>, 'packages'> {
+  /** The nodes to build, in the order they need their images (build order), and their packages. */
+  readonly packagesByNode: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Each node's build image, one per distinct package list, made in the order the nodes need them.
+ * An image that exists is only looked at; one that does not must be made before the node's key
+ * (which names its digest) can be known, so nothing is made for a node that can be cached.
+ */
+export async function prepareNodeImages<E>(runtime: ContainerRuntime, log: Logger, options: PrepareNodeImagesOptions<E>): Promise<Result<ReadonlyMap<string, BuildImage>, EnvironmentError | E>> {
+  const bySet = new Map<string, BuildImage>();
+  const images = new Map<string, BuildImage>();
+  for (const [source, packages] of options.packagesByNode) {
+    const set = packages.join(' ');
+    let image = bySet.get(set);
+    if (image === undefined) {
+      const prepared = await prepareBuildImage(runtime, log, { ...options, packages });
+      if (!prepared.ok) return prepared;
+      image = prepared.value;
+      bySet.set(set, image);
+    }
+    images.set(source, image);
+  }
+  return ok(images);
 }
 
 /** `gcc -print-file-name=include` in the image, for arches whose flags name `${HOST_GCC_INCLUDE}`. */

@@ -49,8 +49,8 @@ export interface LibraryBuildSettings {
   readonly cacheDir: string;
   readonly repo: AptRepo;
   readonly runtime: ContainerRuntime;
-  /** The build image, by digest: what the keys name. */
-  readonly image: string;
+  /** A node's own build image, by digest: what its key names (plan/node-image.ts). */
+  readonly imageOf: (source: string) => string;
   /** This run's work area (per build: deps/, out/, debs/) and log folder. */
   readonly workDir: string;
   readonly logDir: string;
@@ -150,7 +150,7 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     log.info({ driver: spec.value.driver, steps: spec.value.steps.length, source: tree.value.dir, note: tree.value.note }, 'build start');
     const stepStart = performance.now();
     const ran = await runBuildStep({
-      image: s.image, cmd: ['sh', '-e', '-c', script], sourceDir: tree.value.dir, depsDir: staged.value.dir,
+      image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script], sourceDir: tree.value.dir, depsDir: staged.value.dir,
       extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
       ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
       labels: { run: s.runId, package: node.source, key: context.key },

@@ -16,6 +16,7 @@ export interface BuildChoices {
 
 export const NO_CHOICES: BuildChoices = { origOnly: new Set() };
 
+/** `imageDigest`: the digest of this node's own build image. */
 export function keyInputs(plan: BuildPlan, node: PlanNode, imageDigest: string, dependencyKeys: CacheKeyInputs['dependencyKeys']): CacheKeyInputs {
   return {
     source: node.source, version: node.version, files: node.files,
@@ -28,7 +29,10 @@ export function nodeKey(inputs: CacheKeyInputs, choices: BuildChoices): CacheKey
   return cacheKey({ ...inputs, ...(choices.origOnly.has(inputs.source) ? { origTarballOnly: true } : {}) });
 }
 
-/** Keys of every node, in build order (dependencies first). */
-export function nodeKeys(plan: BuildPlan, imageDigest: string, choices: BuildChoices = NO_CHOICES): ReadonlyMap<string, CacheKey> {
-  return planCacheKeys(plan, imageDigest, choices.origOnly);
+/**
+ * Keys of every node, each for its own build image (digest by source), in build order
+ * (dependencies first); a node without a digest, and its dependants, get none.
+ */
+export function nodeKeys(plan: BuildPlan, imageDigests: ReadonlyMap<string, string>, choices: BuildChoices = NO_CHOICES): ReadonlyMap<string, CacheKey> {
+  return planCacheKeys(plan, imageDigests, choices.origOnly);
 }

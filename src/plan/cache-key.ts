@@ -1,7 +1,7 @@
 // Content cache keys (conventions.md §2): one SHA-256 per plan node over everything its output
 // depends on — the source (name, version, every file's checksum), the recipe (text and patches),
-// the arch file, the build image, and the keys of its target dependencies, so a change anywhere
-// below a node changes its key. The image digest is known only at run time: it is an input.
+// the arch file, the node's own build image, and the keys of its target dependencies, so a change
+// anywhere below a node changes its key. Image digests are known only at run time: they are inputs.
 import { createHash } from 'node:crypto';
 import type { CacheKey, Sha256Hex } from '../model/brand.js';
 import type { FileChecksum } from '../model/archive.js';
@@ -17,7 +17,7 @@ export interface CacheKeyInputs {
   /** Recipe content digest; undefined for a source built with the defaults. */
   readonly recipeSha256?: Sha256Hex;
   readonly archSha256: Sha256Hex;
-  /** Digest of the build image (`sha256:...` as the engine reports it). */
+  /** Digest of this node's build image (`sha256:...` as the engine reports it). */
   readonly imageDigest: string;
   readonly dependencyKeys: readonly { readonly source: string; readonly key: CacheKey }[];
   /** The user chose to build this source from its verified orig tarball alone (`--allow-orig-only`). */
@@ -48,20 +48,28 @@ export function cacheKey(inputs: CacheKeyInputs): CacheKey {
   return createHash('sha256').update(cacheKeyText(inputs)).digest('hex') as CacheKey;
 }
 
-/** Keys of every node of a plan for one build image, computed in build order. */
-export function planCacheKeys(plan: BuildPlan, imageDigest: string, origOnly: ReadonlySet<string> = new Set()): ReadonlyMap<string, CacheKey> {
+/** The same image digest for every node: `plan --image-digest D`, or a plan whose nodes share one image. */
+export function sameImageForEvery(plan: BuildPlan, imageDigest: string): ReadonlyMap<string, string> {
+  return new Map(plan.nodes.map((n) => [n.source, imageDigest]));
+}
+
+/**
+ * Keys of a plan's nodes, each for its own build image (`imageDigests`, by source), computed in
+ * build order. A node whose image digest is not given has no key, and neither have its dependants
+ * (their keys name its key): `plan` leaves their cached status unknown.
+ */
+export function planCacheKeys(plan: BuildPlan, imageDigests: ReadonlyMap<string, string>, origOnly: ReadonlySet<string> = new Set()): ReadonlyMap<string, CacheKey> {
   const keys = new Map<string, CacheKey>();
   for (const node of plan.nodes) {
-    const dependencyKeys = node.depends.map((source) => {
-      const key = keys.get(source);
-      // Build order puts every dependency first; a missing key would be a planner bug.
-      if (key === undefined) throw new Error(`cache key of ${node.source}: dependency ${source} has no key yet`);
-      return { source, key };
-    });
+    const imageDigest = imageDigests.get(node.source);
+    const dependencyKeys = node.depends.map((source) => ({ source, key: keys.get(source) }));
+    if (imageDigest === undefined) continue;
+    const known = dependencyKeys.flatMap((d) => (d.key === undefined ? [] : [{ source: d.source, key: d.key }]));
+    if (known.length !== dependencyKeys.length) continue;
     keys.set(node.source, cacheKey({
       source: node.source, version: node.version, files: node.files,
       ...(node.recipe === undefined ? {} : { recipeSha256: node.recipe.sha256 }),
-      archSha256: plan.archSha256, imageDigest, dependencyKeys,
+      archSha256: plan.archSha256, imageDigest, dependencyKeys: known,
       ...(origOnly.has(node.source) ? { origTarballOnly: true } : {}),
     }));
   }

@@ -43,7 +43,9 @@ export interface BuildPlan {
   readonly nodes: readonly PlanNode[];
   readonly criticalPath: { readonly sources: readonly string[]; readonly seconds: number };
   readonly natives: readonly NativeTool[];
-  /** Debian packages the build image needs: the arch's toolchain, then the native tools. */
+  /** The arch's toolchain packages and its config-files package: in every node's build image. */
+  readonly toolchainPackages: readonly string[];
+  /** Every node's native tools together: the arch's toolchain, then the native tools (shown by `plan`). */
   readonly imagePackages: readonly string[];
   readonly dropped: readonly SolveEdge[];
   readonly edges: readonly SolveEdge[];
@@ -122,13 +124,13 @@ export function buildPlan(solution: Solution, arch: PartialArch, defaultSeconds 
     path.push(at);
     at = [...(dependants.get(at) ?? [])].sort(rank)[0];
   }
-  const toolchain = arch.toolchain.packages;
-  const imagePackages = [...new Set([...toolchain, arch.configFilesPackage, ...solution.natives.map((t) => t.binary)])];
+  const toolchainPackages = [...new Set([...arch.toolchain.packages, arch.configFilesPackage])];
+  const imagePackages = [...new Set([...toolchainPackages, ...solution.natives.map((t) => t.binary)])];
   return ok({
     target: solution.target, root: solution.root, arch: arch.name, triplet: arch.gnuTriplet, archSha256: arch.contentSha256,
     nodes: planNodes,
     criticalPath: { sources: path, seconds: priority.get(path[0] ?? '') ?? 0 },
-    natives: solution.natives, imagePackages, dropped: solution.dropped, edges: solution.edges,
+    natives: solution.natives, toolchainPackages, imagePackages, dropped: solution.dropped, edges: solution.edges,
     ...(solution.cLibrary === undefined ? {} : { cLibrary: solution.cLibrary }),
     warnings: solution.warnings,
   });

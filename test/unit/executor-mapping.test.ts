@@ -8,7 +8,7 @@ import { archToolchain, imagePlaceholdersUsed, recipeBuildOptions, recipeStepNam
 import { nodeKeys, ORIG_ONLY_KEY_LINE } from '../../src/executor/node-keys.js';
 import { loadRecipes } from '../../src/recipe/recipe-loader.js';
 import { defaultRecipe, recipeForArch, type Recipe } from '../../src/recipe/recipe.js';
-import { planCacheKeys } from '../../src/plan/cache-key.js';
+import { planCacheKeys, sameImageForEvery } from '../../src/plan/cache-key.js';
 import { qemuPlan } from './executor-plans.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -109,7 +109,7 @@ describe('recipeBuildOptions', () => {
 });
 
 describe('nodeKeys', () => {
-  const digest = `sha256:${'c'.repeat(64)}`;
+  const digest = sameImageForEvery(qemuPlan(), `sha256:${'c'.repeat(64)}`);
 
   it("are the plan's own keys when no choice is made", () => {
     expect(nodeKeys(qemuPlan(), digest)).toEqual(planCacheKeys(qemuPlan(), digest));
@@ -124,7 +124,7 @@ describe('nodeKeys', () => {
   });
 
   it('change with the build image', () => {
-    const other = nodeKeys(qemuPlan(), `sha256:${'d'.repeat(64)}`);
+    const other = nodeKeys(qemuPlan(), sameImageForEvery(qemuPlan(), `sha256:${'d'.repeat(64)}`));
     for (const [source, key] of nodeKeys(qemuPlan(), digest)) expect(other.get(source)).not.toBe(key);
   });
 });

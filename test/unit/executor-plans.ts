@@ -19,7 +19,7 @@ export function plan(nodes: readonly PlanNode[], target = 'test-target'): BuildP
   return {
     target, root: target, arch: 'musl-linux-amd64', triplet: 'x86_64-linux-musl', archSha256: ARCH_SHA,
     nodes: nodes.map((n, i) => ({ ...n, order: i + 1 })),
-    criticalPath: { sources: [], seconds: 0 }, natives: [], imagePackages: [], dropped: [], edges: [], warnings: [],
+    criticalPath: { sources: [], seconds: 0 }, natives: [], toolchainPackages: [], imagePackages: [], dropped: [], edges: [], warnings: [],
   };
 }
 

@@ -1,7 +1,7 @@
 // The plan of the QEMU stub domain (real fixtures): build order with critical-path priority,
 // content cache keys that cover their inputs and those of their dependencies, the three renderings.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cacheKey, cacheKeyText, planCacheKeys, type CacheKeyInputs } from '../../src/plan/cache-key.js';
+import { cacheKey, cacheKeyText, planCacheKeys, sameImageForEvery, type CacheKeyInputs } from '../../src/plan/cache-key.js';
 import { buildPlan, type BuildPlan } from '../../src/plan/plan.js';
 import { planToJson, renderPlanDot, renderPlanText } from '../../src/plan/render.js';
 import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
@@ -87,16 +87,16 @@ describe('cache keys', () => {
   });
 
   it('carries a change below a node up to every source that builds on it', () => {
-    const before = planCacheKeys(plan, DIGEST);
+    const before = planCacheKeys(plan, sameImageForEvery(plan, DIGEST));
     const nodes = plan.nodes.map((n) => (n.source === 'pcre2' ? { ...n, version: '10.42-1+deb12u2' } : n));
-    const after = planCacheKeys({ ...plan, nodes }, DIGEST);
+    const after = planCacheKeys({ ...plan, nodes }, sameImageForEvery(plan, DIGEST));
     const changed = plan.nodes.filter((n) => before.get(n.source) !== after.get(n.source)).map((n) => n.source);
     expect(changed).toEqual(['pcre2', 'glib2.0', 'qemu']);
   });
 
   it('gives every node a different key for another build image', () => {
-    const a = planCacheKeys(plan, DIGEST);
-    const b = planCacheKeys(plan, `sha256:${'cd'.repeat(32)}`);
+    const a = planCacheKeys(plan, sameImageForEvery(plan, DIGEST));
+    const b = planCacheKeys(plan, sameImageForEvery(plan, `sha256:${'cd'.repeat(32)}`));
     for (const n of plan.nodes) expect(a.get(n.source)).not.toBe(b.get(n.source));
   });
 });
@@ -112,12 +112,12 @@ describe('renderings', () => {
   });
 
   it('text: shows cache keys when given some', () => {
-    const keys = planCacheKeys(plan, DIGEST);
+    const keys = planCacheKeys(plan, sameImageForEvery(plan, DIGEST));
     expect(renderPlanText(plan, { keys, imageDigest: DIGEST })).toContain(`  zlib     ${keys.get('zlib') ?? ''}`);
   });
 
   it('json: nodes with why, cache state and keys', () => {
-    const json = planToJson(plan, { keys: planCacheKeys(plan, DIGEST), imageDigest: DIGEST }) as { nodes: { source: string; cached: string; cacheKey?: string; why: { text: string }[] }[] };
+    const json = planToJson(plan, { keys: planCacheKeys(plan, sameImageForEvery(plan, DIGEST)), imageDigest: DIGEST }) as { nodes: { source: string; cached: string; cacheKey?: string; why: { text: string }[] }[] };
     const libffi = json.nodes.find((n) => n.source === 'libffi');
     expect(libffi?.cached).toBe('unknown');
     expect(libffi?.cacheKey).toMatch(/^[0-9a-f]{64}$/);

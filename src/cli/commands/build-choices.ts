@@ -5,10 +5,11 @@ import { existsSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { DEFAULT_SUITES } from '../../archive/suites.js';
 import { openRepo } from '../../cache/apt-repo.js';
-import { findBuildImage } from '../../executor/build-image.js';
+import { findNodeImages } from '../../executor/build-image.js';
 import { nodeKeys, type BuildChoices } from '../../executor/node-keys.js';
 import type { CacheKey } from '../../model/brand.js';
 import { err, ok, type Result } from '../../model/result.js';
+import { nodeImagePackages } from '../../plan/node-image.js';
 import type { BuildPlan } from '../../plan/plan.js';
 import { environmentRef } from '../../runtime/env-spec.js';
 import type { Failure } from '../archive-messages.js';
@@ -41,14 +42,16 @@ export function environmentSuite(suites: readonly string[] | undefined): string 
 }
 
 export interface CacheStatus {
-  readonly imageDigest: string;
+  /** Each node's build image digest, for the nodes whose image exists. */
+  readonly imageDigests: ReadonlyMap<string, string>;
   readonly keys: ReadonlyMap<string, CacheKey>;
   readonly cached: (source: string) => 'yes' | 'no' | 'unknown';
 }
 
 /**
- * Each node's cache status, when it can be known without making anything: the engine answers, the
- * environment and the plan's image exist, and so does the repository. `undefined` otherwise.
+ * Each node's cache status, when it can be known without making anything: the engine answers and
+ * the environment exists (`undefined` otherwise). A node whose own build image does not exist yet,
+ * or that depends on such a node, has no key: its status is `unknown`.
  */
 export async function cacheStatus(plan: BuildPlan, ctx: CliContext, choices: BuildChoices, suite: string): Promise<CacheStatus | undefined> {
   const paths = resolvePaths(ctx.env, ctx.cwd);
@@ -60,9 +63,12 @@ export async function cacheStatus(plan: BuildPlan, ctx: CliContext, choices: Bui
   });
   const ping = await runtime.ping();
   if (!ping.ok) return undefined;
-  const image = await findBuildImage(runtime, environmentRef(suite, plan.arch), plan.imagePackages);
-  if (!image.ok || image.value === undefined) return undefined;
-  const keys = nodeKeys(plan, image.value.digest, choices);
+  const env = await runtime.inspectImage(environmentRef(suite, plan.arch));
+  if (!env.ok || env.value === undefined) return undefined;
+  const images = await findNodeImages(runtime, environmentRef(suite, plan.arch), nodeImagePackages(plan));
+  if (!images.ok) return undefined;
+  const imageDigests = new Map([...images.value].map(([source, image]) => [source, image.digest]));
+  const keys = nodeKeys(plan, imageDigests, choices);
   const status = new Map<string, 'yes' | 'no' | 'unknown'>();
   // Opening the repository makes its folders: a plan looks at an existing one only.
   const repo = existsSync(paths.repoDir) ? await openRepo(paths.repoDir, { logger: ctx.log }) : undefined;
@@ -74,5 +80,5 @@ export async function cacheStatus(plan: BuildPlan, ctx: CliContext, choices: Bui
       status.set(source, !hit.ok ? 'unknown' : hit.value === undefined ? 'no' : 'yes');
     }
   }
-  return { imageDigest: image.value.digest, keys, cached: (source) => status.get(source) ?? 'unknown' };
+  return { imageDigests, keys, cached: (source) => status.get(source) ?? 'unknown' };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PartialArch } from '../../arch/arch-file.js';
 import { openRepo } from '../../cache/apt-repo.js';
-import { prepareBuildImage, probeHostGccInclude } from '../../executor/build-image.js';
+import { prepareNodeImages, probeHostGccInclude } from '../../executor/build-image.js';
 import { applicationBuilder } from '../../executor/build-application.js';
 import { libraryBuilder } from '../../executor/build-library.js';
 import { keyInputs, nodeKey, type BuildChoices } from '../../executor/node-keys.js';
@@ -19,6 +19,7 @@ import { imagePlaceholdersUsed, type ImageFacts } from '../../executor/toolchain
 import type { Logger } from '../../log/logger.js';
 import { ProgressView } from '../../log/progress.js';
 import { err, ok, type Result } from '../../model/result.js';
+import { nodeImagePackages } from '../../plan/node-image.js';
 import { buildPlan, type BuildPlan } from '../../plan/plan.js';
 import { describeProblem } from '../../solver/describe.js';
 import { solve } from '../../solver/solve.js';
@@ -182,32 +183,44 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   try {
     const runId = newRunId(new Date(), process.pid, randomBytes(3).toString('hex'));
     const suite = environmentSuite(a.values.suite);
-    const image = await prepareBuildImage(runtime, ctx.log, {
-      suite, arch: inputs.arch.name, packages: plan.imagePackages, runId, signal: interrupt.signal,
+    const nodes = librariesOnly ? plan.nodes.filter((n) => n.kind === 'library') : plan.nodes;
+    // Each node builds in the environment plus its own native tools (docs/building.md, "Build images").
+    const packages = nodeImagePackages(plan);
+    const images = await prepareNodeImages(runtime, ctx.log, {
+      suite, arch: inputs.arch.name, runId, signal: interrupt.signal,
+      packagesByNode: new Map(nodes.map((n) => [n.source, packages.get(n.source) ?? plan.toolchainPackages])),
       createEnvironment: () => createMissingEnvironment(runtime, inputs.arch, suite, a.values.mirror, ctx, interrupt.signal),
     });
-    if (!image.ok) return runtimeFailure(image.error);
-    const facts = await imageFacts(inputs, image.value.digest, runtime, runId, ctx);
+    if (!images.ok) return runtimeFailure(images.error);
+    const imageOf = (source: string): string => {
+      const image = images.value.get(source);
+      // Every node run has its image prepared above; a missing one would be a bug here.
+      if (image === undefined) throw new Error(`build image of ${source} was not prepared`);
+      return image.digest;
+    };
+    // The toolchain is in every node's image: any of them answers the toolchain's questions.
+    const anyImage = [...images.value.values()][0];
+    if (anyImage === undefined) return fail(ctx, 'build', { message: `${plan.target}: no node to build`, exitCode: ExitCode.usage });
+    const facts = await imageFacts(inputs, anyImage.digest, runtime, runId, ctx);
     if (!facts.ok) return fail(ctx, 'build', facts.error);
     const repo = await openRepo(paths.repoDir, { logger: ctx.log });
     if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: ExitCode.failed });
 
     const logDir = join(paths.stateDir, 'logs', runId);
     const workDir = join(paths.stateDir, 'work', runId);
-    const nodes = librariesOnly ? plan.nodes.filter((n) => n.kind === 'library') : plan.nodes;
     const view = new ProgressView({ out: ctx.stdout, isTTY: ctx.isTTY, total: nodes.length });
     const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : DEFAULT_MAINTAINER;
-    ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), image ${image.value.ref} (${image.value.digest.slice(7, 19)}), ${a.jobs} job(s)\n`);
+    ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), ${new Set([...images.value.values()].map((i) => i.digest)).size} build image(s), ${a.jobs} job(s)\n`);
     const buildSettings = {
       arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes, archive: archive.value,
-      cacheDir: paths.cacheDir, repo: repo.value, runtime, image: image.value.digest,
+      cacheDir: paths.cacheDir, repo: repo.value, runtime, imageOf,
       workDir, logDir, runId, jobs: a.jobs, choices: choices.value, maintainer,
       timeoutMs: a.timeoutMs, extraMounts: facts.value.mounts, log: ctx.log,
     };
     const report = await runPlan({
       plan, jobs: a.jobs, keepGoing: a.values['keep-going'] === true, signal: interrupt.signal,
       include: (n) => !librariesOnly || n.kind === 'library',
-      keyOf: (node, deps) => nodeKey(keyInputs(plan, node, image.value.digest, deps), choices.value),
+      keyOf: (node, deps) => nodeKey(keyInputs(plan, node, imageOf(node.source), deps), choices.value),
       lookup: (key) => repo.value.lookup(key),
       builders: {
         library: libraryBuilder(buildSettings),

@@ -9,6 +9,7 @@ import { err, ok, type Result } from '../../model/result.js';
 import { planMemoKey, type InputRead, type PlanMemoKey } from '../../plan/plan-memo-key.js';
 import { buildPlan, type BuildPlan } from '../../plan/plan.js';
 import { planToJson, renderPlanDot, renderPlanText } from '../../plan/render.js';
+import type { CacheKey } from '../../model/brand.js';
 import type { SolveProblem } from '../../solver/types.js';
 import { describeArchiveError, type Failure } from '../archive-messages.js';
 import type { CliCommand, CliContext } from '../command.js';
@@ -23,8 +24,15 @@ import {
 const USAGE = 'usage: stubforge plan <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
   '  --format F         text (default), json or dot\n' +
-  '  --image-digest D   also show each node\'s cache key for build image digest D\n' +
+  '  --image-digest D   also show each node\'s cache key, with D as the digest of every node\'s\n' +
+  '                     build image (build uses one image per distinct set of native tools)\n' +
   BUILD_CHOICE_USAGE + SOLVER_USAGE;
+
+/** `--image-digest D`: D taken as every node's build image digest. */
+async function keysForOneImage(plan: BuildPlan, digest: string, origOnly: ReadonlySet<string>): Promise<ReadonlyMap<string, CacheKey>> {
+  const { planCacheKeys, sameImageForEvery } = await import('../../plan/cache-key.js');
+  return planCacheKeys(plan, sameImageForEvery(plan, digest), origOnly);
+}
 
 type PlanOutcome =
   | { readonly kind: 'plan'; readonly plan: BuildPlan }
@@ -136,7 +144,7 @@ export const command: CliCommand = {
     const choices = buildChoices(values['allow-orig-only'], plan);
     if (!choices.ok) return fail(ctx, 'plan', choices.error);
     const digest = values['image-digest'];
-    const keys = digest === undefined ? undefined : (await import('../../plan/cache-key.js')).planCacheKeys(plan, digest, choices.value.origOnly);
+    const keys = digest === undefined ? undefined : await keysForOneImage(plan, digest, choices.value.origOnly);
     // Cached yes/no when the build environment and the repository exist.
     const status = format === 'dot' ? undefined : await cacheStatus(plan, ctx, choices.value, environmentSuite(values.suite));
     const options = {
