@@ -46,9 +46,12 @@ export function packagesOf(stdout: string): { status: string; deb: string; dbgsy
   return { status: m[1], deb: m[2], ...(dbgsym === undefined ? {} : { dbgsym }) };
 }
 
-/** The build image the run used (`image <ref> (<digest prefix>)`). */
+/**
+ * The environment the run's build images are layered on (`N build image(s) on <env>`): it holds the
+ * toolchain (musl-dev) that every node's image has.
+ */
 export function imageOf(stdout: string): string {
-  const ref = /, image (\S+) \(/.exec(stdout)?.[1];
+  const ref = /build image\(s\) on (\S+), /.exec(stdout)?.[1];
   if (ref === undefined) throw new Error(`no image in:\n${stdout}`);
   return ref;
 }

@@ -210,7 +210,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const workDir = join(paths.stateDir, 'work', runId);
     const view = new ProgressView({ out: ctx.stdout, isTTY: ctx.isTTY, total: nodes.length });
     const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : DEFAULT_MAINTAINER;
-    ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), ${new Set([...images.value.values()].map((i) => i.digest)).size} build image(s), ${a.jobs} job(s)\n`);
+    ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), ${new Set([...images.value.values()].map((i) => i.digest)).size} build image(s) on ${anyImage.env}, ${a.jobs} job(s)\n`);
     const buildSettings = {
       arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes, archive: archive.value,
       cacheDir: paths.cacheDir, repo: repo.value, runtime, imageOf,
