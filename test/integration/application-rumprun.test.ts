@@ -4,7 +4,7 @@
 //   with (the rebuilt closure's, never the sysroot's 1.2.3) before `halted`;
 // - a xen tree: the qemu-stubdom recipe bakes with xen_pv.
 // Without a tree every test here is reported as skipped, and the describe name says why.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readRumprunTree } from '../../src/bake/backends/rumprun-tree-io.js';
 import { renderRumprunConfig } from '../../src/bake/rumprun-json.js';
 import { field, lintianErrors, packagesOf, run, stubforgeBuild } from './application-support.js';
+import { bootAndWatch } from './rumprun-boot.js';
 
 const treeDir = process.env['STUBFORGE_RUMPRUN'];
 const withTree = treeDir !== undefined && treeDir !== '';
@@ -68,18 +69,3 @@ describe(title, () => {
     expect(readFileSync(join(root, 'usr/lib/qemu-system-xen-stubdom/rumprun.json'), 'utf8')).toContain('-xen-domid ${DOMID}');
   }, 3_600_000);
 });
-
-/** Boots under software emulation and watches the serial console for `halted` (the guest idles after main). */
-function bootAndWatch(qemuPath: string, kernel: string, config: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(qemuPath, ['-accel', 'tcg', '-m', '256', '-display', 'none', '-serial', 'stdio', '-no-reboot', '-kernel', kernel, '-append', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const done = (): void => { clearTimeout(timer); child.kill('SIGKILL'); resolve(output); };
-    const timer = setTimeout(done, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes('halted')) done();
-    });
-    child.on('close', () => { clearTimeout(timer); resolve(output); });
-  });
-}

@@ -6,9 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { command as build } from '../../src/cli/commands/build.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { runCommand, type CommandResult } from './cli-support.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
 export const FIXTURE_RECIPES = join(ROOT, 'test/fixtures/recipes');
@@ -16,26 +15,12 @@ export const FIXTURE_RECIPES = join(ROOT, 'test/fixtures/recipes');
 /** The package's maintainer, as a user sets it for dch and dpkg tools (lintian rejects root@localhost). */
 export const MAINTAINER_ENV = { DEBFULLNAME: 'Stubforge Tester', DEBEMAIL: 'tester@example.org' } as const;
 
-export interface BuildRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(chunk.toString()); done(); } });
-  return { stream, text: () => chunks.join('') };
-}
+export type BuildRun = CommandResult;
 
 export async function stubforgeBuild(args: readonly string[], env: { home: string; cache: string }): Promise<BuildRun> {
-  const out = sink();
-  const err = sink();
-  const code = await build.run([...args, '--arch-dir', join(ROOT, 'arch'), '--recipe-dir', FIXTURE_RECIPES, '--recipe-dir', join(ROOT, 'recipes')], {
-    env: { ...process.env, ...MAINTAINER_ENV, STUBFORGE_HOME: env.home, STUBFORGE_CACHE: env.cache },
-    cwd: env.home, stdout: out.stream, stderr: err.stream, isTTY: false, log: silentLogger(),
+  return runCommand(build, [...args, '--arch-dir', join(ROOT, 'arch'), '--recipe-dir', FIXTURE_RECIPES, '--recipe-dir', join(ROOT, 'recipes')], {
+    env: { ...process.env, ...MAINTAINER_ENV, STUBFORGE_HOME: env.home, STUBFORGE_CACHE: env.cache }, cwd: env.home,
   });
-  return { code, stdout: out.text(), stderr: err.text() };
 }
 
 /** The `.deb` (and its -dbgsym) the build's last lines name. */

@@ -1,7 +1,7 @@
 // The rumprun path on real tools. The disk-image spec runs everywhere (mke2fs and debugfs are part
 // of every Debian system). Everything that needs a rumprun tree runs only when STUBFORGE_RUMPRUN
 // names one; otherwise those tests are reported as skipped, and the describe name says why.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import { runBakeCommandsOnHost, stageFiles } from '../../src/bake/bake-host.js';
 import { expandManifest, parseManifest } from '../../src/bake/manifest.js';
 import { cookfsSpec, diskImageSpec } from '../../src/bake/rumprun-fs-image.js';
 import { renderRumprunConfig, rumprunDelivery } from '../../src/bake/rumprun-json.js';
+import { bootAndWatch } from './rumprun-boot.js';
 
 const baseEnv = { PATH: `${process.env['PATH'] ?? '/usr/bin:/bin'}:/usr/sbin:/sbin` };
 let work = '';
@@ -148,18 +149,3 @@ describe(treeTitle, () => {
     expect(serial).toContain('halted');
   });
 });
-
-/** Boots under software emulation and watches the serial console for `halted` (the guest idles after main). */
-function bootAndWatch(qemu: string, kernel: string, config: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(qemu, ['-accel', 'tcg', '-m', '256', '-display', 'none', '-serial', 'stdio', '-no-reboot', '-kernel', kernel, '-append', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const done = (): void => { clearTimeout(timer); child.kill('SIGKILL'); resolve(output); };
-    const timer = setTimeout(done, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes('halted')) done();
-    });
-    child.on('close', () => { clearTimeout(timer); resolve(output); });
-  });
-}
