@@ -32,7 +32,8 @@ export async function mirrorBase(): Promise<string> {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-async function fetchVerified(mirror: string, dir: string, name: string, expected: string): Promise<string> {
+/** A pool file from the mirror into POOL_CACHE, kept only when its SHA-256 is the expected one. */
+export async function fetchVerified(mirror: string, dir: string, name: string, expected: string): Promise<string> {
   const path = join(POOL_CACHE, name);
   if (existsSync(path) && sha256(await readFile(path)) === expected) return path;
   const url = `${mirror}/${dir}/${name}`;

@@ -2,13 +2,10 @@
 // machine's apt configuration), the real musl-tools toolchain, each step run with `sh -e` and the
 // spec's environment on the host, then the static-only policy over what was installed.
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAptSources } from '../../src/archive/apt-sources.js';
 import { parseDeb822 } from '../../src/control/deb822.js';
 import type { ArchToolchain, BuildSpec, DriverInput, RecipeBuildOptions } from '../../src/drivers/driver.js';
 import { buildSpecFor } from '../../src/drivers/registry.js';
@@ -16,6 +13,7 @@ import { stepContext } from '../../src/drivers/environment.js';
 import { describeStaticViolation, staticExpectation } from '../../src/drivers/static-policy.js';
 import { verifyOutput } from '../../src/executor/verify-output.js';
 import { archToolchain } from '../unit/drivers-arches.js';
+import { fetchVerified, mirrorBase, POOL_CACHE } from './bake-support.js';
 
 const PREFIX = '/usr/x86_64-linux-musl';
 
@@ -29,46 +27,18 @@ const DSC = {
   pixman: { dir: 'pool/main/p/pixman', dsc: 'pixman_0.42.2-1.dsc', sha256: '393302f5ba22d1206c456902baa02cdd577cb74fe35ec6659f587cce67b91b3d' },
 } as const;
 
-/** Downloads survive between runs here; every use re-verifies the checksum. */
-const POOL_CACHE = join(tmpdir(), 'stubforge-test-pool');
 let work = '';
 let mirror = '';
-
-async function mirrorBase(): Promise<string> {
-  const sources = await loadAptSources();
-  if (!sources.ok) throw new Error(sources.error.message);
-  const entry = sources.value.entries.find((e) => e.enabled && e.suites.includes('bookworm'));
-  const uri = entry?.uris[0];
-  if (uri === undefined) throw new Error('no apt entry for bookworm in /etc/apt');
-  return uri.replace(/\/+$/, '');
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-async function fetchVerified(dir: string, name: string, expected: string): Promise<string> {
-  const path = join(POOL_CACHE, name);
-  if (existsSync(path) && sha256(await readFile(path)) === expected) return path;
-  const url = `${mirror}/${dir}/${name}`;
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (sha256(bytes) !== expected) throw new Error(`${url}: checksum mismatch`);
-  await mkdir(POOL_CACHE, { recursive: true });
-  await writeFile(path, bytes);
-  return path;
-}
 
 /** The .dsc and the files it lists (all, or only those `wanted` keeps), each verified. */
 async function fetchSource(pkg: keyof typeof DSC, wanted: (file: string) => boolean = () => true): Promise<string> {
   const { dir, dsc, sha256: dscSha } = DSC[pkg];
-  const dscPath = await fetchVerified(dir, dsc, dscSha);
+  const dscPath = await fetchVerified(mirror, dir, dsc, dscSha);
   const parsed = parseDeb822(await readFile(dscPath, 'utf8'), { file: dscPath, signed: true });
   if (!parsed.ok) throw new Error(parsed.error.message);
   for (const line of parsed.value[0]?.getLines('Checksums-Sha256') ?? []) {
     const [hash = '', , name = ''] = line.split(/\s+/);
-    if (wanted(name)) await fetchVerified(dir, name, hash);
+    if (wanted(name)) await fetchVerified(mirror, dir, name, hash);
   }
   return dscPath;
 }
