@@ -1,4 +1,4 @@
-// HTTP through an injected fetch-like function (default: Node's global fetch). Downloads stream
+// HTTP through an injected fetch-like function (default: node-fetch.ts). Downloads stream
 // to disk and are hashed on the way; a body longer than the size we expect is cut off at once,
 // so a hostile or broken mirror cannot fill the disk. Timeouts are inactivity timeouts: a 50 MB
 // index on a slow link is fine as long as bytes keep coming.
@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import { err, ok, type Result } from '../model/result.js';
 import { describeError, type ArchiveError, type FileDigest } from './errors.js';
+import { nodeFetch } from './node-fetch.js';
 
 export interface HttpResponse {
   readonly status: number;
@@ -15,7 +16,7 @@ export interface HttpResponse {
 /** The part of `fetch` stubforge uses; tests and proxies pass their own. */
 export type FetchLike = (url: string, init: { readonly signal: AbortSignal }) => Promise<HttpResponse>;
 
-export const defaultFetch: FetchLike = (url, init) => fetch(url, { signal: init.signal });
+export const defaultFetch: FetchLike = nodeFetch;
 
 export interface HttpOptions {
   readonly fetch: FetchLike;
