@@ -13,6 +13,15 @@ export interface StubforgePaths {
   readonly stateDir: string;
 }
 
+/**
+ * The engine's socket: DOCKER_HOST when it names a unix socket (`unix://PATH`; remote engines are
+ * not used), else the engine's default.
+ */
+export function engineSocketOption(env: Readonly<Record<string, string | undefined>>): { readonly socketPath?: string } {
+  const host = env.DOCKER_HOST;
+  return host?.startsWith('unix://') === true ? { socketPath: host.slice('unix://'.length) } : {};
+}
+
 export const DEFAULT_TARGET = 'qemu-stubdom';
 export const DEFAULT_ARCH = 'musl-linux-amd64';
 

@@ -6,7 +6,7 @@
 // `prepareBuildImage` makes what is missing.
 import type { Logger } from '../log/logger.js';
 import { err, ok, type Result } from '../model/result.js';
-import type { ContainerRuntime, ImageDigest, RuntimeError } from '../runtime/container-runtime.js';
+import type { ContainerRuntime, ImageDigest, ImageLookup, RuntimeError } from '../runtime/container-runtime.js';
 import { BUILDER, environmentRef, extraRef, validatePackageNames } from '../runtime/env-spec.js';
 import { ensurePackages, type EnvironmentError, type EnvironmentOptions } from '../runtime/environments.js';
 import { Label } from '../runtime/labels.js';
@@ -23,7 +23,7 @@ export interface BuildImage {
 }
 
 /** The image for `packages` on environment `env`, if it exists already; `undefined` if it does not. */
-export async function findBuildImage(runtime: ContainerRuntime, env: string, packages: readonly string[]): Promise<Result<BuildImage | undefined, EnvironmentError | RuntimeError>> {
+export async function findBuildImage(runtime: ImageLookup, env: string, packages: readonly string[]): Promise<Result<BuildImage | undefined, EnvironmentError | RuntimeError>> {
   const base = await runtime.inspectImage(env);
   if (!base.ok) return base;
   if (base.value === undefined) return ok(undefined);
@@ -70,7 +70,7 @@ export async function prepareBuildImage<E>(runtime: ContainerRuntime, log: Logge
 }
 
 /** Each node's build image that exists already (a node whose image does not is absent). */
-export async function findNodeImages(runtime: ContainerRuntime, env: string, packagesByNode: ReadonlyMap<string, readonly string[]>): Promise<Result<ReadonlyMap<string, BuildImage>, EnvironmentError | RuntimeError>> {
+export async function findNodeImages(runtime: ImageLookup, env: string, packagesByNode: ReadonlyMap<string, readonly string[]>): Promise<Result<ReadonlyMap<string, BuildImage>, EnvironmentError | RuntimeError>> {
   const bySet = new Map<string, BuildImage | undefined>();
   const images = new Map<string, BuildImage>();
   for (const [source, packages] of packagesByNode) {

@@ -120,16 +120,20 @@ export interface EngineInfo {
 /** A label filter: every key must be present; a string value must match exactly. */
 export type LabelFilter = Readonly<Record<string, string | true>>;
 
-export interface ContainerRuntime {
+/** The questions that only look (engine-lookup.ts answers them without the engine's client library). */
+export interface ImageLookup {
   /** Answers quickly: `engine-unavailable` when nothing listens, never a hang. */
   ping(): Promise<Result<EngineInfo, RuntimeError>>;
+  /** `undefined` (not an error) when no such image exists. */
+  inspectImage(ref: string): Promise<Result<ImageInfo | undefined, RuntimeError>>;
+}
+
+export interface ContainerRuntime extends ImageLookup {
   createStep(spec: StepSpec): Promise<Result<StepHandle, RuntimeError>>;
   listContainers(filter: LabelFilter, options?: { readonly runningOnly?: boolean }): Promise<Result<readonly ContainerInfo[], RuntimeError>>;
   removeContainer(id: string): Promise<Result<void, RuntimeError>>;
   importImage(spec: ImportImageSpec): Promise<Result<ImageInfo, RuntimeError>>;
   buildImage(spec: BuildImageSpec): Promise<Result<ImageInfo, RuntimeError>>;
-  /** `undefined` (not an error) when no such image exists. */
-  inspectImage(ref: string): Promise<Result<ImageInfo | undefined, RuntimeError>>;
   listImages(filter: LabelFilter): Promise<Result<readonly ImageInfo[], RuntimeError>>;
   removeImage(ref: string): Promise<Result<void, RuntimeError>>;
 }

@@ -11,11 +11,11 @@ import {
   type ImportImageSpec, type LabelFilter, type OnOutputLine, type RuntimeError, type StepHandle,
   type StepOutcome, type StepSpec,
 } from './container-runtime.js';
+import { DEFAULT_SOCKET, imageInfoFromInspect } from './engine-lookup.js';
 import { LineBuffer, LineTail } from './line-buffer.js';
 import { renderLabels, type Owner } from './labels.js';
 import { currentOwner } from './reaper.js';
 
-export const DEFAULT_SOCKET = '/var/run/docker.sock';
 /** How long output may still arrive after a container has exited. */
 const OUTPUT_DRAIN_MS = 5_000;
 
@@ -191,18 +191,8 @@ export class DockerRuntime implements ContainerRuntime {
 
   async inspectImage(ref: string): Promise<Result<ImageInfo | undefined, RuntimeError>> {
     try {
-      const info = await this.quick.getImage(ref).inspect();
-      const digest = asImageDigest(info.Id);
-      if (digest === undefined) return err({ reason: 'engine-error', operation: 'inspect image', detail: `unexpected image id ${info.Id}`, location: { file: this.socket } });
-      const parent = asImageDigest(info.Parent);
-      return ok({
-        digest,
-        refs: info.RepoTags,
-        sizeBytes: info.Size,
-        created: info.Created,
-        labels: (info.Config.Labels as Record<string, string> | null) ?? {},
-        ...(parent === undefined ? {} : { parent }),
-      });
+      const info = imageInfoFromInspect(await this.quick.getImage(ref).inspect());
+      return info.ok ? info : err({ reason: 'engine-error', operation: 'inspect image', detail: info.error, location: { file: this.socket } });
     } catch (error) {
       if (asFailure(error).statusCode === 404) return ok(undefined);
       return err(this.fail('inspect image', error));

@@ -11,10 +11,11 @@ import type { CacheKey } from '../../model/brand.js';
 import { err, ok, type Result } from '../../model/result.js';
 import { nodeImagePackages } from '../../plan/node-image.js';
 import type { BuildPlan } from '../../plan/plan.js';
+import { EngineLookup } from '../../runtime/engine-lookup.js';
 import { environmentRef } from '../../runtime/env-spec.js';
 import type { Failure } from '../archive-messages.js';
 import type { CliContext } from '../command.js';
-import { resolvePaths } from '../config.js';
+import { engineSocketOption, resolvePaths } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
 
 export const BUILD_CHOICE_OPTIONS = {
@@ -55,12 +56,8 @@ export interface CacheStatus {
  */
 export async function cacheStatus(plan: BuildPlan, ctx: CliContext, choices: BuildChoices, suite: string): Promise<CacheStatus | undefined> {
   const paths = resolvePaths(ctx.env, ctx.cwd);
-  // Loaded here only: `plan` without an engine must not pay for the engine's client.
-  const { DockerRuntime } = await import('../../runtime/docker-runtime.js');
-  const dockerHost = ctx.env.DOCKER_HOST;
-  const runtime = new DockerRuntime({
-    connectTimeoutMs: 1000, ...(dockerHost?.startsWith('unix://') === true ? { socketPath: dockerHost.slice('unix://'.length) } : {}),
-  });
+  // Two questions, no engine client library: a plan only looks (engine-lookup.ts).
+  const runtime = new EngineLookup({ timeoutMs: 1000, ...engineSocketOption(ctx.env) });
   const ping = await runtime.ping();
   if (!ping.ok) return undefined;
   const env = await runtime.inspectImage(environmentRef(suite, plan.arch));

@@ -31,7 +31,7 @@ import { newRunId } from '../../runtime/labels.js';
 import { reapLeftovers } from '../../runtime/reaper.js';
 import type { Failure } from '../archive-messages.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { resolvePaths } from '../config.js';
+import { engineSocketOption, resolvePaths } from '../config.js';
 import { loadEnvironmentMirror, type MirrorError } from '../env-mirror.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
@@ -171,8 +171,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     return fail(ctx, 'build', failure);
   };
 
-  const dockerHost = ctx.env.DOCKER_HOST;
-  const runtime = new DockerRuntime(dockerHost?.startsWith('unix://') === true ? { socketPath: dockerHost.slice('unix://'.length) } : {});
+  const runtime = new DockerRuntime(engineSocketOption(ctx.env));
   const ping = await runtime.ping();
   if (!ping.ok) return runtimeFailure(ping.error);
   // Containers a crashed run left behind go first (their labels name their owner process).

@@ -14,6 +14,7 @@ import {
 } from '../../runtime/environments.js';
 import { reapLeftovers } from '../../runtime/reaper.js';
 import type { CliCommand, CliContext } from '../command.js';
+import { engineSocketOption } from '../config.js';
 import { loadEnvironmentMirror } from '../env-mirror.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
@@ -117,9 +118,7 @@ async function run(args: readonly string[], ctx: CliContext): Promise<number> {
     ctx.stderr.write(`stubforge env: ${failure.message}\n`);
     return failure.exitCode;
   };
-  // The engine's socket: DOCKER_HOST (unix:// only: no remote engines) or the default.
-  const dockerHost = ctx.env.DOCKER_HOST;
-  const runtime = new DockerRuntime(dockerHost?.startsWith('unix://') === true ? { socketPath: dockerHost.slice('unix://'.length) } : {});
+  const runtime = new DockerRuntime(engineSocketOption(ctx.env));
   const ping = await runtime.ping();
   if (!ping.ok) return fail(ping);
   // Containers a crashed run left behind go first (labels record their owner process).
