@@ -26,6 +26,8 @@ export type NodeFailure =
       readonly debianPartMissing: boolean;
     }
   | { readonly reason: 'no-source-record'; readonly source: string; readonly version: string; readonly suite: string }
+  /** The archive's indices, read only once a node must be built (a plan from the memo reads none), did not load. */
+  | { readonly reason: 'archive'; readonly error: ArchiveError }
   | { readonly reason: 'toolchain'; readonly error: ToolchainMappingError }
   | { readonly reason: 'driver'; readonly error: DriverError }
   | { readonly reason: 'step'; readonly error: BuildStepError; readonly lastStep?: string }
@@ -100,6 +102,8 @@ export function failureHeadline(failure: NodeFailure): string {
       return failure.error.reason === 'missing-file' ? `missing on the mirror: ${failure.error.file}` : `source: ${failure.error.reason}`;
     case 'no-source-record':
       return 'no source record';
+    case 'archive':
+      return `archive: ${failure.error.reason}`;
     case 'toolchain':
       return 'arch toolchain';
     case 'driver':

@@ -40,6 +40,8 @@ export function describeNodeFailure(f: NodeFailure): string {
   switch (f.reason) {
     case 'source-unavailable':
       return [`cannot get source ${f.source} ${f.version} (${f.suite}): ${describeArchiveError(f.error).message}`, ...sourceHints(f)].join('\n');
+    case 'archive':
+      return `cannot read the archive's indices: ${describeArchiveError(f.error).message}`;
     case 'no-source-record':
       return `no Sources record of ${f.source} ${f.version} in ${f.suite} (the plan and the archive disagree; run again)`;
     case 'toolchain':
@@ -74,6 +76,7 @@ export function exitCodeOfFailure(f: NodeFailure): ExitCodeValue {
   switch (f.reason) {
     case 'source-unavailable':
     case 'no-source-record':
+    case 'archive':
       return ExitCode.archive;
     case 'toolchain':
     case 'driver':

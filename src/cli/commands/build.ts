@@ -6,6 +6,7 @@ import { rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Archive } from '../../archive/archive.js';
 import type { PartialArch } from '../../arch/arch-file.js';
 import { openRepo } from '../../cache/apt-repo.js';
 import { prepareNodeImages, probeHostGccInclude } from '../../executor/build-image.js';
@@ -13,16 +14,14 @@ import { applicationBuilder } from '../../executor/build-application.js';
 import { libraryBuilder } from '../../executor/build-library.js';
 import { keyInputs, nodeKey, type BuildChoices } from '../../executor/node-keys.js';
 import { failureHeadline, type ExecutorEvent } from '../../executor/outcome.js';
-import { runPlan } from '../../executor/run-plan.js';
+import { runPlan, type NodeBuilder } from '../../executor/run-plan.js';
 import { describeSkip, formatSummary } from '../../executor/summary.js';
 import { imagePlaceholdersUsed, type ImageFacts } from '../../executor/toolchain-mapping.js';
 import type { Logger } from '../../log/logger.js';
 import { ProgressView } from '../../log/progress.js';
 import { err, ok, type Result } from '../../model/result.js';
 import { nodeImagePackages } from '../../plan/node-image.js';
-import { buildPlan, type BuildPlan } from '../../plan/plan.js';
-import { describeProblem } from '../../solver/describe.js';
-import { solve } from '../../solver/solve.js';
+import type { BuildPlan } from '../../plan/plan.js';
 import type { Mount } from '../../runtime/container-runtime.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { environmentPackages } from '../../runtime/env-spec.js';
@@ -39,7 +38,8 @@ import { listenForInterrupt } from '../signals.js';
 import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, buildChoices, environmentSuite } from './build-choices.js';
 import { formatApplicationReport, toolName } from './application-report.js';
 import { describeNodeFailure, exitCodeOfRun } from './build-failures.js';
-import { fail, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
+import { planTarget, type PlannedTarget } from './planned-target.js';
+import { fail, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
 
 const USAGE = 'usage: stubforge build <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -89,20 +89,32 @@ function readArgs(argv: readonly string[]): Result<BuildArgs | 'help', Failure> 
   return ok({ target, values, jobs, timeoutMs: Math.round(minutes * 60_000) });
 }
 
-/** The plan, as `stubforge plan` makes it (same inputs, same solver, same planner). */
-async function makePlan(args: BuildArgs, ctx: CliContext): Promise<Result<{ plan: BuildPlan; inputs: SolverInputs; archive: Awaited<ReturnType<typeof openArchiveForSolver>> }, Failure>> {
-  const inputs = await loadSolverInputs(args.values, ctx);
-  if (!inputs.ok) return inputs;
-  const archive = await openArchiveForSolver(args.values, ctx);
-  if (!archive.ok) return archive;
-  const solved = solve({ ...inputs.value, archive: archive.value.index, target: args.target });
-  if (!solved.ok) {
-    const problems = solved.error.problems.map((p) => describeProblem(p).join('\n'));
-    return err({ message: `no plan for ${args.target} on ${inputs.value.arch.name}: ${problems.length} problem(s)\n${problems.join('\n')}`, exitCode: ExitCode.unsolvable });
+/** The plan, as `stubforge plan` makes it (same inputs, memo, solver and planner). */
+async function makePlan(args: BuildArgs, ctx: CliContext): Promise<Result<{ plan: BuildPlan; inputs: SolverInputs; archive: PlannedTarget['archive'] }, Failure>> {
+  const planned = await planTarget(args.target, args.values, ctx);
+  if (!planned.ok) return planned;
+  const { outcome, inputs, archive } = planned.value;
+  if (outcome.kind === 'unsolvable') {
+    const { describeProblem } = await import('../../solver/describe.js');
+    const problems = outcome.problems.map((p) => describeProblem(p).join('\n'));
+    return err({ message: `no plan for ${args.target} on ${inputs.arch.name}: ${problems.length} problem(s)\n${problems.join('\n')}`, exitCode: ExitCode.unsolvable });
   }
-  const plan = buildPlan(solved.value, inputs.value.arch);
-  if (!plan.ok) return err({ message: `dependency cycle among ${plan.error.remaining.join(', ')}`, exitCode: ExitCode.unsolvable });
-  return ok({ plan: plan.value, inputs: inputs.value, archive });
+  if (outcome.kind === 'cycle') return err({ message: `dependency cycle among ${outcome.remaining.join(', ')}`, exitCode: ExitCode.unsolvable });
+  return ok({ plan: outcome.plan, inputs, archive });
+}
+
+/**
+ * A builder that opens the archive for its first build: the indices are read only when a node is
+ * built, so a build whose every node is cached reads none (a plan from the memo needs none).
+ */
+function withArchive(archive: PlannedTarget['archive'], make: (archive: Archive) => NodeBuilder): NodeBuilder {
+  let builder: NodeBuilder | undefined;
+  return async (node, context) => {
+    const opened = await archive();
+    if (!opened.ok) return { status: 'failed', failure: { reason: 'archive', error: opened.error } };
+    builder ??= make(opened.value);
+    return builder(node, context);
+  };
 }
 
 /** The environment `stubforge env create` would make, for a build on a fresh machine. */
@@ -159,9 +171,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const a = args.value;
   const made = await makePlan(a, ctx);
   if (!made.ok) return fail(ctx, 'build', made.error);
-  const { plan, inputs } = made.value;
-  const archive = made.value.archive;
-  if (!archive.ok) return fail(ctx, 'build', archive.error);
+  const { plan, inputs, archive } = made.value;
   const choices: Result<BuildChoices, Failure> = buildChoices(a.values['allow-orig-only'], plan);
   if (!choices.ok) return fail(ctx, 'build', choices.error);
   const librariesOnly = a.values['libraries-only'] === true;
@@ -211,7 +221,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : DEFAULT_MAINTAINER;
     ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), ${new Set([...images.value.values()].map((i) => i.digest)).size} build image(s) on ${anyImage.env}, ${a.jobs} job(s)\n`);
     const buildSettings = {
-      arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes, archive: archive.value,
+      arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes,
       cacheDir: paths.cacheDir, repo: repo.value, runtime, imageOf,
       workDir, logDir, runId, jobs: a.jobs, choices: choices.value, maintainer,
       timeoutMs: a.timeoutMs, extraMounts: facts.value.mounts, log: ctx.log,
@@ -222,11 +232,11 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       keyOf: (node, deps) => nodeKey(keyInputs(plan, node, imageOf(node.source), deps), choices.value),
       lookup: (key) => repo.value.lookup(key),
       builders: {
-        library: libraryBuilder(buildSettings),
-        application: applicationBuilder({
-          ...buildSettings, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(),
+        library: withArchive(archive, (opened) => libraryBuilder({ ...buildSettings, archive: opened })),
+        application: withArchive(archive, (opened) => applicationBuilder({
+          ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(),
           ...(facts.value.facts.toolchainRoot === undefined ? {} : { toolchainRoot: facts.value.facts.toolchainRoot }),
-        }),
+        })),
       },
       onEvent: followEvents(view, ctx.log),
     });

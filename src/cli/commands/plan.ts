@@ -1,25 +1,16 @@
 // `stubforge plan <target> --arch <name> [--format text|json|dot]`: which source packages are
 // rebuilt for the partial arch, in which order and why; native tools; dropped relations.
-// A plan once solved is memoised (plan-memo.ts): a warm run whose inputs and InRelease files are
-// unchanged verifies the InReleases and reads the memo instead of the indices. The solver's modules
-// are loaded only when it runs.
+// A plan once solved is memoised (planned-target.ts, plan-memo.ts): a warm run whose inputs and
+// InRelease files are unchanged verifies the InReleases and reads the memo instead of the indices.
 import { parseArgs } from 'node:util';
-import { checkReleases, DEFAULT_INDEX_ARCH, type Archive, type ReleaseCheck } from '../../archive/archive.js';
-import { err, ok, type Result } from '../../model/result.js';
-import { planMemoKey, type InputRead, type PlanMemoKey } from '../../plan/plan-memo-key.js';
-import { buildPlan, type BuildPlan } from '../../plan/plan.js';
+import type { BuildPlan } from '../../plan/plan.js';
 import { planToJson, renderPlanDot, renderPlanText } from '../../plan/render.js';
 import type { CacheKey } from '../../model/brand.js';
-import type { SolveProblem } from '../../solver/types.js';
-import { describeArchiveError, type Failure } from '../archive-messages.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { projectRoot } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
-import { codeDigest, logAcceptedExpiry, PLAN_MEMO_FORMAT, readPlanMemo, recordingInputFiles, writePlanMemo } from '../plan-memo.js';
 import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, buildChoices, cacheStatus, environmentSuite } from './build-choices.js';
-import {
-  archiveOptionsFromArgs, fail, loadSolverInputs, nodeSolverInputFiles, SOLVER_OPTIONS, SOLVER_USAGE, type SolverArgs, type SolverInputs,
-} from './solver-inputs.js';
+import { planTarget } from './planned-target.js';
+import { fail, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
 
 const USAGE = 'usage: stubforge plan <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -32,69 +23,6 @@ const USAGE = 'usage: stubforge plan <target> [options]\n' +
 async function keysForOneImage(plan: BuildPlan, digest: string, origOnly: ReadonlySet<string>): Promise<ReadonlyMap<string, CacheKey>> {
   const { planCacheKeys, sameImageForEvery } = await import('../../plan/cache-key.js');
   return planCacheKeys(plan, sameImageForEvery(plan, digest), origOnly);
-}
-
-type PlanOutcome =
-  | { readonly kind: 'plan'; readonly plan: BuildPlan }
-  | { readonly kind: 'unsolvable'; readonly problems: readonly SolveProblem[] }
-  | { readonly kind: 'cycle'; readonly remaining: readonly string[] };
-
-interface PlanAnswer {
-  readonly suites: readonly string[];
-  readonly outcome: PlanOutcome;
-}
-
-function sameReleases(archive: Archive, check: ReleaseCheck): boolean {
-  return archive.releases.length === check.releases.length && archive.releases.every((r, i) => r === check.releases[i]?.sha256);
-}
-
-/** Solve with the archive, and memoise the plan when the archive read the releases of the key. */
-async function solveAndMemoise(
-  target: string, inputs: SolverInputs, check: ReleaseCheck, key: PlanMemoKey, cacheDir: string, ctx: CliContext,
-): Promise<Result<PlanOutcome, Failure>> {
-  const archive = await check.open();
-  if (!archive.ok) return err(describeArchiveError(archive.error));
-  for (const d of archive.value.diagnostics) ctx.log.warn({ diagnostic: d }, 'index paragraph skipped');
-  const { solve } = await import('../../solver/solve.js');
-  const solved = solve({ ...inputs, archive: archive.value.index, target });
-  if (!solved.ok) return ok({ kind: 'unsolvable', problems: solved.error.problems });
-  const plan = buildPlan(solved.value, inputs.arch);
-  if (!plan.ok) return ok({ kind: 'cycle', remaining: plan.error.remaining });
-  if (!sameReleases(archive.value, check)) {
-    // Offline, another run stored a newer InRelease in between: the plan is right, the key is not.
-    ctx.log.debug({ key: key.id }, 'plan not memoised: the archive read other InRelease files than the key names');
-  } else {
-    try {
-      await writePlanMemo(cacheDir, key, { plan: plan.value, diagnostics: archive.value.diagnostics });
-    } catch (error: unknown) {
-      // The plan is made; a full disk only costs the next run the indices.
-      ctx.log.warn({ error: error instanceof Error ? error.message : String(error) }, 'plan memo write failed');
-    }
-  }
-  return ok({ kind: 'plan', plan: plan.value });
-}
-
-/** The plan of `target`: from the memo when its key holds, else from the archive and the solver. */
-async function planFor(target: string, args: SolverArgs, inputs: SolverInputs, reads: readonly InputRead[], ctx: CliContext): Promise<Result<PlanAnswer, Failure>> {
-  const options = archiveOptionsFromArgs(args, ctx);
-  const [check, code] = await Promise.all([checkReleases(options), codeDigest(projectRoot())]);
-  if (!check.ok) return err(describeArchiveError(check.error));
-  const suites = check.value.suites.map((s) => s.suite);
-  const key = planMemoKey({
-    format: PLAN_MEMO_FORMAT, code, target, indexArch: options.arch ?? DEFAULT_INDEX_ARCH, pins: inputs.pins, reads,
-    releases: check.value.releases.map((r) => ({ suite: r.suite.suite, component: r.suite.component, mirror: r.suite.mirror, sha256: r.sha256 })),
-  });
-  const memo = await readPlanMemo(options.cacheDir, key);
-  if (!memo.hit) {
-    ctx.log.debug({ key: key.id, why: memo.why }, 'plan memo miss');
-    const outcome = await solveAndMemoise(target, inputs, check.value, key, options.cacheDir, ctx);
-    return outcome.ok ? ok({ suites, outcome: outcome.value }) : outcome;
-  }
-  ctx.log.debug({ key: key.id }, 'plan memo hit');
-  // What opening the archive would have logged.
-  logAcceptedExpiry(check.value.releases, new Date(), ctx.log);
-  for (const d of memo.memo.diagnostics) ctx.log.warn({ diagnostic: d }, 'index paragraph skipped');
-  return ok({ suites, outcome: { kind: 'plan', plan: memo.memo.plan } });
 }
 
 export const command: CliCommand = {
@@ -120,18 +48,15 @@ export const command: CliCommand = {
       ctx.stderr.write(USAGE);
       return ExitCode.usage;
     }
-    const recorded = recordingInputFiles(nodeSolverInputFiles);
-    const inputs = await loadSolverInputs(values, ctx, recorded.files);
-    if (!inputs.ok) return fail(ctx, 'plan', inputs.error);
-    const answer = await planFor(target, values, inputs.value, recorded.reads(), ctx);
+    const answer = await planTarget(target, values, ctx);
     if (!answer.ok) return fail(ctx, 'plan', answer.error);
-    const { suites, outcome } = answer.value;
+    const { suites, outcome, inputs } = answer.value;
 
     if (outcome.kind === 'unsolvable') {
       if (format === 'json') {
-        ctx.stdout.write(`${JSON.stringify({ target, arch: inputs.value.arch.name, suites, problems: outcome.problems }, null, 2)}\n`);
+        ctx.stdout.write(`${JSON.stringify({ target, arch: inputs.arch.name, suites, problems: outcome.problems }, null, 2)}\n`);
       }
-      ctx.stderr.write(`stubforge plan: no plan for ${target} on ${inputs.value.arch.name}: ${outcome.problems.length} problem(s)\n`);
+      ctx.stderr.write(`stubforge plan: no plan for ${target} on ${inputs.arch.name}: ${outcome.problems.length} problem(s)\n`);
       const { describeProblem } = await import('../../solver/describe.js');
       for (const p of outcome.problems) ctx.stderr.write(`${describeProblem(p).join('\n')}\n`);
       return ExitCode.unsolvable;
