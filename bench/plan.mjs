@@ -131,7 +131,7 @@ process.stdout.write([
   `  warm, memo removed (indices loaded, closure solved):     ${figure(runs.noMemo)}`,
   `  start-up alone (stubforge plan --help):                 ${figure(runs.help)}`,
   `  in one process, from the memo: modules ${s(p.modules)}, arch+recipes ${s(p.inputs)}, InRelease fetch+gpgv ${s(p.check)} ` +
-    `(offline ${s(p.checkOffline)}), memo key+read ${s(p.memo)}, cached column (engine client + queries) ${s(p.engine)}, render ${s(p.render)}`,
+    `(offline ${s(p.checkOffline)}), memo key+read ${s(p.memo)}, cached column (engine lookups + repository) ${s(p.engine)}, render ${s(p.render)}`,
   `  in one process, without it: open archive (warm index cache) ${s(p.open)}, solve ${s(p.solve)}, plan ${s(p.plan)}`,
   `apt-get build-dep -s qemu (baseline, same run): ${figure(aptRuns)} over ${aptRuns.length} runs, ${aptInstalls} packages to install`,
   `load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
