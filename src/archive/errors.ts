@@ -47,6 +47,14 @@ export interface ExpiredReleaseError {
   readonly now: string;
 }
 
+export interface NotYetValidReleaseError {
+  readonly reason: 'release-not-yet-valid';
+  readonly url: string;
+  /** The Date of the InRelease and the clock it was compared with (ISO 8601). */
+  readonly date: string;
+  readonly now: string;
+}
+
 export interface IndexMissingError {
   readonly reason: 'index-missing';
   readonly suite: string;
@@ -74,6 +82,7 @@ export type ArchiveError =
   | ChecksumMismatchError
   | BadSignatureError
   | ExpiredReleaseError
+  | NotYetValidReleaseError
   | IndexMissingError
   | BadConfigError
   | UnpackFailedError

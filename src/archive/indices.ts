@@ -17,7 +17,7 @@ import {
 } from './index-cache.js';
 import { parsePackagesIndex, parseSourcesIndex, type IndexDiagnostic, type ParsedIndex } from './index-records.js';
 import { describeProcess, type ProcessRunner } from './process.js';
-import { fetchRelease, verifyRelease, type Release, type ReleaseFileEntry, type VerifiedRelease } from './release.js';
+import { clockExceptions, fetchRelease, verifyRelease, type Release, type ReleaseFileEntry, type VerifiedRelease } from './release.js';
 import type { ConfiguredSuite } from './suites.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -190,10 +190,7 @@ export async function loadSuiteIndex(suite: ConfiguredSuite, options: IndexOptio
   const guess = options.offline === true ? undefined : await speculate(suite, options).catch(() => undefined);
   const verified = await pending;
   if (!verified.ok) return verified;
-  const validUntil = verified.value.release.validUntil;
-  if (validUntil !== undefined && validUntil.getTime() < options.clock().getTime()) {
-    log.warn({ validUntil: validUntil.toISOString() }, 'InRelease past its Valid-Until accepted, as configured');
-  }
+  for (const exception of clockExceptions(verified.value.release, options.clock())) log.warn(exception.fields, exception.message);
   const key: IndexCacheKey = { suite: suite.suite, release: verified.value.sha256 };
   const cached = guess?.key.release === key.release ? guess.read
     : await readCachedIndex(options.cacheDir, key, suite.component, options.arch);

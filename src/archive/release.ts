@@ -6,6 +6,11 @@
 // security suite frozen in time, whose Valid-Until has passed): the signature still proves the
 // content is Debian's, but not that it is current, so the user has to say they want it (apt's
 // Check-Valid-Until=no). The clock is injected so tests and reproducible runs control "now".
+//
+// Date: an InRelease dated more than 10 s after "now" is a `release-not-yet-valid` error, as apt's
+// Check-Date makes it ("not valid yet"; Acquire::Max-FutureTime defaults to 10 s): one of the two
+// clocks is wrong, and Valid-Until cannot be judged by a clock that is behind. The same switch
+// lets it through, since both are judgements of the file by this machine's clock.
 import { createHash } from 'node:crypto';
 import { parseDeb822 } from '../control/deb822.js';
 import { err, ok, type Result } from '../model/result.js';
@@ -40,6 +45,9 @@ export interface ParseReleaseOptions {
   readonly now: Date;
   readonly allowExpired?: boolean;
 }
+
+/** How far in the future a Release's Date may be (apt's Acquire::Max-FutureTime default). */
+export const MAX_FUTURE_MS = 10_000;
 
 const SHA256_ENTRY = /^([0-9a-f]{64})\s+(\d+)\s+(\S+)$/;
 
@@ -81,6 +89,9 @@ export function parseRelease(text: string, options: ParseReleaseOptions): Result
   }
   const date = parseDate(paragraph.get('Date'));
   if (date === 'invalid') return malformed('bad Date', paragraph.field('Date')?.line);
+  if (date !== undefined && date.getTime() - MAX_FUTURE_MS > options.now.getTime() && options.allowExpired !== true) {
+    return err({ reason: 'release-not-yet-valid', url: options.file, date: date.toISOString(), now: options.now.toISOString() });
+  }
   const validUntil = parseDate(paragraph.get('Valid-Until'));
   if (validUntil === 'invalid') return malformed('bad Valid-Until', paragraph.field('Valid-Until')?.line);
   if (validUntil !== undefined && validUntil.getTime() < options.now.getTime() && options.allowExpired !== true) {
@@ -93,6 +104,21 @@ export function parseRelease(text: string, options: ParseReleaseOptions): Result
     ...(date === undefined ? {} : { date }),
     ...(validUntil === undefined ? {} : { validUntil }),
   });
+}
+
+/**
+ * What a Release was let through despite this machine's clock (the user's switch is on): logged as
+ * a warning on every use, so that an accepted stale or future file never goes unsaid.
+ */
+export function clockExceptions(release: Release, now: Date): readonly { readonly fields: Readonly<Record<string, string>>; readonly message: string }[] {
+  const out: { fields: Record<string, string>; message: string }[] = [];
+  if (release.validUntil !== undefined && release.validUntil.getTime() < now.getTime()) {
+    out.push({ fields: { validUntil: release.validUntil.toISOString() }, message: 'InRelease past its Valid-Until accepted, as configured' });
+  }
+  if (release.date !== undefined && release.date.getTime() - MAX_FUTURE_MS > now.getTime()) {
+    out.push({ fields: { date: release.date.toISOString(), now: now.toISOString() }, message: 'InRelease dated in the future accepted, as configured' });
+  }
+  return out;
 }
 
 export interface VerifiedRelease {

@@ -79,7 +79,8 @@ export function resolveSuites(
       base = {
         url: entry.uris[0] ?? '', origin: entry.location,
         ...(entry.signedBy === undefined ? {} : { signedBy: entry.signedBy }),
-        ...(entry.options['check-valid-until']?.trim().toLowerCase() === 'no' ? { allowExpired: true } : {}),
+        // apt: Check-Date=no also turns Check-Valid-Until off (sources.list(5)).
+        ...(['check-valid-until', 'check-date'].some((o) => entry.options[o]?.trim().toLowerCase() === 'no') ? { allowExpired: true } : {}),
       };
     }
     const mirror = normaliseMirror(base.url, base.origin ?? userGiven);

@@ -30,6 +30,10 @@ export function describeArchiveError(error: ArchiveError): Failure {
     case 'expired-release':
       return archive(`${error.url} expired at ${error.validUntil} (now ${error.now}); ` +
         'for a snapshot mirror, pass --allow-expired-release');
+    case 'release-not-yet-valid':
+      return archive(`${error.url} is dated ${error.date}, after this machine's clock (${error.now}): ` +
+        'one of the two clocks is wrong (apt refuses it too: "not valid yet"); set the clock right, ' +
+        'or pass --allow-expired-release to judge no InRelease by the clock');
     case 'index-missing':
       return archive(`index ${error.file} of ${error.suite} is not available: ${error.detail}`);
     case 'bad-config':

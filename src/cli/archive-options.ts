@@ -27,7 +27,8 @@ export const ARCHIVE_USAGE =
   '  --mirror URL       mirror base URL for every suite (default: this machine\'s apt configuration)\n' +
   '  --keyring FILE     verify InRelease with this keyring (repeatable)\n' +
   '  --offline          use cached indices only\n' +
-  '  --allow-expired-release  accept an InRelease past its Valid-Until (snapshot mirrors)\n';
+  '  --allow-expired-release  accept an InRelease past its Valid-Until (snapshot mirrors) or dated\n' +
+  '                     in the future (a wrong clock): no InRelease is judged by the clock\n';
 
 /** The archive options a command's arguments ask for; `STUBFORGE_MIRROR` stands in for `--mirror`. */
 export function archiveOptionsFromArgs(args: ArchiveArgs, ctx: CliContext): ArchiveOptions {

@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { CheckedRelease } from '../archive/archive.js';
+import { clockExceptions } from '../archive/release.js';
 import { writeFileAtomic } from '../archive/index-cache.js';
 import type { IndexDiagnostic } from '../archive/index-records.js';
 import type { Logger } from '../log/logger.js';
@@ -178,12 +179,11 @@ async function pruneMemos(dir: string, current: string): Promise<void> {
   for (const old of memos.slice(KEEP_MEMOS - 1)) await rm(old.path, { force: true });
 }
 
-/** What `openArchive` logs for an expired InRelease accepted as configured, for runs that never open it. */
-export function logAcceptedExpiry(releases: readonly CheckedRelease[], now: Date, log: Logger): void {
+/** What `openArchive` logs for an InRelease let through despite the clock (clockExceptions), for runs that never open it. */
+export function logClockExceptions(releases: readonly CheckedRelease[], now: Date, log: Logger): void {
   for (const { suite, release } of releases) {
-    if (release.validUntil !== undefined && release.validUntil.getTime() < now.getTime()) {
-      log.child({ suite: suite.suite, component: suite.component })
-        .warn({ validUntil: release.validUntil.toISOString() }, 'InRelease past its Valid-Until accepted, as configured');
+    for (const exception of clockExceptions(release, now)) {
+      log.child({ suite: suite.suite, component: suite.component }).warn(exception.fields, exception.message);
     }
   }
 }

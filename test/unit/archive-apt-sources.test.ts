@@ -151,6 +151,16 @@ describe('resolveSuites', () => {
   });
 
   it.each([
+    ['check-valid-until=no', true], ['check-date=no', true], ['check-date=yes', false],
+  ])('reads [%s] as apt does: Check-Date=no turns the clock checks off (sources.list(5))', (option, off) => {
+    const parsed = parseOneLineSources(`deb [${option}] http://mirror.invalid/debian bookworm main\n`, 'f');
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const resolved = resolveSuites(parsed.value, { suites: ['bookworm'] });
+    if (!resolved.ok) throw new Error(resolved.error.message);
+    expect(resolved.value[0]?.allowExpired === true).toBe(off);
+  });
+
+  it.each([
     ['no entry lists the suite or bookworm', [], {}, /no enabled apt entry lists suite "bookworm"/],
     ['the mirror is not http(s)', [], { mirror: 'file:///srv/debian' }, /unsupported URI scheme "file:"/],
   ])('is a bad-config error when %s', (_what, entries, selection, message) => {

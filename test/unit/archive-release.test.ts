@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseRelease } from '../../src/archive/release.js';
+import { clockExceptions, parseRelease } from '../../src/archive/release.js';
 import { checkClearSignedShape, dearmor, readGpgvStatus } from '../../src/archive/signature.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/archive/${name}`, import.meta.url), 'utf8');
@@ -45,6 +45,41 @@ describe('Valid-Until (real bookworm-security InRelease, valid until 2026-11-27 
         reason: 'expired-release', url: 'sec', validUntil: '2026-11-27T00:12:41.000Z', now: new Date(now).toISOString(),
       });
     }
+  });
+});
+
+describe('Date (real bookworm InRelease, dated 2026-07-11 10:16:37 UTC): apt\'s Check-Date', () => {
+  it.each([
+    ['a clock after it', '2026-07-12T00:00:00Z', false, true],
+    ['a clock 10 s behind it (apt\'s Max-FutureTime)', '2026-07-11T10:16:27Z', false, true],
+    ['a clock 11 s behind it', '2026-07-11T10:16:26Z', false, false],
+    ['a clock a day behind it', '2026-07-10T10:16:37Z', false, false],
+    ['a clock a day behind it, when the user turns the clock checks off', '2026-07-10T10:16:37Z', true, true],
+  ])('with %s', (_what, now, allowExpired, accepted) => {
+    const parsed = parseRelease(bookworm, { file: 'u', expectSuite: 'bookworm', now: new Date(now), allowExpired });
+    expect(parsed.ok).toBe(accepted);
+    if (!parsed.ok) {
+      expect(parsed.error).toEqual({ reason: 'release-not-yet-valid', url: 'u', date: '2026-07-11T10:16:37.000Z', now: new Date(now).toISOString() });
+    }
+  });
+});
+
+describe('clockExceptions: what the switch let through, said on every use', () => {
+  const bookwormRelease = parseRelease(bookworm, { file: 'u', now: JULY });
+  const securityRelease = parseRelease(security, { file: 'sec', now: new Date('2026-11-21T00:00:00Z') });
+  if (!bookwormRelease.ok || !securityRelease.ok) throw new Error('fixtures do not parse');
+
+  it('names nothing for a file the clock accepts', () => {
+    expect(clockExceptions(bookwormRelease.value, JULY)).toEqual([]);
+  });
+
+  it('names an accepted expiry and an accepted future date', () => {
+    expect(clockExceptions(securityRelease.value, new Date('2026-11-28T00:00:00Z'))).toEqual([
+      { fields: { validUntil: '2026-11-27T00:12:41.000Z' }, message: 'InRelease past its Valid-Until accepted, as configured' },
+    ]);
+    expect(clockExceptions(bookwormRelease.value, new Date('2026-07-01T00:00:00Z'))).toEqual([
+      { fields: { date: '2026-07-11T10:16:37.000Z', now: '2026-07-01T00:00:00.000Z' }, message: 'InRelease dated in the future accepted, as configured' },
+    ]);
   });
 });
 

@@ -11,7 +11,7 @@ import type { SolveProblem } from '../../solver/types.js';
 import { describeArchiveError, type Failure } from '../archive-messages.js';
 import type { CliContext } from '../command.js';
 import { projectRoot } from '../config.js';
-import { codeDigest, logAcceptedExpiry, PLAN_MEMO_FORMAT, readPlanMemo, recordingInputFiles, writePlanMemo } from '../plan-memo.js';
+import { codeDigest, logClockExceptions, PLAN_MEMO_FORMAT, readPlanMemo, recordingInputFiles, writePlanMemo } from '../plan-memo.js';
 import { archiveOptionsFromArgs, loadSolverInputs, nodeSolverInputFiles, type SolverArgs, type SolverInputs } from './solver-inputs.js';
 
 export type PlanOutcome =
@@ -90,7 +90,7 @@ export async function planTarget(target: string, args: SolverArgs, ctx: CliConte
   }
   ctx.log.debug({ key: key.id }, 'plan memo hit');
   // What opening the archive would have logged.
-  logAcceptedExpiry(check.value.releases, new Date(), ctx.log);
+  logClockExceptions(check.value.releases, new Date(), ctx.log);
   for (const d of memo.memo.diagnostics) ctx.log.warn({ diagnostic: d }, 'index paragraph skipped');
   return ok({ inputs: inputs.value, suites, outcome: { kind: 'plan', plan: memo.memo.plan }, archive });
 }
