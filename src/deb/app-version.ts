@@ -1,8 +1,9 @@
 // The version of an application package stubforge builds (pure). It is a rebuild of one exact
 // Debian source version, and says so: `<source version>~stubforge<N>`, N counting rebuilds of the
 // same source version (1 for the first; a rebuild for an updated embedded library takes the next
-// N, or a binNMU-style `+b<M>` after it). docs/application-deb.md has the ordering table, which
-// the tests check against dpkg.
+// N: `nextApplicationVersion`). One scheme for both: a binNMU-style `+b<M>` would sort above every
+// later `~stubforge<N>` of the same source version. docs/application-deb.md has the ordering
+// table, which the tests check against dpkg.
 //
 // Why `~` (the convention of PPA rebuilds, `1.0-1~ppa1`) and not `+`: a rebuild must sort above
 // every rebuild of an earlier source version. Debian's updates extend the version they fix
@@ -12,7 +13,8 @@
 // shape, and sits just below `<v>` itself — a version only Debian's own packages carry, under other
 // package names.
 import type { SourceLocation } from '../model/location.js';
-import { err, type Result } from '../model/result.js';
+import { err, ok, type Result } from '../model/result.js';
+import { compareVersionStrings, parseVersion } from '../version/index.js';
 import { validateVersion, type DebLayoutError } from './deb-fields.js';
 
 export const REBUILD_MARKER = '~stubforge';
@@ -39,4 +41,37 @@ export function parseApplicationVersion(version: string): RebuildVersion | undef
   const m = REBUILD_RE.exec(version);
   if (m === null) return undefined;
   return { sourceVersion: m[1] ?? '', rebuild: Number(m[2]) };
+}
+
+export interface NextVersionError {
+  readonly reason: 'invalid-version' | 'not-newer';
+  /** The version at fault: the source version, or a published one. */
+  readonly version: string;
+  readonly message: string;
+}
+
+/**
+ * The version of the next rebuild of `sourceVersion`, given every version of the package already
+ * published: `~stubforge<N+1>` after the highest N published for that source version (a `+b<M>`
+ * left by an older rebuild counted as its N). The answer sorts after every published version; if
+ * one is newer anyway (a later source version), that is an error, not a version apt would never
+ * install.
+ */
+export function nextApplicationVersion(sourceVersion: string, published: readonly string[]): Result<string, NextVersionError> {
+  const source = parseVersion(sourceVersion);
+  if (!source.ok) return err({ reason: 'invalid-version', version: sourceVersion, message: `${sourceVersion}: ${source.error.message}` });
+  let highest = 0;
+  for (const v of published) {
+    const parsed = parseVersion(v);
+    if (!parsed.ok) return err({ reason: 'invalid-version', version: v, message: `${v}: ${parsed.error.message}` });
+    const rebuild = parseApplicationVersion(parsed.value.text);
+    if (rebuild !== undefined && rebuild.sourceVersion === source.value.text) highest = Math.max(highest, rebuild.rebuild);
+  }
+  const next = `${source.value.text}${REBUILD_MARKER}${String(highest + 1)}`;
+  for (const v of published) {
+    const c = compareVersionStrings(next, v);
+    if (!c.ok) return err({ reason: 'invalid-version', version: v, message: `${v}: ${c.error.message}` });
+    if (c.value <= 0) return err({ reason: 'not-newer', version: v, message: `${v} is already published and sorts after ${next}` });
+  }
+  return ok(next);
 }

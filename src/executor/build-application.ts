@@ -49,7 +49,7 @@ export interface ApplicationBuildSettings extends LibraryBuildSettings {
   readonly tool: string;
   /** N of `<source version>~stubforgeN` (default 1). */
   readonly rebuild?: number;
-  /** The whole package version, when the caller numbers rebuilds itself (`…~stubforge1+b1`); wins over `rebuild`. */
+  /** The whole package version, when the caller numbers rebuilds itself (`rebuild` computes `…~stubforge2` from what is published); wins over `rebuild`. */
   readonly version?: string;
 }
 

@@ -1,58 +1,8 @@
-// The version and changelog entry of an application rebuilt without a source change (pure), the
-// way Debian's binary-only non-maintainer uploads do it: the source version stays, the binary
-// version gets `+b<N>` (`0.7.8` → `0.7.8+b1`, `1.4.1-3+b4` → `1.4.1-3+b5`), with N one more than
-// the highest already published for that source version, so `dpkg --compare-versions` and apt
-// see the new package as an upgrade of every earlier one. The changelog stanza is sbuild's binNMU
-// stanza (`binary-only=yes`), naming the source update that caused the rebuild.
-import { err, ok, type Result } from '../model/result.js';
-import { compareVersionStrings, parseVersion } from '../version/index.js';
-
-/** Debian's binNMU suffix. The application .deb writer (src/deb/app-version.ts) counts its own rebuilds as `+stubforge<N>`. */
-export const BINNMU_MARKER: RebuildMarker = '+b';
-
-export type RebuildMarker = '+b' | '+stubforge';
-
-const suffixRe = (marker: RebuildMarker): RegExp => new RegExp(`${marker.replace(/[+.]/g, '\\$&')}(\\d+)$`);
-
-export interface BinNmuError {
-  readonly reason: 'invalid-version' | 'not-newer';
-  readonly version: string;
-  readonly message: string;
-}
-
-/** The source version a binary version was built from: `1.4.1-3+b4` → `1.4.1-3`. */
-export function binNmuBase(version: string, marker: RebuildMarker = BINNMU_MARKER): { readonly base: string; readonly n: number } {
-  const m = suffixRe(marker).exec(version);
-  if (m === null) return { base: version, n: 0 };
-  return { base: version.slice(0, m.index), n: Number(m[1]) };
-}
-
-/**
- * The binary version of the next rebuild of `sourceVersion`, given every binary version already
- * published (of any source version: only those of this one count for N). `marker` is `+b` (Debian's
- * binNMUs) unless the package's versions already use another rebuild suffix. The answer sorts after
- * each of them; if one is newer anyway (a later source version), that is an error, not a version
- * that would never be installed.
- */
-export function nextBinNmuVersion(sourceVersion: string, published: readonly string[], marker: RebuildMarker = BINNMU_MARKER): Result<string, BinNmuError> {
-  const checked = parseVersion(sourceVersion);
-  if (!checked.ok) return err({ reason: 'invalid-version', version: sourceVersion, message: `${sourceVersion}: ${checked.error.message}` });
-  let highest = 0;
-  for (const v of published) {
-    const parsed = parseVersion(v);
-    if (!parsed.ok) return err({ reason: 'invalid-version', version: v, message: `${v}: ${parsed.error.message}` });
-    const { base, n } = binNmuBase(parsed.value.text, marker);
-    if (base === checked.value.text) highest = Math.max(highest, n);
-  }
-  const next = `${checked.value.text}${marker}${highest + 1}`;
-  for (const v of published) {
-    const c = compareVersionStrings(next, v);
-    if (!c.ok) return err({ reason: 'invalid-version', version: v, message: `${v}: ${c.error.message}` });
-    if (c.value <= 0) return err({ reason: 'not-newer', version: v, message: `${v} is already published and sorts after ${next}` });
-  }
-  return ok(next);
-}
-
+// The changelog stanza of an application rebuilt without a source change (pure): sbuild's binNMU
+// stanza (`binary-only=yes`), naming the source update that caused the rebuild. The version it
+// carries is the application's next rebuild version (src/deb/app-version.ts:
+// `nextApplicationVersion`, `<source version>~stubforge<N>`), which sorts after every version
+// already published, so apt sees the rebuild as an upgrade.
 export interface ChangelogUpdate {
   readonly source: string;
   /** The version embedded before, when one was (several: every arch's). */
@@ -63,7 +13,7 @@ export interface ChangelogUpdate {
 export interface BinNmuChangelog {
   /** The application's source package (`qemu`). */
   readonly source: string;
-  /** The new binary version (`nextBinNmuVersion`). */
+  /** The new binary version (`nextApplicationVersion`). */
   readonly version: string;
   /** The distribution of the stanza header: the suite the build environment is made from. */
   readonly distribution: string;

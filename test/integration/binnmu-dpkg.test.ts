@@ -1,4 +1,4 @@
-// The binNMU versions and changelog stanza checked by dpkg itself: each new version sorts after
+// The rebuild versions and changelog stanza checked by dpkg itself: each new version sorts after
 // every version published before it (`dpkg --compare-versions`), and dpkg-parsechangelog reads the
 // stanza with the fields Debian's binNMUs carry.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -6,26 +6,27 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binNmuChangelogEntry, nextBinNmuVersion } from '../../src/plan/binnmu.js';
-import { BINNMU_TABLE } from '../unit/binnmu-table.js';
+import { nextApplicationVersion } from '../../src/deb/app-version.js';
+import { binNmuChangelogEntry } from '../../src/plan/binnmu.js';
+import { APP_REBUILD_TABLE } from '../unit/app-rebuild-table.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stubforge-binnmu-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const dpkgGreater = (a: string, b: string): boolean => spawnSync('dpkg', ['--compare-versions', a, 'gt', b]).status === 0;
 
-describe('binNMU versions, by dpkg --compare-versions', () => {
-  it.each(BINNMU_TABLE)('%s after %j: %s sorts after each published version and the source version', (source, published, expected) => {
-    const next = nextBinNmuVersion(source, published);
+describe('application rebuild versions, by dpkg --compare-versions', () => {
+  it.each(APP_REBUILD_TABLE)('%s after %j: %s sorts after each published version', (source, published, expected) => {
+    const next = nextApplicationVersion(source, published);
     expect(next).toEqual({ ok: true, value: expected });
-    for (const old of [source, ...published]) expect(dpkgGreater(expected, old), `${expected} > ${old}`).toBe(true);
+    for (const old of published) expect(dpkgGreater(expected, old), `${expected} > ${old}`).toBe(true);
   });
 });
 
 describe('binNMU changelog stanza, by dpkg-parsechangelog', () => {
   it('parses with the version, distribution, binary-only flag and the reason', () => {
     const stanza = binNmuChangelogEntry({
-      source: 'qemu', version: '1:7.2+dfsg-7+deb12u18+b1', distribution: 'bookworm', arch: 'musl-linux-amd64',
+      source: 'qemu', version: '1:7.2+dfsg-7+deb12u18~stubforge2', distribution: 'bookworm', arch: 'musl-linux-amd64',
       updates: [{ source: 'zlib', from: ['1:1.2.13.dfsg-1'], to: '1:1.3.dfsg+really1.3.1-1' }],
       maintainer: 'stubforge local build <root@localhost>', date: new Date(Date.UTC(2026, 10, 21, 13, 5, 0)),
     });
@@ -34,7 +35,7 @@ describe('binNMU changelog stanza, by dpkg-parsechangelog', () => {
     writeFileSync(file, `${stanza}\nqemu (1:7.2+dfsg-7+deb12u18) bookworm-security; urgency=medium\n\n  * Earlier upload.\n\n -- Debian QEMU Team <pkg-qemu-devel@lists.alioth.debian.org>  Mon, 03 Nov 2025 10:00:00 +0300\n`);
     const out = execFileSync('dpkg-parsechangelog', ['-l', file], { encoding: 'utf8' });
     expect(out).toMatch(/^Source: qemu$/m);
-    expect(out).toMatch(/^Version: 1:7\.2\+dfsg-7\+deb12u18\+b1$/m);
+    expect(out).toMatch(/^Version: 1:7\.2\+dfsg-7\+deb12u18~stubforge2$/m);
     expect(out).toMatch(/^Distribution: bookworm$/m);
     expect(out).toMatch(/^Binary-Only: yes$/m);
     expect(out).toMatch(/^Timestamp: 1795266300$/m);

@@ -2,7 +2,8 @@
 // stale, from the recorded provenance (build cache + output repository), shown as a plan; with
 // `--yes`, rebuilt — each affected target built with the update pinned and every other source
 // pinned to the version recorded, so everything outside the set is a cache hit, and the run says
-// so. Applications get a binNMU version and changelog stanza. docs/security-workflow.md.
+// so. Applications get their next `~stubforge<N>` version and a binNMU-style changelog stanza.
+// docs/security-workflow.md.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -12,7 +13,8 @@ import { DEFAULT_SUITES } from '../../archive/suites.js';
 import { nodesOfBuildLog } from '../../executor/batch-build-log.js';
 import { listOutputRepo } from '../../cache/output-repo.js';
 import { affectedSet, currentLibraries, parseUpdateArg, rebuildPins, rebuildTargets, updatesFromSuite, type AffectedSet, type ProvenanceGraph, type SourceUpdate } from '../../plan/affected.js';
-import { binNmuChangelogEntry, nextBinNmuVersion } from '../../plan/binnmu.js';
+import { nextApplicationVersion } from '../../deb/app-version.js';
+import { binNmuChangelogEntry } from '../../plan/binnmu.js';
 import { err, ok, type Result } from '../../model/result.js';
 import { newRunId } from '../../runtime/labels.js';
 import type { Failure } from '../archive-messages.js';
@@ -117,7 +119,7 @@ async function suiteUpdates(graph: ProvenanceGraph, suite: string, values: { mir
   return updates.ok ? ok(updates.value) : err({ message: updates.error.message, exitCode: ExitCode.archive });
 }
 
-/** Each target's pins, and for applications their next binNMU version and changelog stanza. */
+/** Each target's pins, and for applications their next rebuild version and changelog stanza. */
 async function planTargets(set: AffectedSet, graph: ProvenanceGraph, outputRepo: string, distribution: string, ctx: CliContext): Promise<Result<PlannedTarget[], Failure>> {
   const listed = await listOutputRepo(outputRepo);
   if (!listed.ok) return err({ message: listed.error.message, exitCode: ExitCode.failed });
@@ -131,9 +133,7 @@ async function planTargets(set: AffectedSet, graph: ProvenanceGraph, outputRepo:
       continue;
     }
     const published = listed.value.filter((p) => p.package === app.application.package).map((p) => p.version);
-    // The application .deb writer numbers its rebuilds `+stubforge<N>`; a `+b<N>` after those would not upgrade.
-    const marker = published.some((v) => /\+stubforge\d+$/.test(v)) ? '+stubforge' : '+b';
-    const next = nextBinNmuVersion(app.application.sourceVersion, published, marker);
+    const next = nextApplicationVersion(app.application.sourceVersion, published);
     if (!next.ok) return err({ message: `${app.application.package}: ${next.error.message}`, exitCode: ExitCode.failed });
     const changelog = binNmuChangelogEntry({
       source: app.application.source, version: next.value, distribution, arch: t.arch, maintainer, date: new Date(),
