@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import type { CacheKey } from '../model/brand.js';
 import { err, ok, type Result } from '../model/result.js';
-import { fsyncDir } from '../deb/deb-writer.js';
 import { runXz } from '../deb/xz.js';
 import { packagesStanzas, releaseText, summariseControl, type IndexFile, type PublishedDeb, type PublishedEntry } from './apt-index.js';
 import { checkCacheKey } from './cache-key.js';
@@ -97,11 +96,9 @@ export async function writeIndex(ctx: IndexContext): Promise<Result<{ readonly p
       const hash = index[i]?.sha256 ?? sha256(bytes);
       await writeFileAtomic(join(ctx.root, BY_HASH, hash), bytes);
     }
-    await fsyncDir(join(ctx.root, BY_HASH));
     for (const [name, bytes] of files) await writeFileAtomic(join(ctx.root, name), bytes);
     // Release last: it is what makes the new generation visible to apt.
     await writeFileAtomic(join(ctx.root, 'Release'), Buffer.from(releaseText(index, ctx.now()), 'utf8'));
-    await fsyncDir(ctx.root);
     await pruneByHash(ctx, new Set(index.map((f) => f.sha256)));
   } catch (e: unknown) {
     return err(`writing the index in ${ctx.root}: ${e instanceof Error ? e.message : String(e)}`);

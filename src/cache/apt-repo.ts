@@ -17,7 +17,7 @@ import type { CacheKey } from '../model/brand.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import { readDebControl } from '../deb/deb-reader.js';
-import { fsyncDir } from '../deb/deb-writer.js';
+import { fsyncDir } from './atomic-file.js';
 import { DEFAULT_XZ_PATH } from '../deb/xz.js';
 import { provenanceMismatch, summariseControl, type PublishedDeb, type PublishedEntry, type PublishMeta } from './apt-index.js';
 import { cleanDeadLeftovers, ENTRY_FILE, POOL, readAllEntries, readEntry, sha256, writeIndex } from './apt-repo-index.js';

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import type { ProcessRunner } from '../archive/process.js';
 import { renderParagraph, type ControlField } from '../deb/deb-fields.js';
 import { readDebControl } from '../deb/deb-reader.js';
-import { fsyncDir } from '../deb/deb-writer.js';
+import { fsyncDir } from './atomic-file.js';
 import { DEFAULT_XZ_PATH, runXz } from '../deb/xz.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { SourceLocation } from '../model/location.js';

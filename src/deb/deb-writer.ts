@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tar from 'tar-stream';
+import { fsyncDir } from '../cache/atomic-file.js';
 import type { Logger } from '../log/logger.js';
 import type { SourceLocation } from '../model/location.js';
 import { asSha256Hex, type Sha256Hex } from '../model/brand.js';
@@ -188,16 +189,6 @@ async function handleSize(path: string): Promise<number> {
     return (await h.stat()).size;
   } finally {
     await h.close();
-  }
-}
-
-/** Make a rename durable: fsync the directory that holds the new name. */
-export async function fsyncDir(path: string): Promise<void> {
-  const dir = await open(path, 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
   }
 }
 

@@ -2,9 +2,8 @@
 // file, fsync, rename, fsync the folder), so a CI system archiving it at any moment — or a machine
 // losing power — finds the previous complete report or the next one, never half of one. It is
 // also what `--resume` starts from.
-import { open, readFile, rename } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { fsyncDir } from '../deb/deb-writer.js';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../cache/atomic-file.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { BatchEntry } from './batch-file.js';
@@ -82,17 +81,8 @@ export function pendingTarget(entry: BatchEntry): TargetReport {
 
 /** Atomic replace: temporary file beside the report, fsync, rename, fsync the folder. */
 export async function writeReportFile(path: string, report: BatchReport): Promise<Result<void, ReportError>> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
   try {
-    const handle = await open(tmp, 'w', 0o644);
-    try {
-      await handle.writeFile(`${JSON.stringify(report, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-    await fsyncDir(dirname(path));
+    await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
     return ok(undefined);
   } catch (e: unknown) {
     return err({ reason: 'io-error', message: `writing ${path}: ${e instanceof Error ? e.message : String(e)}`, location: { file: path } });
