@@ -162,8 +162,16 @@ describe('stubforge build zlib → pcre2', () => {
 
   it('publishes nothing for a failing build, skips its dependants and keeps its log', async () => {
     const before = pool();
-    const run = await build('pcre2', [], [join(FIXTURES, 'failing'), recipes]);
+    const reportFile = join(home, 'failing.report.json');
+    const run = await build('pcre2', ['--report', reportFile], [join(FIXTURES, 'failing'), recipes]);
     expect(run.code).toBe(ExitCode.failed);
+    // The report says the same as the summary, for batch and rebuild to read.
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { format: string; exitCode: number; nodes: { source: string; status: string; failure?: string; reason?: string; log?: string }[] };
+    expect(report).toMatchObject({ format: 'stubforge-build-report 1', target: 'pcre2', arch: 'musl-linux-amd64', exitCode: ExitCode.failed, interrupted: false });
+    expect(report.nodes.map((n) => [n.source, n.status])).toEqual([['zlib', 'failed'], ['pcre2', 'skipped']]);
+    expect(report.nodes[0]?.failure).toMatch(/build step failed with exit status 7/);
+    expect(report.nodes[0]?.log).toMatch(/zlib\.log$/);
+    expect(report.nodes[1]?.reason).toBe('needs zlib, which was not built');
     expect(statuses(run.out)).toEqual({ zlib: 'FAILED', pcre2: 'skipped' });
     expect(run.out).toMatch(/zlib 1:1\.2\.13\.dfsg-1: in step \d\/\d: 2: echo "this build fails on purpose" >&2; exit 7: zlib: build step failed with exit status 7/);
     expect(run.out).toContain('pcre2: needs zlib, which was not built');

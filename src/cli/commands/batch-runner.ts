@@ -1,18 +1,21 @@
-// How `stubforge batch` runs one target: `stubforge build <target> --arch <arch> <options>` as a
-// child process, its output (progress, summary, and the JSON node events at log level info) into
-// the target's log file, and afterwards the report's facts read back from that log and from the
-// build cache: which nodes were cached or built, the packages each key published, the sources
-// they embed. A child per target keeps one target's crash away from the others and gives each its
+// How `stubforge batch` runs one target: `stubforge build <target> --arch <arch> <options>
+// --report FILE` as a child process, its output (progress, summary, and the JSON node events at
+// log level info) into the target's log file, and afterwards the report's facts read back from the
+// build's report (build-report.ts; from the node events in its log only when the build died before
+// writing it) and from the build cache: which nodes were cached or built, the packages each key
+// published, the sources they embed. A child per target keeps one target's crash away from the others and gives each its
 // own log; the build itself is the same code a user runs.
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { openRepo } from '../../cache/apt-repo.js';
 import { nodesOfBuildLog } from '../../executor/batch-build-log.js';
 import type { BatchEntry } from '../../executor/batch-file.js';
-import type { OutputRecord } from '../../executor/batch-report.js';
+import type { NodeRecord, OutputRecord } from '../../executor/batch-report.js';
+import { parseBuildReport, type BuildReport } from '../../executor/build-report.js';
 import type { TargetRunner, TargetRunResult } from '../../executor/batch.js';
 import type { CacheKey } from '../../model/brand.js';
+import { err, type Result } from '../../model/result.js';
 import type { CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -32,16 +35,51 @@ export function buildRunner(settings: BuildRunnerSettings): TargetRunner {
     await mkdir(dirname(logFile), { recursive: true });
     const argv = [settings.entry, 'build', entry.target, '--arch', entry.arch, '--jobs', String(settings.buildJobs), ...settings.commonOptions, ...entry.options];
     const exit = await runBuildChild(argv, logFile, settings.ctx, signal);
-    const nodes = nodesOfBuildLog(await readFile(logFile, 'utf8').catch(() => ''));
+    const nodes = exit.nodes;
     const facts = await publishedFacts(nodes.flatMap((n) => (n.key !== undefined && (n.status === 'built' || n.status === 'cached') ? [n.key] : [])), settings);
     const status: TargetRunResult['status'] = exit.code === 0 ? 'succeeded' : exit.code === ExitCode.interrupted || signal.aborted ? 'interrupted' : 'failed';
     const error = exit.failure ?? (status === 'failed' ? `stubforge build exited ${String(exit.code)} (see ${logFile})` : undefined);
-    return { status, exitCode: exit.code ?? -1, nodes, outputs: facts.outputs, embeds: facts.embeds, ...(error === undefined ? {} : { error: [error, ...facts.problems].join('; ') }) };
+    const problems = [...(error === undefined ? [] : [error]), ...(exit.reportProblem === undefined ? [] : [exit.reportProblem]), ...facts.problems];
+    return { status, exitCode: exit.code ?? -1, nodes, outputs: facts.outputs, embeds: facts.embeds, ...(problems.length === 0 ? {} : { error: problems.join('; ') }) };
   };
 }
 
-/** Run `node <argv>` (a stubforge command) with its output appended to `logFile`; SIGINT on abort. */
-export async function runBuildChild(argv: readonly string[], logFile: string, ctx: CliContext, signal: AbortSignal): Promise<{ code: number | null; failure?: string }> {
+export interface BuildChildResult {
+  readonly code: number | null;
+  readonly failure?: string;
+  /** What each node came to: from the build's report, or from its log when it wrote none. */
+  readonly nodes: readonly NodeRecord[];
+  /** The report was there but could not be read (the nodes then come from the log). */
+  readonly reportProblem?: string;
+}
+
+/** The report file of a build whose output goes to `logFile`: beside it. */
+export function buildReportFile(logFile: string): string {
+  return `${logFile.replace(/\.log$/, '')}.report.json`;
+}
+
+/**
+ * Run `node <argv> --report FILE` (a `stubforge build`) with its output appended to `logFile`;
+ * SIGINT on abort. The nodes come from the report it writes when it ends; a build that died before
+ * writing it (SIGKILL, out of memory) is read from the node events in its log.
+ */
+export async function runBuildChild(argv: readonly string[], logFile: string, ctx: CliContext, signal: AbortSignal): Promise<BuildChildResult> {
+  const reportFile = buildReportFile(logFile);
+  // A report of an earlier attempt (--resume) must not stand for this one.
+  await rm(reportFile, { force: true });
+  const exit = await runChild([...argv, '--report', reportFile], logFile, ctx, signal);
+  let report: Result<BuildReport, string> | undefined;
+  try {
+    report = parseBuildReport(await readFile(reportFile, 'utf8'), reportFile);
+  } catch (error: unknown) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') report = err(`${reportFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const fromLog = async (): Promise<NodeRecord[]> => nodesOfBuildLog(await readFile(logFile, 'utf8').catch(() => ''));
+  if (report?.ok === true) return { ...exit, nodes: report.value.nodes };
+  return { ...exit, nodes: await fromLog(), ...(report === undefined ? {} : { reportProblem: report.error }) };
+}
+
+async function runChild(argv: readonly string[], logFile: string, ctx: CliContext, signal: AbortSignal): Promise<{ code: number | null; failure?: string }> {
   const log = await open(logFile, 'a', 0o644);
   try {
     await log.write(`$ stubforge ${argv.slice(1).join(' ')}\n`);

@@ -4,15 +4,17 @@
 import { randomBytes } from 'node:crypto';
 import { rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Archive } from '../../archive/archive.js';
 import type { PartialArch } from '../../arch/arch-file.js';
 import { openRepo } from '../../cache/apt-repo.js';
+import { writeFileAtomic } from '../../cache/atomic-file.js';
 import { prepareNodeImages, probeHostGccInclude } from '../../executor/build-image.js';
 import { applicationBuilder } from '../../executor/build-application.js';
 import { libraryBuilder } from '../../executor/build-library.js';
 import { keyInputs, nodeKey, type BuildChoices } from '../../executor/node-keys.js';
+import { buildReportOf, type BuildReport } from '../../executor/build-report.js';
 import { failureHeadline, type ExecutorEvent } from '../../executor/outcome.js';
 import { runPlan, type NodeBuilder } from '../../executor/run-plan.js';
 import { describeSkip, formatSummary } from '../../executor/summary.js';
@@ -48,6 +50,7 @@ const USAGE = 'usage: stubforge build <target> [options]\n' +
   '  --keep-going       after a failure, go on with work that does not depend on it\n' +
   '                     (default: start nothing new; running builds finish)\n' +
   '  --timeout MINUTES  wall-clock limit of one library build (default 60)\n' +
+  '  --report FILE      write what each node came to (JSON, stubforge-build-report 1) when the run ends\n' +
   BUILD_CHOICE_USAGE + SOLVER_USAGE;
 
 const DEFAULT_TIMEOUT_MINUTES = 60;
@@ -66,7 +69,7 @@ function parse(argv: readonly string[]) {
     options: {
       ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS,
       jobs: { type: 'string', short: 'j' }, 'libraries-only': { type: 'boolean' }, 'keep-going': { type: 'boolean' },
-      timeout: { type: 'string' },
+      timeout: { type: 'string' }, report: { type: 'string' },
     },
   });
 }
@@ -250,9 +253,28 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     }, 'build finished');
     ctx.stdout.write(`\n${formatSummary(plan, report, { repoDir: repo.value.root, logDir, describeFailure: describeNodeFailure, librariesOnly })}`);
     ctx.stdout.write(formatApplicationReport(report, (deb) => repo.value.pathOf(deb)));
-    return exitCodeOfRun(report);
+    const exitCode = exitCodeOfRun(report);
+    const reportFile = a.values.report;
+    if (reportFile !== undefined) {
+      const written = await writeBuildReport(resolve(ctx.cwd, reportFile), buildReportOf({
+        target: plan.target, arch: plan.arch, exitCode, run: report, describeFailure: describeNodeFailure,
+        describeSkip: (o) => (o.because !== undefined ? describeSkip(o.because) : o.notBuilt),
+      }));
+      if (!written.ok) return fail(ctx, 'build', { message: written.error, exitCode: ExitCode.failed });
+    }
+    return exitCode;
   } finally {
     interrupt.dispose();
+  }
+}
+
+/** The report written whole (atomically): a reader finds it complete or not at all. */
+async function writeBuildReport(path: string, report: BuildReport): Promise<Result<void, string>> {
+  try {
+    await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
+    return ok(undefined);
+  } catch (error: unknown) {
+    return err(`writing the report ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -5,12 +5,11 @@
 // so. Applications get their next `~stubforge<N>` version and a binNMU-style changelog stanza.
 // docs/security-workflow.md.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SUITES } from '../../archive/suites.js';
-import { nodesOfBuildLog } from '../../executor/batch-build-log.js';
 import { listOutputRepo } from '../../cache/output-repo.js';
 import { affectedSet, currentLibraries, parseUpdateArg, rebuildPins, rebuildTargets, updatesFromSuite, type AffectedSet, type ProvenanceGraph, type SourceUpdate } from '../../plan/affected.js';
 import { nextApplicationVersion } from '../../deb/app-version.js';
@@ -164,8 +163,7 @@ async function build(set: AffectedSet, targets: readonly PlannedTarget[], option
       ];
       ctx.stdout.write(`\nbuilding ${t.target} for ${t.arch} (log ${logFile})\n`);
       const ran = await runBuildChild(argv, logFile, ctx, interrupt.signal);
-      const nodes = nodesOfBuildLog(await readFile(logFile, 'utf8').catch(() => ''));
-      const check = checkRebuild(set, t.arch, nodes);
+      const check = checkRebuild(set, t.arch, ran.nodes);
       ctx.stdout.write(formatCheck(t, check));
       if (ran.code !== 0) {
         ctx.stdout.write(`  build exited ${String(ran.code ?? ran.failure)}: see ${logFile}\n`);
