@@ -137,7 +137,8 @@ describe('stubforge plan with its memo', () => {
     ['a pin differs', (): string[] => ['--pin', 'xen=4.17.5+72-g01140da4e8-1']],
     ['another arch is asked for', (): string[] => ['--arch', 'rumprun-amd64']],
     ['an InRelease changed (bookworm-updates signed again, with a new Date)', (): string[] => {
-      publishSuite('bookworm-updates', new Date(Date.now() + 60_000));
+      // An hour back: another Date for certain, and not one in the future, which apt and the archive refuse.
+      publishSuite('bookworm-updates', new Date(Date.now() - 3_600_000));
       return [];
     }],
   ])('misses when %s, then hits the new memo', async (_what, change) => {
