@@ -11,6 +11,7 @@ import { err, ok, type Result } from '../model/result.js';
 import { loadAptSources } from './apt-sources.js';
 import type { ArchiveError } from './errors.js';
 import type { FindSourceError, SourceFinder } from './find-source.js';
+import { verdictDirOf } from './gpgv-verdicts.js';
 import { defaultFetch, type FetchLike, type HttpResponse } from './http.js';
 import type { IndexDiagnostic } from './index-records.js';
 import { newestCachedRelease } from './index-cache.js';
@@ -219,7 +220,7 @@ export async function checkReleases(options: ArchiveOptions): Promise<Result<Rel
   const fetch = options.fetch ?? defaultFetch;
   const releaseOptions = {
     fetch, runProcess: options.runProcess ?? defaultRunProcess, clock: options.clock ?? ((): Date => new Date()),
-    tmpDir: options.cacheDir, timeoutMs: options.timeoutMs ?? 60_000,
+    tmpDir: options.cacheDir, verdictDir: verdictDirOf(options.cacheDir), timeoutMs: options.timeoutMs ?? 60_000,
     ...(options.keyrings === undefined ? {} : { keyrings: options.keyrings }),
     ...(options.allowExpiredRelease === undefined ? {} : { allowExpired: options.allowExpiredRelease }),
   };

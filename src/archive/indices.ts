@@ -17,6 +17,7 @@ import {
 } from './index-cache.js';
 import { parsePackagesIndex, parseSourcesIndex, type IndexDiagnostic, type ParsedIndex } from './index-records.js';
 import { describeProcess, type ProcessRunner } from './process.js';
+import { verdictDirOf } from './gpgv-verdicts.js';
 import { clockExceptions, fetchRelease, verifyRelease, type Release, type ReleaseFileEntry, type VerifiedRelease } from './release.js';
 import type { ConfiguredSuite } from './suites.js';
 
@@ -152,7 +153,7 @@ async function fetchAndParse(
 
 async function currentRelease(suite: ConfiguredSuite, options: IndexOptions): Promise<Result<VerifiedRelease, ArchiveError>> {
   const releaseOptions = {
-    fetch: options.fetch, runProcess: options.runProcess, clock: options.clock, tmpDir: options.cacheDir,
+    fetch: options.fetch, runProcess: options.runProcess, clock: options.clock, tmpDir: options.cacheDir, verdictDir: verdictDirOf(options.cacheDir),
     timeoutMs: options.timeoutMs,
     ...(options.keyrings === undefined ? {} : { keyrings: options.keyrings }),
     ...(options.allowExpired === undefined ? {} : { allowExpired: options.allowExpired }),

@@ -139,6 +139,8 @@ export interface ReleaseOptions {
   readonly timeoutMs: number;
   readonly keyrings?: readonly string[];
   readonly allowExpired?: boolean;
+  /** Where gpgv's good verdicts are remembered (gpgv-verdicts.ts). */
+  readonly verdictDir?: string;
 }
 
 export function inReleaseUrl(suite: ConfiguredSuite): string {
@@ -156,6 +158,7 @@ export async function verifyRelease(
     runProcess: options.runProcess, tmpDir: options.tmpDir, timeoutMs: options.timeoutMs,
     ...(options.keyrings === undefined ? {} : { keyrings: options.keyrings }),
     ...(suite.signedBy === undefined ? {} : { signedBy: suite.signedBy }),
+    ...(options.verdictDir === undefined ? {} : { verdicts: { dir: options.verdictDir } }),
   });
   if (!verified.ok) return err({ reason: 'bad-signature', url, detail: verified.error });
   const release = parseRelease(raw.toString('utf8'), {

@@ -14,6 +14,7 @@ import { err, ok, type Result } from '../model/result.js';
 import type { SignedBy } from './apt-sources.js';
 import type { ProcessRunner } from './process.js';
 import { describeProcess } from './process.js';
+import { readVerdict, verdictKey, writeVerdict, type VerdictStore } from './gpgv-verdicts.js';
 
 export const DEFAULT_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
@@ -98,6 +99,17 @@ export interface VerifyOptions {
   readonly keyrings?: readonly string[];
   readonly signedBy?: SignedBy;
   readonly timeoutMs?: number;
+  /** Where good verdicts are remembered for an hour (gpgv-verdicts.ts); without it gpgv runs every time. */
+  readonly verdicts?: VerdictStore;
+}
+
+/** The verdict key of `data` checked with `keyrings`; undefined when a keyring cannot be read (gpgv will say why). */
+async function keyOf(data: Buffer, keyrings: readonly string[], fingerprints: readonly string[] | undefined): Promise<string | undefined> {
+  try {
+    return verdictKey(data, await Promise.all(keyrings.map((k) => readFile(k))), fingerprints);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Verify clear-signed `data` with gpgv; the error is a detail for a bad-signature error. */
@@ -141,6 +153,12 @@ export async function verifyClearSigned(data: Buffer, options: VerifyOptions): P
       if (!path.ok) return path;
       readable.push(path.value);
     }
+    const store = options.verdicts;
+    const key = store === undefined ? undefined : await keyOf(data, readable, fingerprints);
+    if (store !== undefined && key !== undefined) {
+      const known = await readVerdict(store, key);
+      if (known !== undefined) return ok([...known]);
+    }
     const file = join(dir, 'signed');
     await writeFile(file, data);
     const args = ['--status-fd', '1', ...readable.flatMap((k) => ['--keyring', k]), '--', file];
@@ -148,6 +166,7 @@ export async function verifyClearSigned(data: Buffer, options: VerifyOptions): P
     if (result.failure !== undefined) return err(describeProcess('gpgv', result));
     const status = readGpgvStatus(result.stdout.toString('utf8'), fingerprints);
     if (!status.ok) return err(`${status.error} (keyrings: ${keyrings.join(', ')})`);
+    if (store !== undefined && key !== undefined) await writeVerdict(store, key, status.value);
     return status;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -71,16 +71,17 @@ export async function prepareBuildImage<E>(runtime: ContainerRuntime, log: Logge
 
 /** Each node's build image that exists already (a node whose image does not is absent). */
 export async function findNodeImages(runtime: ImageLookup, env: string, packagesByNode: ReadonlyMap<string, readonly string[]>): Promise<Result<ReadonlyMap<string, BuildImage>, EnvironmentError | RuntimeError>> {
+  // Each distinct package list once, all asked at the same time: nothing is made here.
+  const sets = new Map([...packagesByNode.values()].map((packages) => [packages.join(' '), packages]));
+  const found = await Promise.all([...sets].map(async ([set, packages]) => [set, await findBuildImage(runtime, env, packages)] as const));
   const bySet = new Map<string, BuildImage | undefined>();
+  for (const [set, result] of found) {
+    if (!result.ok) return result;
+    bySet.set(set, result.value);
+  }
   const images = new Map<string, BuildImage>();
   for (const [source, packages] of packagesByNode) {
-    const set = packages.join(' ');
-    if (!bySet.has(set)) {
-      const found = await findBuildImage(runtime, env, packages);
-      if (!found.ok) return found;
-      bySet.set(set, found.value);
-    }
-    const image = bySet.get(set);
+    const image = bySet.get(packages.join(' '));
     if (image !== undefined) images.set(source, image);
   }
   return ok(images);

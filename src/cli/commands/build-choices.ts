@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { DEFAULT_SUITES } from '../../archive/suites.js';
-import { openRepo } from '../../cache/apt-repo.js';
+import { readEntry } from '../../cache/apt-repo-index.js';
 import { findNodeImages } from '../../executor/build-image.js';
 import { nodeKeys, type BuildChoices } from '../../executor/node-keys.js';
 import type { CacheKey } from '../../model/brand.js';
@@ -67,15 +67,12 @@ export async function cacheStatus(plan: BuildPlan, ctx: CliContext, choices: Bui
   const imageDigests = new Map([...images.value].map(([source, image]) => [source, image.digest]));
   const keys = nodeKeys(plan, imageDigests, choices);
   const status = new Map<string, 'yes' | 'no' | 'unknown'>();
-  // Opening the repository makes its folders: a plan looks at an existing one only.
-  const repo = existsSync(paths.repoDir) ? await openRepo(paths.repoDir, { logger: ctx.log }) : undefined;
-  for (const [source, key] of keys) {
-    if (repo === undefined) status.set(source, 'no');
-    else if (!repo.ok) status.set(source, 'unknown');
-    else {
-      const hit = await repo.value.lookup(key);
-      status.set(source, !hit.ok ? 'unknown' : hit.value === undefined ? 'no' : 'yes');
-    }
-  }
+  // Read only: opening the repository would make its folders and tidy it, which a plan must not do.
+  // A key is there when its publish record is (publishing renames the whole key into the pool).
+  const repo = existsSync(paths.repoDir);
+  await Promise.all([...keys].map(async ([source, key]) => {
+    const hit = repo ? await readEntry(paths.repoDir, key) : ok(undefined);
+    status.set(source, !hit.ok ? 'unknown' : hit.value === undefined ? 'no' : 'yes');
+  }));
   return { imageDigests, keys, cached: (source) => status.get(source) ?? 'unknown' };
 }
