@@ -252,7 +252,7 @@ async function describeAndWrite(node: PlanNode, context: NodeBuildContext, b: Bu
   const described = describeApplicationDebs({
     package: b.app.package, description: { synopsis, extended }, ...(b.app.section === undefined ? {} : { section: b.app.section }),
     source: { name: node.source, version: node.version, copyright: copyright.value }, version: version.value,
-    architecture: s.arch.installArchitecture, partialArch: s.arch.name, maintainer: s.maintainer, target: b.recipe.name,
+    architecture: s.arch.installArchitecture, partialArch: s.arch.name, maintainer: b.app.maintainer ?? s.maintainer, target: b.recipe.name,
     recipeSha256: b.recipe.contentSha256, cacheKey: context.key, embedded: st.embedded, toolchainParts: st.provenance.toolchainParts,
     compilerRuntime: st.provenance.compilerRuntime,
     files: files.value, lintianOverrides: b.app.lintianOverrides.map((o) => ({ tag: o.tag, reason: o.reason })),

@@ -29,7 +29,7 @@ export interface RecipeInput {
 }
 
 const APPLICATION_FIELDS = [
-  'Package', 'Package-Section', 'Package-Description', 'Install', 'Lintian-Overrides', 'Launch-Cmdline', 'Launch-Env',
+  'Package', 'Package-Section', 'Package-Maintainer', 'Package-Description', 'Install', 'Lintian-Overrides', 'Launch-Cmdline', 'Launch-Env',
   'Launch-Manifest', 'Link-From-Closure',
 ];
 
@@ -74,6 +74,11 @@ function readApplication(r: FieldReader): ApplicationSettings | undefined {
   const pkg = r.required('Package');
   if (pkg !== undefined && !isPackageName(pkg)) r.problem('Package', `"${pkg}" is not a binary package name`);
   const section = r.optional('Package-Section');
+  const maintainer = r.optional('Package-Maintainer');
+  // Policy 5.6.2: the Maintainer field is "Name <email>", as in debian/control.
+  if (maintainer !== undefined && !/^[^<>,]*[^<>,\s] <[^<>@\s]+@[^<>@\s]+>$/.test(maintainer)) {
+    r.problem('Package-Maintainer', `"${maintainer}" is not "Full Name <email address>"`);
+  }
   const description = r.lines('Package-Description', true).map((l) => l.text);
   const install: { from: string; to: string }[] = [];
   for (const { text, line } of r.has('Install') ? r.lines('Install') : []) {
@@ -97,6 +102,7 @@ function readApplication(r: FieldReader): ApplicationSettings | undefined {
   return {
     package: pkg, description, install, lintianOverrides, launchEnv, launchManifest, closureLibraries,
     ...(section === undefined ? {} : { section }),
+    ...(maintainer === undefined ? {} : { maintainer }),
     ...(launchCmdline === undefined ? {} : { launchCmdline }),
   };
 }

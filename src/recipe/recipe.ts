@@ -88,6 +88,8 @@ export interface ApplicationSettings {
   /** Binary package name of the shipped .deb. */
   readonly package: string;
   readonly section?: string;
+  /** `Package-Maintainer`: the package's Maintainer, as debian/control gives it; else the builder's (DEBFULLNAME/DEBEMAIL). */
+  readonly maintainer?: string;
   readonly description: readonly string[];
   /** `<path in build tree> <path in package>` lines. */
   readonly install: readonly { readonly from: string; readonly to: string }[];

@@ -36,7 +36,15 @@ describe('application recipe fields', () => {
     expect(r.application?.launchManifest).toEqual([{ text: '/etc/qemu/bridge.conf: ${SOURCE}/debian/bridge.conf', location: { file: 'recipes/app', line: 12 } }]);
   });
 
+  it('takes the package\'s Maintainer from Package-Maintainer, as debian/control gives it', () => {
+    expect(recipe(`${HEAD}Package-Maintainer: Xen stub domain team <xen-stubdom@lists.example.org>\n`).application?.maintainer)
+      .toBe('Xen stub domain team <xen-stubdom@lists.example.org>');
+    expect(recipe(HEAD).application?.maintainer).toBeUndefined();
+  });
+
   it.each([
+    ['a Maintainer without an address', `${HEAD}Package-Maintainer: Xen stub domain team\n`, 6, '"Xen stub domain team" is not "Full Name <email address>"'],
+    ['a Maintainer without a name', `${HEAD}Package-Maintainer: <team@example.org>\n`, 6, '"<team@example.org>" is not "Full Name <email address>"'],
     ['a closure library without a source', `${HEAD}Link-From-Closure:\n z\n`, 7, '"z" is not "<library> <source>"'],
     ['a closure library with a bad source name', `${HEAD}Link-From-Closure:\n z Zlib\n`, 7, '"z Zlib" is not "<library> <source>"'],
     ['an environment line without =', `${HEAD}Launch-Env:\n TMPDIR\n`, 7, '"TMPDIR" is not NAME=value'],
