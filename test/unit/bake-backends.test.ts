@@ -72,13 +72,18 @@ const bakeRequest: BakeRequest = {
 };
 
 describe('rumprun backend', () => {
-  it('runs the tree\'s rumprun-bake with CONFIG OUTPUT INPUT, the tree mounted where it was built', () => {
+  it('runs the tree\'s rumprun-bake with CONFIG OUTPUT INPUT, the tree mounted where it was built, then strips the image', () => {
     const spec = rumprunBackend.plan(bakeRequest);
     if (!spec.ok) throw new Error(JSON.stringify(spec.error));
     expect(spec.value.commands).toEqual([{
       name: 'rumprun-bake',
-      argv: ['/opt/rumprun-hw/bin/rumprun-bake', 'hw_generic', '/build/app/bake/zlib-test.bin', '/build/app/zlib-test'],
+      argv: ['/opt/rumprun-hw/bin/rumprun-bake', 'hw_generic', '/build/app/bake/zlib-test.bin.unstripped', '/build/app/zlib-test'],
       env: { RUMPRUN_WARNING_STFU: 'please' },
+      cwd: '/build/app/bake',
+    }, {
+      name: 'strip',
+      argv: ['strip', '--strip-all', '--remove-section=.comment', '-o', '/build/app/bake/zlib-test.bin', '/build/app/bake/zlib-test.bin.unstripped'],
+      env: {},
       cwd: '/build/app/bake',
     }]);
     expect(spec.value.mounts).toEqual([{ source: '/home/user/rumprun-hw', target: '/opt/rumprun-hw', readOnly: true }]);
@@ -88,7 +93,7 @@ describe('rumprun backend', () => {
   it('passes a conffile with -c and bakes several programs into one image', () => {
     const spec = rumprunBackend.plan({ ...bakeRequest, rumprun: { tree: hwTree, conffile: '/build/app/bake.conf', extraPrograms: ['/build/app/second'] } });
     expect(spec.ok && spec.value.commands[0]?.argv).toEqual([
-      '/opt/rumprun-hw/bin/rumprun-bake', '-c', '/build/app/bake.conf', 'hw_generic', '/build/app/bake/zlib-test.bin', '/build/app/zlib-test', '/build/app/second',
+      '/opt/rumprun-hw/bin/rumprun-bake', '-c', '/build/app/bake.conf', 'hw_generic', '/build/app/bake/zlib-test.bin.unstripped', '/build/app/zlib-test', '/build/app/second',
     ]);
   });
 
