@@ -6,7 +6,7 @@
 // `prepareBuildImage` makes what is missing.
 import type { Logger } from '../log/logger.js';
 import { err, ok, type Result } from '../model/result.js';
-import type { ContainerRuntime, ImageDigest, ImageLookup, RuntimeError } from '../runtime/container-runtime.js';
+import type { ContainerRuntime, ImageDigest, ImageInfo, ImageLookup, RuntimeError } from '../runtime/container-runtime.js';
 import { BUILDER, environmentRef, extraRef, validatePackageNames } from '../runtime/env-spec.js';
 import { ensurePackages, type EnvironmentError, type EnvironmentOptions } from '../runtime/environments.js';
 import { Label } from '../runtime/labels.js';
@@ -26,19 +26,23 @@ export interface BuildImage {
 export async function findBuildImage(runtime: ImageLookup, env: string, packages: readonly string[]): Promise<Result<BuildImage | undefined, EnvironmentError | RuntimeError>> {
   const base = await runtime.inspectImage(env);
   if (!base.ok) return base;
-  if (base.value === undefined) return ok(undefined);
+  return base.value === undefined ? ok(undefined) : imageOnBase(runtime, env, base.value, packages);
+}
+
+/** The image for `packages` on the environment `base` (inspected already), if it exists. */
+async function imageOnBase(runtime: ImageLookup, env: string, base: ImageInfo, packages: readonly string[]): Promise<Result<BuildImage | undefined, EnvironmentError | RuntimeError>> {
   const wanted = validatePackageNames(packages, { file: env });
   if (!wanted.ok) return wanted;
   const layerRef = extraRef(env, wanted.value);
   const layer = await runtime.inspectImage(layerRef);
   if (!layer.ok) return layer;
-  if (layer.value !== undefined && layer.value.labels[Label.parent] === base.value.digest) {
+  if (layer.value !== undefined && layer.value.labels[Label.parent] === base.digest) {
     const added = (layer.value.labels[Label.packages] ?? '').split(' ').filter((p) => p !== '');
     return ok({ env, ref: layerRef, digest: layer.value.digest, added, createdEnvironment: false });
   }
   // Packages the environment was made with are installed in it: no layer is needed for them.
-  const has = new Set((base.value.labels[Label.packages] ?? '').split(' '));
-  if (wanted.value.every((p) => has.has(p))) return ok({ env, ref: env, digest: base.value.digest, added: [], createdEnvironment: false });
+  const has = new Set((base.labels[Label.packages] ?? '').split(' '));
+  if (wanted.value.every((p) => has.has(p))) return ok({ env, ref: env, digest: base.digest, added: [], createdEnvironment: false });
   return ok(undefined);
 }
 
@@ -71,9 +75,13 @@ export async function prepareBuildImage<E>(runtime: ContainerRuntime, log: Logge
 
 /** Each node's build image that exists already (a node whose image does not is absent). */
 export async function findNodeImages(runtime: ImageLookup, env: string, packagesByNode: ReadonlyMap<string, readonly string[]>): Promise<Result<ReadonlyMap<string, BuildImage>, EnvironmentError | RuntimeError>> {
-  // Each distinct package list once, all asked at the same time: nothing is made here.
+  // The environment once, then each distinct package list, all asked at the same time: nothing is made here.
+  const base = await runtime.inspectImage(env);
+  if (!base.ok) return base;
+  const baseInfo = base.value;
+  if (baseInfo === undefined) return ok(new Map());
   const sets = new Map([...packagesByNode.values()].map((packages) => [packages.join(' '), packages]));
-  const found = await Promise.all([...sets].map(async ([set, packages]) => [set, await findBuildImage(runtime, env, packages)] as const));
+  const found = await Promise.all([...sets].map(async ([set, packages]) => [set, await imageOnBase(runtime, env, baseInfo, packages)] as const));
   const bySet = new Map<string, BuildImage | undefined>();
   for (const [set, result] of found) {
     if (!result.ok) return result;
