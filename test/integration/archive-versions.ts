@@ -7,10 +7,13 @@
 // captured indices in test/unit/archive-versions.test.ts, the archive moving on included.
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { command as plan } from '../../src/cli/commands/plan.js';
+import { command as served } from '../../src/cli/commands/served.js';
 import { openArchive, type Archive } from '../../src/archive/archive.js';
 import { mirrorProbe } from '../../src/archive/served.js';
-import { chooseServed, versionsNewestFirst, type CheckedVersion, type ServedProbe } from '../../src/archive/served-choice.js';
+import { chooseServed, lacksOnlyDebianPart, versionsNewestFirst, type CheckedVersion, type ServedProbe } from '../../src/archive/served-choice.js';
 import type { SourceRecord } from '../../src/model/archive.js';
+import { runCommand } from './cli-support.js';
 
 /** The part of an archive these helpers read: its suites and its Sources records. */
 export type ArchiveIndices = Pick<Archive, 'suites' | 'index'>;
@@ -86,4 +89,63 @@ export async function openTestArchive(suites: readonly string[], cacheDir = TEST
   const archive = await openArchive({ cacheDir, suites });
   if (!archive.ok) throw new Error(`cannot open the archive: ${JSON.stringify(archive.error)}`);
   return { archive: archive.value, probe: mirrorProbe(archive.value) };
+}
+
+export type LackingDebianPart =
+  | { readonly ok: true; readonly record: SourceRecord; readonly missing: readonly string[] }
+  | { readonly ok: false; readonly skip: string };
+
+/**
+ * The newest version of `name` in `suites`, when the mirror serves its orig tarball but not its
+ * Debian part (diff or debian tarball): the situation `--allow-orig-only` is for.
+ */
+export async function newestLackingDebianPart(
+  archive: ArchiveIndices, name: string, suites: readonly string[], probe: ServedProbe,
+): Promise<LackingDebianPart> {
+  const versions = versionsNewestFirst(archive.index.sources, name, suites);
+  const newest = versions.ok ? versions.value.find((r) => r.extraSourceOnly !== true) ?? versions.value[0] : undefined;
+  if (newest === undefined) return { ok: false, skip: `no version of ${name} in ${suites.join(', ')}` };
+  const missing = await probe(newest);
+  if (!missing.ok) throw new Error(`${name}: ${JSON.stringify(missing.error)}`);
+  const checked = { record: newest, missing: missing.value };
+  if (!lacksOnlyDebianPart(checked)) {
+    const what = missing.value.length === 0 ? 'serves it whole' : `lacks ${missing.value.map((m) => m.file).join(', ')}`;
+    return { ok: false, skip: `the mirror no longer lacks only the Debian part of ${name} ${newest.version} (${newest.suite}): it ${what}` };
+  }
+  return { ok: true, record: newest, missing: missing.value.map((m) => m.file) };
+}
+
+/** A version written into a regular expression. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Where a CLI command run by these helpers keeps its caches, and the arch/recipe folders it reads. */
+export interface CommandEnv {
+  readonly env: Record<string, string | undefined>;
+  readonly cwd: string;
+  /** Options every call adds (e.g. `--arch-dir`, `--recipe-dir` when run from the sources). */
+  readonly extra?: readonly string[];
+}
+
+/**
+ * The options `stubforge served --target` prints for the plan of `target` with `args`: a `--pin`
+ * of the newest version the mirror serves whole for each source whose newest it does not, and
+ * `--allow-orig-only SRC` for the sources of `origOnly` that still need it. This is how
+ * docker/main-job.sh chooses; a source with no servable version fails the caller, naming it.
+ */
+export async function servedChoices(target: string, args: readonly string[], run: CommandEnv, origOnly: readonly string[] = []): Promise<string[]> {
+  const argv = ['--target', target, ...args, ...(run.extra ?? []), ...origOnly.flatMap((s) => ['--allow-orig-only', s]), '--format', 'args'];
+  const { code, stdout, stderr } = await runCommand(served, argv, run);
+  if (code !== 0) throw new Error(`stubforge served ${argv.join(' ')} exited ${code}:\n${stderr}`);
+  return stdout.split('\n').filter((w) => w !== '');
+}
+
+/** source → version of every node of the plan `stubforge plan <target> <args>` makes today. */
+export async function plannedVersions(target: string, args: readonly string[], run: CommandEnv): Promise<Map<string, string>> {
+  const argv = [target, ...args, ...(run.extra ?? []), '--format', 'json'];
+  const { code, stdout, stderr } = await runCommand(plan, argv, run);
+  if (code !== 0) throw new Error(`stubforge plan ${argv.join(' ')} exited ${code}:\n${stderr}`);
+  const json = JSON.parse(stdout) as { nodes: { source: string; version: string }[] };
+  return new Map(json.nodes.map((n) => [n.source, n.version]));
 }

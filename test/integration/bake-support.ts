@@ -1,6 +1,8 @@
 // Helpers of the bake integration tests: Debian's zlib source from the mirror named in this
 // machine's apt configuration (checksums from bookworm's Sources index, then the .dsc), built
-// static with musl-gcc and staged the way its -cross package installs it.
+// static with musl-gcc and staged the way its -cross package installs it. The version is the
+// newest of bookworm that the mirror serves whole, read from the index when a test starts
+// (archive-versions.ts), never written down.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -9,17 +11,46 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAptSources } from '../../src/archive/apt-sources.js';
 import { parseDeb822 } from '../../src/control/deb822.js';
+import { versionsNewestFirst } from '../../src/archive/served-choice.js';
+import type { SourceRecord } from '../../src/model/archive.js';
+import { openTestArchive, requireServed } from './archive-versions.js';
 
 /** The same cache as drivers-host.test.ts: downloads survive between runs, re-verified on use. */
 export const POOL_CACHE = join(tmpdir(), 'stubforge-test-pool');
 
-/** bookworm's zlib, SHA-256 of the .dsc as the Sources index lists it. */
-export const ZLIB = {
-  version: '1:1.2.13.dfsg-1',
-  dir: 'pool/main/z/zlib',
-  dsc: 'zlib_1.2.13.dfsg-1.dsc',
-  sha256: '3fa1e6b2fc525062aa88207dda52fed8e045373c809d362fe8a2bfbf7cf515a8',
-} as const;
+export interface PoolSource {
+  readonly version: string;
+  /** Pool directory, the .dsc's name and its SHA-256 as the Sources index lists it. */
+  readonly dir: string;
+  readonly dsc: string;
+  readonly sha256: string;
+}
+
+/**
+ * The newest version of `name` in bookworm that the mirror serves whole, as the index lists it; with
+ * `orig`, the newest whose .dsc and orig tarball it serves (a test that builds from the orig tarball
+ * alone, for a source whose Debian part the mirror lacks).
+ */
+export async function bookwormSource(name: string, needs: 'whole' | 'orig' = 'whole'): Promise<PoolSource & { readonly files: readonly string[] }> {
+  const { archive, probe } = await openTestArchive(['bookworm']);
+  let record: SourceRecord | undefined;
+  if (needs === 'whole') {
+    record = (await requireServed(archive, name, ['bookworm'], probe)).record;
+  } else {
+    const versions = versionsNewestFirst(archive.index.sources, name, ['bookworm']);
+    for (const candidate of versions.ok ? versions.value : []) {
+      const missing = await probe(candidate);
+      if (missing.ok && missing.value.every((m) => !m.file.endsWith('.dsc') && !/\.orig(-[^.]+)?\.tar\./.test(m.file))) {
+        record = candidate;
+        break;
+      }
+    }
+    if (record === undefined) throw new Error(`the mirror serves the .dsc and orig tarball of no version of ${name} in bookworm`);
+  }
+  const dsc = record.files.find((f) => f.name.endsWith('.dsc'));
+  if (dsc === undefined) throw new Error(`${name} ${record.version}: no .dsc in the index`);
+  return { version: record.version, dir: record.directory, dsc: dsc.name, sha256: dsc.sha256, files: record.files.map((f) => f.name) };
+}
 
 export async function mirrorBase(): Promise<string> {
   const sources = await loadAptSources();
@@ -46,8 +77,9 @@ export async function fetchVerified(mirror: string, dir: string, name: string, e
   return path;
 }
 
-/** Fetches zlib's .dsc and its files (verified) and unpacks it with dpkg-source into `dest`. */
-export async function unpackZlib(dest: string): Promise<void> {
+/** Fetches zlib's .dsc and its files (verified), unpacks it with dpkg-source into `dest`, and says which zlib it was. */
+export async function unpackZlib(dest: string): Promise<PoolSource> {
+  const ZLIB = await bookwormSource('zlib');
   const mirror = await mirrorBase();
   const dscPath = await fetchVerified(mirror, ZLIB.dir, ZLIB.dsc, ZLIB.sha256);
   const parsed = parseDeb822(await readFile(dscPath, 'utf8'), { file: dscPath, signed: true });
@@ -57,6 +89,7 @@ export async function unpackZlib(dest: string): Promise<void> {
     await fetchVerified(mirror, ZLIB.dir, name, hash);
   }
   execFileSync('dpkg-source', ['-x', dscPath, dest], { cwd: POOL_CACHE, stdio: 'pipe' });
+  return ZLIB;
 }
 
 /** libz.a and its headers for musl, staged under `<stageRoot>/usr/x86_64-linux-musl/`. */
@@ -86,4 +119,14 @@ int main(void) {
   return 0;
 }
 `;
-export const ZLIB_HELLO_OUTPUT = 'zlib 1.2.13 crc32 5d26b603 packed 21\n';
+/** zlib's own version string (what zlibVersion() prints) in a Debian version: 1:1.2.13.dfsg-1 → 1.2.13. */
+export function zlibUpstream(debianVersion: string): string {
+  const upstream = debianVersion.replace(/^\d+:/, '').replace(/-[^-]+$/, '');
+  // 1.3.dfsg+really1.3.1: the tarball really holds 1.3.1.
+  return (/\+really(.+)$/.exec(upstream)?.[1] ?? upstream).replace(/\.dfsg.*$/, '');
+}
+
+/** What ZLIB_HELLO prints, linked with the zlib of `debianVersion`. */
+export function zlibHelloOutput(debianVersion: string): RegExp {
+  return new RegExp(`^zlib ${zlibUpstream(debianVersion).replace(/\./g, '\\.')} crc32 5d26b603 packed \\d+\n$`);
+}

@@ -10,6 +10,7 @@ import { command as checkArchive } from '../../src/cli/commands/check-archive.js
 import { command as plan } from '../../src/cli/commands/plan.js';
 import { command as why } from '../../src/cli/commands/why.js';
 import type { CliCommand } from '../../src/cli/command.js';
+import { openTestArchive, requireServed } from './archive-versions.js';
 import { runCommand, type CommandResult } from './cli-support.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -42,11 +43,18 @@ describe('stubforge plan', () => {
     expect(nodes(rump.stdout)).toEqual(nodes(musl.stdout));
   }, 300_000);
 
-  it('keeps to pinned versions (the ones whose files the mirror serves)', async () => {
-    const { code, stdout } = await stubforge(plan, 'qemu-stubdom', '--pin', 'xen=4.17.5+72-g01140da4e8-1', '--pin', 'pcre2=10.42-1', '--format', 'json');
+  it('keeps to pinned versions (the ones whose files the mirror serves, looked up first)', async () => {
+    // The pins are the newest xen and pcre2 of the default suites that the mirror serves whole, read
+    // from the archive now; xen's is the oldest version there when that is the one served.
+    const suites = ['bookworm', 'bookworm-updates', 'bookworm-security'];
+    const { archive, probe } = await openTestArchive(suites);
+    const xen = await requireServed(archive, 'xen', suites, probe);
+    const pcre2 = await requireServed(archive, 'pcre2', suites, probe);
+    const { code, stdout } = await stubforge(plan, 'qemu-stubdom', '--pin', `xen=${xen.version}`, '--pin', `pcre2=${pcre2.version}`, '--format', 'json');
     expect(code).toBe(0);
-    const doc = JSON.parse(stdout) as { nodes: { source: string; version: string }[] };
-    expect(doc.nodes.find((n) => n.source === 'xen')?.version).toBe('4.17.5+72-g01140da4e8-1');
+    const doc = JSON.parse(stdout) as { nodes: { source: string; version: string; suite: string }[] };
+    expect(doc.nodes.find((n) => n.source === 'xen')).toMatchObject({ version: xen.version, suite: xen.suite });
+    expect(doc.nodes.find((n) => n.source === 'pcre2')).toMatchObject({ version: pcre2.version, suite: pcre2.suite });
   }, 300_000);
 
   it('prints cache keys for a build image digest and a dot graph', async () => {

@@ -13,19 +13,20 @@ import { stepContext } from '../../src/drivers/environment.js';
 import { describeStaticViolation, staticExpectation } from '../../src/drivers/static-policy.js';
 import { verifyOutput } from '../../src/executor/verify-output.js';
 import { archToolchain } from '../unit/drivers-arches.js';
-import { fetchVerified, mirrorBase, POOL_CACHE } from './bake-support.js';
+import { bookwormSource, fetchVerified, mirrorBase, POOL_CACHE, zlibUpstream, type PoolSource } from './bake-support.js';
 
 const PREFIX = '/usr/x86_64-linux-musl';
 
 /** arch/musl-linux-amd64, parsed by src/arch and mapped as the arch mapper does. */
 const MUSL: ArchToolchain = archToolchain('musl-linux-amd64');
 
-/** SHA-256 of each .dsc as bookworm's Sources index lists it (the .dsc then vouches for its files). */
-const DSC = {
-  zlib: { dir: 'pool/main/z/zlib', dsc: 'zlib_1.2.13.dfsg-1.dsc', sha256: '3fa1e6b2fc525062aa88207dda52fed8e045373c809d362fe8a2bfbf7cf515a8' },
-  libffi: { dir: 'pool/main/libf/libffi', dsc: 'libffi_3.4.4-1.dsc', sha256: '21c9ef156b6766535cb014e0765142c8104ffbcd73f003ecfa80cfb314baa4f0' },
-  pixman: { dir: 'pool/main/p/pixman', dsc: 'pixman_0.42.2-1.dsc', sha256: '393302f5ba22d1206c456902baa02cdd577cb74fe35ec6659f587cce67b91b3d' },
-} as const;
+const PACKAGES = ['zlib', 'libffi', 'pixman'] as const;
+/**
+ * Each source's .dsc with its SHA-256 as bookworm's Sources index lists it (the .dsc then vouches
+ * for its files), read from the index in beforeAll: the newest version the mirror serves whole
+ * (pixman: whose .dsc and orig tarball it serves, as it lacks pixman's Debian part).
+ */
+const DSC = {} as Record<(typeof PACKAGES)[number], PoolSource & { readonly files: readonly string[] }>;
 
 let work = '';
 let mirror = '';
@@ -103,7 +104,10 @@ beforeAll(async () => {
   mirror = await mirrorBase();
   work = await mkdtemp(join(tmpdir(), 'stubforge-drivers-host-'));
   await mkdir(join(work, 'empty-deps', PREFIX.slice(1)), { recursive: true });
-  for (const pkg of Object.keys(DSC)) await mkdir(join(work, pkg), { recursive: true });
+  for (const pkg of PACKAGES) {
+    DSC[pkg] = await bookwormSource(pkg, pkg === 'pixman' ? 'orig' : 'whole');
+    await mkdir(join(work, pkg), { recursive: true });
+  }
 });
 
 afterAll(async () => {
@@ -142,7 +146,7 @@ describe('generated specs build real Debian sources with musl-tools on the host'
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'main.c'), '#include <stdio.h>\n#include <zlib.h>\nint main(void) { printf("zlib %s\\n", zlibVersion()); return 0; }\n');
     execFileSync('sh', ['-ec', '$CC $CPPFLAGS $CFLAGS -o main main.c $LDFLAGS $(pkg-config --libs zlib)'], { cwd: dir, env });
-    expect(execFileSync(join(dir, 'main'), { encoding: 'utf8' })).toBe('zlib 1.2.13\n');
+    expect(execFileSync(join(dir, 'main'), { encoding: 'utf8' })).toBe(`zlib ${zlibUpstream(DSC.zlib.version)}\n`);
     expect(execFileSync('file', ['-b', join(dir, 'main')], { encoding: 'utf8' })).toMatch(/statically linked/);
   });
 
@@ -162,12 +166,14 @@ describe('generated specs build real Debian sources with musl-tools on the host'
   });
 
   it('builds pixman with the meson driver from its verified orig tarball', async () => {
-    // The mirror lacks pixman_0.42.2-1.diff.gz (environment.md): the orig tarball named and
-    // checksummed by the .dsc is unpacked on its own.
-    await fetchSource('pixman', (f) => f.endsWith('.orig.tar.gz'));
+    // The mirror lacks pixman's Debian diff (docs/building.md, "Mirror gaps and explicit choices"):
+    // the orig tarball named and checksummed by the .dsc is unpacked on its own.
+    const orig = DSC.pixman.files.find((f) => /\.orig\.tar\.[a-z0-9]+$/.test(f));
+    if (orig === undefined) throw new Error(`no orig tarball among ${DSC.pixman.files.join(', ')}`);
+    await fetchSource('pixman', (f) => f === orig);
     const src = join(work, 'pixman', 'src');
     await mkdir(src, { recursive: true });
-    execFileSync('tar', ['-xzf', join(POOL_CACHE, 'pixman_0.42.2.orig.tar.gz'), '-C', src, '--strip-components=1']);
+    execFileSync('tar', ['-xf', join(POOL_CACHE, orig), '-C', src, '--strip-components=1']);
     // The options of recipes/pixman, less -Ddemos: pixman 0.42.2's meson_options.txt has no such
     // option and meson stops at it ("Unknown options").
     const pixman = await build('pixman', src, {

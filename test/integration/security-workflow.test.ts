@@ -1,9 +1,14 @@
 // The security workflow end to end, with real builds: build glib2.0 for musl-linux-amd64 with the
-// bookworm version of its library zlib (1:1.2.13.dfsg-1), then learn of a newer one
-// (1:1.3.dfsg+really1.3.1-1, in trixie, which the mirror serves): `query embeds` names the package
-// embedding the old version, `rebuild` shows the affected set (zlib, and glib2.0 built against it)
+// bookworm version of its library zlib (OLD), then learn of a newer one (NEW, in trixie):
+// `query embeds` names the package embedding the old version, `rebuild` shows the affected set (zlib, and glib2.0 built against it)
 // and, with --yes, rebuilds exactly it — libffi and pcre2 are cache hits — and the new package
 // sorts after the old one.
+//
+// OLD, NEW and the pins are read from the archive when the test starts, never written down: OLD
+// and the pins are the newest versions of the bookworm suites that the mirror serves whole, NEW the
+// newest zlib of trixie that it serves whole (the archive moves on, and the mirror lacks the .dsc
+// of some uploads: archive-versions.ts). The test skips, saying why, when trixie has no servable
+// zlib newer than OLD.
 //
 // trixie is among the suites of both builds and every source is pinned. The project's own
 // recipes/zlib is used: the new zlib build-depends on a native tool the old one did not (autoconf),
@@ -15,21 +20,26 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CliCommand } from '../../src/cli/command.js';
 import { command as query } from '../../src/cli/commands/query.js';
 import { command as rebuild } from '../../src/cli/commands/rebuild.js';
 import { ensureEngine } from './runtime-support.js';
 import { runCommand, type CommandResult } from './cli-support.js';
+import { openTestArchive, requireServed, servedVersion } from './archive-versions.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const home = mkdtempSync(join(tmpdir(), 'stubforge-security-'));
 const INDEX_CACHE = join(tmpdir(), 'stubforge-test-index-cache');
 const env = { ...process.env, STUBFORGE_HOME: join(home, 'sf'), STUBFORGE_CACHE: INDEX_CACHE, STUBFORGE_LOG_LEVEL: 'warn' };
-const OLD = '1:1.2.13.dfsg-1';
-const NEW = '1:1.3.dfsg+really1.3.1-1';
+const BOOKWORM = ['bookworm', 'bookworm-updates', 'bookworm-security'];
 const SUITES = ['--suite', 'bookworm', '--suite', 'bookworm-updates', '--suite', 'bookworm-security', '--suite', 'trixie'];
-const PINS = ['--pin', 'glib2.0=2.74.6-2+deb12u9', '--pin', `zlib=${OLD}`, '--pin', 'libffi=3.4.4-1', '--pin', 'pcre2=10.42-1'];
+/** Read from the archive in beforeAll: see the top of the file. */
+let OLD = '';
+let NEW = '';
+let PINS: string[] = [];
+/** Set when the archive holds no servable update to rebuild against: every test skips with it. */
+let noUpdate: string | undefined;
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
@@ -39,9 +49,24 @@ async function stubforge(cmd: CliCommand, ...args: string[]): Promise<CommandRes
 
 interface QueryJson { matches: { package: string; version: string; sourceVersion: string; via: string[] }[] }
 
-beforeAll(() => {
+/** The versions of the workflow: OLD and the pins from the bookworm suites, NEW from trixie, each served whole. */
+async function deriveVersions(): Promise<void> {
+  const { archive, probe } = await openTestArchive([...BOOKWORM, 'trixie'], INDEX_CACHE);
+  OLD = (await requireServed(archive, 'zlib', BOOKWORM, probe)).version;
+  const pins = [`zlib=${OLD}`];
+  for (const name of ['glib2.0', 'libffi', 'pcre2']) pins.push(`${name}=${(await requireServed(archive, name, BOOKWORM, probe)).version}`);
+  PINS = pins.flatMap((p) => ['--pin', p]);
+  const update = await servedVersion(archive, 'zlib', ['trixie'], probe);
+  if (!update.ok) noUpdate = update.skip;
+  else if (spawnSync('dpkg', ['--compare-versions', update.version, 'gt', OLD]).status !== 0) noUpdate = `trixie's servable zlib ${update.version} is not newer than ${OLD}`;
+  else NEW = update.version;
+}
+
+beforeAll(async () => {
   ensureEngine();
   mkdirSync(INDEX_CACHE, { recursive: true });
+  await deriveVersions();
+  if (noUpdate !== undefined) return;
   // The first build, as a user runs it.
   const built = spawnSync(process.execPath, [join(ROOT, 'bin/stubforge.js'), 'build', 'glib2.0', '--libraries-only', ...SUITES, ...PINS],
     { env, cwd: home, encoding: 'utf8', timeout: 900_000 });
@@ -49,6 +74,8 @@ beforeAll(() => {
 }, 900_000);
 
 describe('security workflow: query, rebuild', () => {
+  beforeEach((test) => { if (noUpdate !== undefined) test.skip(`no update to rebuild against: ${noUpdate}`); });
+
   it('query embeds names the package that embeds the old version', async () => {
     const { code, stdout } = await stubforge(query, 'embeds', 'zlib', '<<', NEW, '--format', 'json');
     expect(code).toBe(0);
