@@ -1,5 +1,5 @@
 // ESLint: typescript-eslint strict type-checked rules, plus the rule that keeps the pure folders
-// pure (architecture.md: no filesystem, processes, containers or logger in planning code).
+// pure (docs/architecture.md: no filesystem, processes, containers or logger in planning code).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -24,7 +24,7 @@ export default tseslint.config(
     files: PURE_FOLDERS.map((f) => `src/${f}/**/*.ts`),
     rules: {
       'no-restricted-imports': ['error', {
-        paths: IO_MODULES.map((name) => ({ name, message: 'pure folder: pass I/O in instead (architecture.md)' })),
+        paths: IO_MODULES.map((name) => ({ name, message: 'pure folder: pass I/O in instead (docs/architecture.md)' })),
       }],
     },
   },

@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (pure code, fixtures captured from the real archive, seconds) and
+// Two projects: `unit` (no engine, no mirror: pure code on fixtures captured from the real
+// archive, plus temporary folders and sh; seconds) and
 // `integration` (the real mirror, dpkg, gpgv, the Docker engine). `npm test` runs both, as CI does;
 // `npm run test:unit` is the quick local loop.
 export default defineConfig({

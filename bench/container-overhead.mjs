@@ -2,7 +2,7 @@
 // (fresh container, non-root, no network, read-only source copied into a build dir, output renamed
 // into place, step log written, container removed), in the same run, several repetitions each.
 // Prints the medians and the overhead beside the target: ≤ 1 s per step, or ≤ 5 % of a package
-// build (docs/environment.md: zlib 4.5 s, glib2.0 48 s, qemu 170 s on this machine).
+// build (docs/closure-by-hand.md: zlib 4.5 s, glib2.0 48 s, qemu 170 s on this machine).
 //
 //   npm run build && node bench/container-overhead.mjs [--reps N] [--image REF]
 //

@@ -1,4 +1,4 @@
-// What can go wrong reading the archive, as values (architecture.md: expected failures are data).
+// What can go wrong reading the archive, as values (docs/conventions.md §4: expected failures are data).
 // cli/ maps each reason to a message and an exit code; the switch there ends in assertNever.
 import type { ControlError } from '../control/deb822.js';
 import type { SourceLocation } from '../model/location.js';

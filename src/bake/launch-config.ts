@@ -99,7 +99,7 @@ export interface RumprunLaunchOptions {
   readonly net?: RumprunNet;
 }
 
-/** The configuration value for one baked program (keys per rumprun.md). */
+/** The configuration value for one baked program (keys per docs/rumprun.md). */
 export function rumprunLaunchConfig(spec: LaunchSpec, options: RumprunLaunchOptions = {}): Result<RumprunConfig, LaunchError> {
   if (spec.argv.length === 0) return err({ reason: 'empty-cmdline', location: spec.location });
   const env = checkEnv(spec.env, spec.location);

@@ -1,4 +1,4 @@
-// Where a rumprun guest's files live (pure specs; the executor runs them). Two ways (rumprun.md):
+// Where a rumprun guest's files live (pure specs; the executor runs them). Two ways (docs/rumprun.md):
 // - bundled: `x86_64-rumprun-netbsd-cookfs -s N fs.o DIR` turns a directory into an object file
 //   that is linked with the program; the files appear in the guest's root file system at their
 //   paths below DIR minus N leading components. No device and no `blk` entry needed.

@@ -1,4 +1,4 @@
-// The rumprun launch configuration as the guest reads it (pure). Keys per rumprun.md: `cmdline`
+// The rumprun launch configuration as the guest reads it (pure). Keys per docs/rumprun.md: `cmdline`
 // (or `rc`), `env` (a list of NAME=value), `hostname`, `net`, `blk`. The text is written for the
 // parser in rumprun's lib/librumprun_base/config.c (rumprun master 2020-05), whose behaviour fixes
 // the wire form:
@@ -6,7 +6,7 @@
 //   ONE string or object each, so a list is written as the key repeated per element — what
 //   rumprun's own launcher (app-tools/rumprun) writes; an array under `env` is a fatal
 //   "unexpected type" at boot;
-// - the multi-program key is spelled `rc_TESTING` in that code (doc/config.md says `rc`; the
+// - the multi-program key is spelled `rc_TESTING` in that code (rumprun:doc/config.md says `rc`; the
 //   parser stops with "no match for key" on `rc`);
 // - jsmn does not unescape strings: the guest gets the raw bytes between the quotes. Values other
 //   than `cmdline` must therefore hold no `"`, `\` or control characters. `cmdline` is split by
@@ -39,7 +39,7 @@ export interface RumprunBlk {
   readonly mountpoint: string;
 }
 
-/** The configuration as a value, keys as rumprun.md names them. */
+/** The configuration as a value, keys as docs/rumprun.md names them. */
 export interface RumprunConfig {
   /** One program: its argv, argv[0] included. */
   readonly cmdline?: readonly string[];

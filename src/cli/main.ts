@@ -1,4 +1,4 @@
-// Command-line entry: argv and env are read here and in cli/ only (architecture.md). Each command
+// Command-line entry: argv and env are read here and in cli/ only (docs/architecture.md). Each command
 // lives in cli/commands/<name>.ts and exports `command: CliCommand`.
 import type { CliCommand, CliContext } from './command.js';
 import { createLogger } from '../log/logger.js';

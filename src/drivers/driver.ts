@@ -1,7 +1,7 @@
 // The driver model: a build driver turns (arch toolchain, recipe options, paths) into a BuildSpec,
 // a list of shell steps with their environment. Drivers are pure: they return data and run
-// nothing, so `build --dry-run` prints exactly what a build would run, and the spec can be hashed
-// or inspected in tests. The executor runs the steps (inside the build container).
+// nothing, so the spec can be hashed or inspected in tests, and what a build runs is exactly its
+// steps (each announced in the build log). The executor runs the steps (inside the build container).
 import type { Result } from '../model/result.js';
 import type { SourceLocation } from '../model/location.js';
 
@@ -23,7 +23,7 @@ export interface ArchToolchain {
   /**
    * Kernel header directories to expose by their base name (`/usr/include/linux`,
    * `/usr/include/x86_64-linux-gnu/asm`, `/usr/include/asm-generic`): musl-gcc has none, and
-   * exposing their parent directory would also expose glibc's headers (environment.md).
+   * exposing their parent directory would also expose glibc's headers (docs/closure-by-hand.md).
    */
   readonly kernelHeaders?: readonly string[];
   /** Directory holding the arch's `config.sub` and `config.guess` (`/usr/share/misc`). */

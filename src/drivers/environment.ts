@@ -1,5 +1,5 @@
 // The environment every build step gets, whatever the driver: the arch's tools set explicitly
-// (rumprun.md: with only CHOST, zlib's configure picked the host cc), flags that put the staged
+// (docs/rumprun.md: with only CHOST, zlib's configure picked the host cc), flags that put the staged
 // dependencies first (rumprun's sysroot ships an old libz that must not win), and a pkg-config that
 // sees only the staged closure.
 import { ok, err, type Result } from '../model/result.js';
@@ -99,7 +99,7 @@ export function stepContext(input: DriverInput): Result<StepContext, DriverError
     // LIBDIR replaces the default search path: no .pc file of the build machine can leak in.
     PKG_CONFIG_LIBDIR: [joinPath(depsPrefix, 'lib', 'pkgconfig'), joinPath(depsPrefix, 'share', 'pkgconfig')].join(':'),
     PKG_CONFIG_PATH: '',
-    // meson's find_library ignores LDFLAGS; the compiler driver reads LIBRARY_PATH (environment.md).
+    // meson's find_library ignores LDFLAGS; the compiler driver reads LIBRARY_PATH (docs/closure-by-hand.md).
     LIBRARY_PATH: joinPath(depsPrefix, 'lib'),
     // pkgconf counts LIBRARY_PATH directories as system ones and drops their -L from its output;
     // consumers must still get -L<staged lib> first (rumprun's sysroot carries an older libz).

@@ -1,4 +1,4 @@
-// The drivers by id (conventions.md §9), and the choice of one: the recipe's `build.system`, or
+// The drivers by id (docs/conventions.md §9), and the choice of one: the recipe's `build.system`, or
 // detection from the files at the top of the source (or of its `subdir`).
 import { ok, err, type Result } from '../model/result.js';
 import { recipeLocation, type BuildSpec, type BuildSystemId, type Driver, type DriverError, type DriverInput } from './driver.js';

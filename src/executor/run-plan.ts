@@ -1,4 +1,4 @@
-// Runs a BuildPlan (architecture.md, "Executor"; conventions.md §3): for each node, wait for its
+// Runs a BuildPlan (docs/building.md, "What a run does"; docs/conventions.md §3): for each node, wait for its
 // dependencies, compute its key, look the key up in the repository, and only on a miss take one
 // of the `jobs` slots and build. Among nodes waiting for a slot, the one with the longest
 // remaining path (critical-path priority) goes first. The first failure stops new builds (running

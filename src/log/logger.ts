@@ -1,5 +1,5 @@
 // The one pino factory. Everything below cli/ receives a Logger and makes children per package;
-// nothing else imports pino (architecture.md).
+// nothing else imports pino (docs/architecture.md).
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };

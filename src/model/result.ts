@@ -1,4 +1,4 @@
-// Expected failures are values, not exceptions (architecture.md). Parsers, the solver and the
+// Expected failures are values, not exceptions (docs/architecture.md). Parsers, the solver and the
 // archive layer return a Result; only cli/ turns an error into a message and an exit code.
 
 export type Ok<T> = { readonly ok: true; readonly value: T };

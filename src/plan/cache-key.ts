@@ -1,4 +1,4 @@
-// Content cache keys (conventions.md §2): one SHA-256 per plan node over everything its output
+// Content cache keys (docs/conventions.md §2): one SHA-256 per plan node over everything its output
 // depends on — the source (name, version, every file's checksum), the recipe (text and patches),
 // the arch file, the node's own build image, and the keys of its target dependencies, so a change
 // anywhere below a node changes its key. Image digests are known only at run time: they are inputs.

@@ -1,4 +1,4 @@
-// From a solution to a BuildPlan (architecture.md, "Plan"): a topological order of the target
+// From a solution to a BuildPlan (docs/solver.md, "Plan"): a topological order of the target
 // source packages where, among the ready ones, the node with the longest remaining path to the
 // end of the build (its critical-path priority) goes first. Pure; the executor runs the plan.
 import type { PartialArch } from '../arch/arch-file.js';

@@ -1,7 +1,7 @@
 // The container engine as stubforge needs it, and nothing more: run one build step, build and
 // import images, inspect and list what we made. Only docker-runtime.ts knows the engine's client
 // library; no type of it appears here, so the executor and environments can be read (and the
-// engine replaced) without it (conventions.md §6).
+// engine replaced) without it (docs/conventions.md §6).
 import type { Result } from '../model/result.js';
 import type { SourceLocation } from '../model/location.js';
 import type { Brand } from '../model/brand.js';

@@ -1,5 +1,5 @@
 // The ContainerRuntime on a Docker engine, through dockerode. The only file that imports
-// dockerode: its objects and types stop here (conventions.md §6).
+// dockerode: its objects and types stop here (docs/conventions.md §6).
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';

@@ -1,4 +1,4 @@
-// Labels on everything stubforge creates in the engine (conventions.md §7): which run made it,
+// Labels on everything stubforge creates in the engine (docs/conventions.md §7): which run made it,
 // for which package and cache key, of which kind, and which process owns it, so that the next
 // start can remove what a crashed run left behind (reaper.ts) and `env clean` can see what is in
 // use. Pure: the caller supplies pid, host and times.

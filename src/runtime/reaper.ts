@@ -1,4 +1,4 @@
-// Clean up after a crashed run on the next start (conventions.md §7): every container stubforge
+// Clean up after a crashed run on the next start (docs/conventions.md §7): every container stubforge
 // makes records its owner's pid, the pid's kernel start time and the host; a container whose owner
 // process is gone is a leftover and is removed. Containers of live runs (a parallel stubforge, or
 // this very process) are left alone.

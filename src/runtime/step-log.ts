@@ -1,5 +1,5 @@
 // Logs of one build step. Two places: the run's pino logger (a child per package, fixed messages
-// with fields, conventions.md §10) and a file per step kept beside its result, holding the
+// with fields, docs/conventions.md §10) and a file per step kept beside its result, holding the
 // container's whole output between a start and an end record, so a failed build can be read
 // after the fact. The file is JSON lines (one object per record, `msg` fixed), the same shape as
 // the run log, and it is written synchronously: what the build printed before a crash is on disk.

@@ -1,5 +1,5 @@
 // Boots a baked rumprun hw image under software-emulated QEMU and watches the serial console for
-// `halted` (rumprun.md: the guest idles after main returns), with a timeout. `-vga none`: rumprun's
+// `halted` (docs/rumprun.md: the guest idles after main returns), with a timeout. `-vga none`: rumprun's
 // hw console writes to the VGA text screen unless the BIOS reports no display adapter, and only
 // then to the serial port (platform/hw/arch/x86/cons.c); with QEMU's default VGA card the serial
 // console stays silent.

@@ -1,4 +1,4 @@
-// Launch configuration: the recipe's command line, the rumprun JSON (shapes per rumprun.md, wire
+// Launch configuration: the recipe's command line, the rumprun JSON (shapes per docs/rumprun.md, wire
 // form per rumprun's config.c), its delivery limits, the file system image specs, and the musl
 // package layout with its launcher file.
 import { describe, expect, it } from 'vitest';
@@ -58,7 +58,7 @@ const spec: LaunchSpec = {
 };
 
 describe('rumprun JSON configuration', () => {
-  it('has the keys rumprun.md names, one program in cmdline', () => {
+  it('has the keys docs/rumprun.md names, one program in cmdline', () => {
     const config = rumprunLaunchConfig(spec, { disk: { source: 'dev', path: '/dev/ld0a', fstype: 'blk', mountpoint: '/data' } });
     expect(config).toEqual({
       ok: true,
@@ -71,7 +71,7 @@ describe('rumprun JSON configuration', () => {
     });
   });
 
-  it('is written for rumprun\'s parser: one "env" member per entry, blk as rumprun.md\'s example', () => {
+  it('is written for rumprun\'s parser: one "env" member per entry, blk as docs/rumprun.md\'s example', () => {
     const config = rumprunLaunchConfig(spec, { disk: { source: 'dev', path: '/dev/ld0a', fstype: 'blk', mountpoint: '/data' } });
     if (!config.ok) throw new Error('config');
     expect(renderRumprunConfig(config.value)).toEqual({

@@ -102,7 +102,7 @@ describe('buildScript', () => {
 });
 
 describe('build failure messages', () => {
-  // File names and versions as the project machine's mirror answered (environment.md); the URL's
+  // File names and versions as the project machine's mirror answered (docs/closure-by-hand.md); the URL's
   // host is a placeholder: no mirror host is written into the project.
   const missing = (file: string): ArchiveError => ({ reason: 'missing-file', file, url: `http://mirror.invalid/debian/pool/${file}` });
 

@@ -1,4 +1,4 @@
-// Bake backends by id (conventions.md §9), and the backend that serves a recipe's Bake-Config.
+// Bake backends by id (docs/conventions.md §9), and the backend that serves a recipe's Bake-Config.
 // A config that only a conffile defines (rumprun-bake -c) is served by the rumprun backend when its
 // name has rumprun's platform prefix; the backend then checks it against the tree's listing.
 import type { SourceLocation } from '../../model/location.js';

@@ -17,7 +17,7 @@ export interface ListingError {
   readonly location: SourceLocation;
 }
 
-/** The configs rumprun's own rumprun-bake.conf defines (rumprun.md). */
+/** The configs rumprun's own rumprun-bake.conf defines (docs/rumprun.md). */
 export const RUMPRUN_BAKE_CONFIGS = ['xen_pv', 'xen_pci', 'hw_generic', 'hw_virtio', 'hw_virtio_scsi'] as const;
 
 const LISTING_LINE = /^([A-Za-z0-9_]+)\s*: (.*)$/;

@@ -1,9 +1,9 @@
 // rumprun-amd64: `rumprun-bake [-c conffile] CONFIG OUTPUT INPUT...` from the tree's bin/, run in
-// the build container with the tree mounted at its as-built path (rumprun.md). The inputs are the
+// the build container with the tree mounted at its as-built path (docs/rumprun.md). The inputs are the
 // programs the rumprun compiler linked (relocatable objects marked executable); the output is a
 // static ELF kernel — multiboot for hw, a PV kernel for xen — stripped as dh_strip strips what a
 // package ships: rumprun's kernel components carry their debug information (a baked hello world
-// is 21.7 MB, 3.5 MB stripped: rumprun.md), which lintian refuses in a package
+// is 21.7 MB, 3.5 MB stripped: docs/rumprun.md), which lintian refuses in a package
 // (unstripped-binary-or-object). The baked image has no build-id (rumprun-bake's link drops the
 // program's), so there is no debug file named by one to keep: the unstripped image stays in the
 // bake folder of the build.

@@ -2,7 +2,7 @@
 // regular file of that name in the tree, outside dot-directories, whose first ten lines identify it
 // as the autoconf script (a `timestamp='YYYY-MM-DD'` line, or the header comment very old copies
 // have), is replaced by the arch's copy. Old copies reject new triplets; the arch's copy knows them
-// (rumprun.md: 2021+ config.sub accepts x86_64-rumprun-netbsd).
+// (docs/rumprun.md: 2021+ config.sub accepts x86_64-rumprun-netbsd).
 //
 // It runs as shell inside the build, after any pre-configure hook (autogen.sh / autoreconf -i may
 // install fresh copies of their own), so discovery sees the tree configure will actually use.
