@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { command as checkArchive } from '../../src/cli/commands/check-archive.js';
 import { command as plan } from '../../src/cli/commands/plan.js';
+import { command as served } from '../../src/cli/commands/served.js';
 import { command as why } from '../../src/cli/commands/why.js';
 import type { CliCommand } from '../../src/cli/command.js';
 import { openTestArchive, requireServed } from './archive-versions.js';
@@ -55,6 +56,25 @@ describe('stubforge plan', () => {
     const doc = JSON.parse(stdout) as { nodes: { source: string; version: string; suite: string }[] };
     expect(doc.nodes.find((n) => n.source === 'xen')).toMatchObject({ version: xen.version, suite: xen.suite });
     expect(doc.nodes.find((n) => n.source === 'pcre2')).toMatchObject({ version: pcre2.version, suite: pcre2.suite });
+  }, 300_000);
+
+  it('served --target prints a --pin only of versions the mirror serves whole, and the plan takes them', async () => {
+    const { code, stdout, stderr } = await stubforge(served, '--target', 'qemu-stubdom', '--allow-orig-only', 'pixman', '--format', 'args');
+    expect(code, stderr).toBe(0);
+    const words = stdout.split('\n').filter((w) => w !== '');
+    const pins = words.flatMap((w, i) => (words[i - 1] === '--pin' ? [w] : []));
+    // Each pin is checked against the mirror again here, and each reason is on stderr.
+    const suites = ['bookworm', 'bookworm-updates', 'bookworm-security'];
+    const { archive, probe } = await openTestArchive(suites);
+    for (const pin of pins) {
+      const [name = '', version] = pin.split('=');
+      expect((await requireServed(archive, name, suites, probe)).version).toBe(version);
+      expect(stderr).toContain(`--pin ${pin}`);
+    }
+    const planned = await stubforge(plan, 'qemu-stubdom', ...words, '--format', 'json');
+    expect(planned.code, planned.stderr).toBe(0);
+    const nodes = (JSON.parse(planned.stdout) as { nodes: { source: string; version: string }[] }).nodes;
+    for (const pin of pins) expect(nodes.map((n) => `${n.source}=${n.version}`)).toContain(pin);
   }, 300_000);
 
   it('prints cache keys for a build image digest and a dot graph', async () => {

@@ -1,7 +1,7 @@
 // The security workflow end to end, with real builds: build glib2.0 for musl-linux-amd64 with the
 // bookworm version of its library zlib (OLD), then learn of a newer one (NEW, in trixie):
-// `query embeds` names the package embedding the old version, `rebuild` shows the affected set (zlib, and glib2.0 built against it)
-// and, with --yes, rebuilds exactly it — libffi and pcre2 are cache hits — and the new package
+// `query embeds` names the package embedding the old version, `rebuild` shows the affected set
+// (zlib, and glib2.0 built against it) and, with --yes, rebuilds exactly it — libffi and pcre2 are cache hits — and the new package
 // sorts after the old one.
 //
 // OLD, NEW and the pins are read from the archive when the test starts, never written down: OLD
