@@ -88,7 +88,12 @@ async function checkNames(
     const choice = await newestServed(pinned === undefined ? archive : {
       suites: archive.suites, index: { ...archive.index, sources: archive.index.sources.filter((s) => s.package !== name || s.version === pinned) },
     }, name, suites);
-    if (!choice.ok) return err(failureOf(choice.error));
+    if (!choice.ok) {
+      if (pinned !== undefined && choice.error.reason === 'source-not-found') {
+        return err({ message: `--pin ${name}=${pinned}: ${name} has no such version in ${choice.error.suites.join(', ')}`, exitCode: ExitCode.usage });
+      }
+      return err(failureOf(choice.error));
+    }
     const pinnedByUser = pinned !== undefined;
     let verdict = verdictOf(choice.value);
     // The newest version the user's pin leaves is the pinned one: not served whole means none is.
