@@ -28,7 +28,7 @@ export interface ServedChoice {
   readonly name: string;
   /** The newest version of the suites (what `plan` and `build` take unless pinned). */
   readonly newest: SourceRecord;
-  /** Versions probed, from the newest down to the first one served whole (or all of them). */
+  /** Versions probed, newest first, down to the first one served whole (or all of them). */
   readonly checked: readonly CheckedVersion[];
   /** The newest version the mirror serves whole; absent when it serves none whole. */
   readonly chosen?: SourceRecord;
@@ -44,19 +44,18 @@ const DEBIAN_PART = /(\.diff\.gz|\.debian\.tar\.[a-z0-9]+)$/;
 
 /**
  * Every version of `name` in `suites` (all suites when undefined), newest first, one record per
- * version: a current record before an Extra-Source-Only one (kept in the archive for Built-Using,
- * often in another pool), then the first suite in configured order. Extra-Source-Only versions
- * stay candidates: an older version the archive still holds is one a user can pin.
+ * version (the first suite in configured order that has it). Extra-Source-Only records count only
+ * when there is nothing else, as for `findSource`: the archive keeps them for Built-Using, their
+ * binaries are gone from the Packages index, so a plan could pin one as its target but nothing
+ * that build-depends on it could be built against it.
  */
 export function versionsNewestFirst(
   sources: readonly SourceRecord[], name: string, suites?: readonly string[],
 ): Result<SourceRecord[], VersionError> {
+  const all = sources.filter((r) => r.package === name && (suites === undefined || suites.includes(r.suite)));
+  const current = all.filter((r) => r.extraSourceOnly !== true);
   const byVersion = new Map<string, SourceRecord>();
-  for (const r of sources) {
-    if (r.package !== name || (suites !== undefined && !suites.includes(r.suite))) continue;
-    const kept = byVersion.get(r.version);
-    if (kept === undefined || (kept.extraSourceOnly === true && r.extraSourceOnly !== true)) byVersion.set(r.version, r);
-  }
+  for (const r of current.length > 0 ? current : all) if (!byVersion.has(r.version)) byVersion.set(r.version, r);
   const records = [...byVersion.values()];
   for (const r of records) {
     // Validate each version once, so that the sort below never meets an invalid one.
@@ -73,11 +72,10 @@ export function versionsNewestFirst(
 export async function chooseServed(
   name: string, versions: readonly SourceRecord[], probe: ServedProbe, suites: readonly string[] = [],
 ): Promise<Result<ServedChoice, ServedChoiceError>> {
-  // What plan takes unpinned: the newest current version (an Extra-Source-Only one only if none is).
-  const newest = versions.find((r) => r.extraSourceOnly !== true) ?? versions[0];
+  const [newest] = versions;
   if (newest === undefined) return err({ reason: 'source-not-found', name, suites });
   const checked: CheckedVersion[] = [];
-  for (const record of versions.slice(versions.indexOf(newest))) {
+  for (const record of versions) {
     const missing = await probe(record);
     if (!missing.ok) return missing;
     checked.push({ record, missing: missing.value });

@@ -52,13 +52,16 @@ const capturedMirror: ServedProbe = (record) => {
 };
 
 describe('versionsNewestFirst', () => {
-  it('lists every version once, newest first, the current record before an Extra-Source-Only one', () => {
+  it('lists every version once, newest first, leaving out the Extra-Source-Only records', () => {
     const versions = versionsNewestFirst(after.sources, 'zlib', DEFAULT_SUITES);
-    expect(versions.ok && versions.value.map((r) => [r.version, r.suite, r.extraSourceOnly === true])).toEqual([
-      ['1:1.2.13.dfsg-1+deb12u1', 'bookworm-security', false],
+    expect(versions.ok && versions.value.map((r) => [r.version, r.suite])).toEqual([
+      ['1:1.2.13.dfsg-1+deb12u1', 'bookworm-security'],
       // Also in bookworm-security as Extra-Source-Only, in a pool the mirror does not serve.
-      ['1:1.2.13.dfsg-1', 'bookworm', false],
+      ['1:1.2.13.dfsg-1', 'bookworm'],
     ]);
+    // trixie keeps 1:1.3.dfsg+really1.3.1-1 for Built-Using only: its binaries are gone, nothing builds against it.
+    const trixie = versionsNewestFirst(after.sources, 'zlib', ['trixie']);
+    expect(trixie.ok && trixie.value.map((r) => r.version)).toEqual(['1:1.3.dfsg+really1.3.1-1+deb13u1']);
   });
 });
 
@@ -117,19 +120,21 @@ describe('a version a test pinned leaves the index', () => {
       .toMatchObject({ ok: true, version: '1:1.3.dfsg+really1.3.1-1', passedOver: [] });
   });
 
-  it('after the +deb13u1 upload (no .dsc served), the helper answers the older version trixie still holds and the mirror serves', async () => {
+  it('after the +deb13u1 upload (no .dsc served), with the old version kept for Built-Using only, the helper skips, naming what the mirror lacks', async () => {
     const served = await servedVersion(indices(after.sources, trixie), 'zlib', trixie, capturedMirror);
-    expect(served).toMatchObject({ ok: true, version: '1:1.3.dfsg+really1.3.1-1', record: { extraSourceOnly: true } });
-    if (served.ok) expect(served.passedOver.map((v) => v.record.version)).toEqual(['1:1.3.dfsg+really1.3.1-1+deb13u1']);
-  });
-
-  it('once trixie drops the old version too, the helper skips, naming what the mirror lacks', async () => {
-    const gone = after.sources.filter((r) => !(r.suite === 'trixie' && r.version === '1:1.3.dfsg+really1.3.1-1'));
-    const served = await servedVersion(indices(gone, trixie), 'zlib', trixie, capturedMirror);
     expect(served).toEqual({
       ok: false,
       skip: 'the mirror serves no version of zlib in trixie whole (1:1.3.dfsg+really1.3.1-1+deb13u1 lacks zlib_1.3.dfsg+really1.3.1-1+deb13u1.dsc, zlib_1.3.dfsg+really1.3.1-1+deb13u1.debian.tar.xz)',
     });
+  });
+
+  it('a pinned version that leaves bookworm (a point release) gives way to the newest one served whole', async () => {
+    // zlib 1:1.2.13.dfsg-1 replaced in bookworm by a 1:1.2.13.dfsg-1+deb12u2 the mirror serves.
+    const bookworm = after.sources.filter((r) => r.suite === 'bookworm');
+    const moved = bookworm.map((r) => (r.package === 'zlib' ? { ...r, version: '1:1.2.13.dfsg-1+deb12u2' } : r));
+    const servedAll: ServedProbe = () => Promise.resolve(ok([]));
+    expect(await servedVersion(indices(moved, ['bookworm']), 'zlib', ['bookworm'], servedAll))
+      .toMatchObject({ ok: true, version: '1:1.2.13.dfsg-1+deb12u2', suite: 'bookworm' });
   });
 
   it('a source the suites do not hold is a reason to skip, not a guess', async () => {
