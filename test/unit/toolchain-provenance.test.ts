@@ -13,6 +13,7 @@ import {
 } from '../../src/drivers/toolchain-provenance.js';
 import { verifyProvenance } from '../../src/executor/verify-provenance.js';
 import { describeNodeFailure, exitCodeOfFailure } from '../../src/cli/commands/build-failures.js';
+import { describeApplicationError } from '../../src/executor/app-errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stubforge-provenance-'));
 const MULTIARCH = execFileSync('gcc', ['-dumpmachine'], { encoding: 'utf8' }).trim();
@@ -161,5 +162,13 @@ describe('the failure of a node', () => {
     expect(text).toContain('  usr/x86_64-linux-musl/lib/libparse.a(parse-gcc.o): references __isoc99_sscanf');
     expect(text).toContain('  usr/x86_64-linux-musl/lib/libparse.a(parse-gcc.o): compiled against the build machine\'s headers');
     expect(exitCodeOfFailure(failure)).toBe(1);
+  });
+});
+
+describe('the failure of an application', () => {
+  it('names the program and the compile unit the link took from the build machine\'s compiler', () => {
+    const violations = checkObjectProvenance('usr/lib/xen/bin/qemu-stubdom-i386', bytes('mixed-program'), MUSL, loc);
+    const text = describeApplicationError({ reason: 'toolchain-provenance', violations, location: { file: 'recipes/qemu-stubdom/recipe' } });
+    expect(text).toMatch(/^recipes\/qemu-stubdom\/recipe: linked from objects not built by the arch's toolchain against its headers \(nothing was published\):\n {2}usr\/lib\/xen\/bin\/qemu-stubdom-i386: compiled against the build machine's headers, not the arch's: its DWARF line table, compile unit \S*parse\.c names /);
   });
 });
