@@ -5,6 +5,7 @@
 // (cli/plan-memo.ts, codeDigest). Code that only reports, schedules or packages is left out, so
 // editing it keeps every key.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +45,18 @@ async function builderFiles(srcRoot: string): Promise<string[]> {
   return [...new Set(lists.flat())].sort();
 }
 
-/** SHA-256 over the builder's code as installed (the .js of dist/, or the .ts a test runs). */
-export async function builderCodeDigest(srcRoot: string = fileURLToPath(new URL('../', import.meta.url))): Promise<string> {
+/**
+ * Where the code the keys name lies: the compiled `dist/src/` the CLI runs. Run from the
+ * TypeScript sources (a test), this is the checkout's `dist/src/` when it has been built, so that a
+ * test and the CLI it starts name the same builder; otherwise the sources themselves.
+ */
+export function installedCodeRoot(): string {
+  const built = fileURLToPath(new URL('../../dist/src/', import.meta.url));
+  return existsSync(built) ? built : fileURLToPath(new URL('../', import.meta.url));
+}
+
+/** SHA-256 over the builder's code below `srcRoot` (default: installedCodeRoot()). */
+export async function builderCodeDigest(srcRoot: string = installedCodeRoot()): Promise<string> {
   const files = await builderFiles(srcRoot);
   const contents = await Promise.all(files.map((f) => readFile(join(srcRoot, f))));
   const hash = createHash('sha256').update('stubforge-builder-code 1\0');

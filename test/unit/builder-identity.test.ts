@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, u
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUILDER_CODE, builderCodeDigest } from '../../src/executor/builder-code.js';
+import { BUILDER_CODE, builderCodeDigest, installedCodeRoot } from '../../src/executor/builder-code.js';
 import { digestToolchainTree } from '../../src/executor/toolchain-tree-io.js';
 import { planCacheKeys, sameImageForEvery } from '../../src/plan/cache-key.js';
 import { toolchainTreeDigest, type TreeEntry } from '../../src/plan/toolchain-tree.js';
@@ -62,6 +62,11 @@ describe('the build code in the key', () => {
     edit(root, 'cli/main.ts', '//', '// (edited)');
     edit(root, 'solver/why.ts', '//', '// (edited)');
     expect(await keysWith(root)).toEqual(before);
+  });
+
+  it('is, in a test, the digest of the build the CLI runs (dist/src/ once built), so both name one builder', () => {
+    const built = join(SRC, '../dist/src/');
+    expect(installedCodeRoot()).toBe(existsSync(built) ? built : `${SRC}/`);
   });
 
   it('names only folders and modules that exist', () => {
