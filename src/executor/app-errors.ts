@@ -14,6 +14,7 @@ import { describeFsImageError, type FsImageError } from '../bake/rumprun-fs-imag
 import { describeRumprunJsonError, type RumprunJsonError } from '../bake/rumprun-json.js';
 import type { DebWriteError } from '../deb/deb-writer.js';
 import type { AppDebError } from '../deb/app-deb.js';
+import { describeProvenanceViolation, type ProvenanceViolation } from '../drivers/toolchain-provenance.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import type { AppStepError } from './app-step.js';
 
@@ -32,6 +33,8 @@ export type ApplicationError =
   | { readonly reason: 'bake-command'; readonly error: CommandFailure; readonly location: SourceLocation }
   | { readonly reason: 'build-id'; readonly program: string; readonly error: ReadBuildIdError; readonly location: SourceLocation }
   | { readonly reason: 'rumprun-tree'; readonly detail: string; readonly location: SourceLocation }
+  /** A compile unit of a linked program not compiled by the arch's toolchain against its headers. */
+  | { readonly reason: 'toolchain-provenance'; readonly violations: readonly ProvenanceViolation[]; readonly location: SourceLocation }
   | { readonly reason: 'launch'; readonly error: LaunchError; readonly location: SourceLocation }
   | { readonly reason: 'manifest'; readonly errors: readonly ManifestError[]; readonly location: SourceLocation }
   | { readonly reason: 'rumprun-config'; readonly error: RumprunJsonError | FsImageError; readonly location: SourceLocation }
@@ -72,6 +75,10 @@ export function describeApplicationError(e: ApplicationError): string {
       return `${at}: ${e.program}: ${e.error.reason}: ${e.error.detail}`;
     case 'rumprun-tree':
       return `${at}: rumprun tree: ${e.detail}`;
+    case 'toolchain-provenance':
+      return [`${at}: linked from objects not built by the arch's toolchain against its headers (nothing was published):`,
+        ...e.violations.slice(0, 10).map((v) => `  ${describeProvenanceViolation(v)}`),
+        ...(e.violations.length > 10 ? [`  ... and ${e.violations.length - 10} more`] : [])].join('\n');
     case 'launch':
       return `${at}: launch configuration: ${describeLaunchError(e.error)}`;
     case 'manifest':

@@ -21,6 +21,7 @@ import { describeTree } from '../deb/deb-tree.js';
 import { writeDeb } from '../deb/deb-writer.js';
 import type { ArchToolchain } from '../drivers/driver.js';
 import { buildSpecFor } from '../drivers/registry.js';
+import { provenanceExpectation } from '../drivers/toolchain-provenance.js';
 import { asSha256Hex } from '../model/brand.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { PlanNode } from '../plan/plan.js';
@@ -38,6 +39,7 @@ import type { NodeBuildContext, NodeBuilder } from './run-plan.js';
 import { copyrightOf, sourceDateEpoch, sourceTree, topLevelNames, type SourceTree } from './source-tree.js';
 import { stageDependencies } from './stage-deps.js';
 import { readScriptMarkers } from './step-script.js';
+import { verifyPrograms } from './verify-provenance.js';
 import { archToolchain } from './toolchain-mapping.js';
 
 export interface ApplicationBuildSettings extends LibraryBuildSettings {
@@ -182,6 +184,8 @@ async function packageApplication(node: PlanNode, context: NodeBuildContext, b: 
     requirements: b.app.closureLibraries,
   });
   if (!provenance.ok) return provenance;
+  const foreign = await verifyPrograms(provenance.value.programs.map((p) => ({ file: p.install.to, path: p.path })), provenanceExpectation(b.toolchain));
+  if (foreign.length > 0) return err({ reason: 'toolchain-provenance', violations: foreign, location });
   const embedded = await embeddedSources(provenance.value.sources, { stagedDir: b.stagedDir, imageRun }, location);
   if (!embedded.ok) return embedded;
 

@@ -15,6 +15,7 @@ import type { ArchToolchain, BuildStep, DriverInput } from '../drivers/driver.js
 import { buildSpecFor } from '../drivers/registry.js';
 import { shCommand } from '../drivers/shell.js';
 import { staticExpectation } from '../drivers/static-policy.js';
+import { provenanceExpectation } from '../drivers/toolchain-provenance.js';
 import type { Logger } from '../log/logger.js';
 import { asSha256Hex, type Sha256Hex } from '../model/brand.js';
 import type { PlanNode } from '../plan/plan.js';
@@ -29,6 +30,7 @@ import { stageDependencies } from './stage-deps.js';
 import { buildScript, readScriptMarkers } from './step-script.js';
 import { archToolchain, recipeBuildOptions, type ImageFacts } from './toolchain-mapping.js';
 import { verifyOutput } from './verify-output.js';
+import { verifyProvenance } from './verify-provenance.js';
 
 /**
  * Where the driver's scratch files and out-of-tree builds go in the container: the container's
@@ -164,6 +166,12 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     if (verified.value.violations.length > 0) {
       keepOutput = true;
       return failed({ reason: 'static-policy', violations: verified.value.violations, outputDir, logFile });
+    }
+    const proven = await verifyProvenance({ dir: outputDir, expect: provenanceExpectation(toolchain) });
+    if (!proven.ok) return failed({ reason: 'output-unreadable', error: proven.error });
+    if (proven.value.violations.length > 0) {
+      keepOutput = true;
+      return failed({ reason: 'toolchain-provenance', violations: proven.value.violations, outputDir, logFile });
     }
 
     const copyright = await copyrightOf(tree.value);

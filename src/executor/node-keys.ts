@@ -3,10 +3,10 @@
 // building a source from its orig tarball alone. Such a node's dependants get new keys too,
 // through its key.
 import type { CacheKey } from '../model/brand.js';
-import { cacheKey, planCacheKeys, type CacheKeyInputs } from '../plan/cache-key.js';
+import { cacheKey, planCacheKeys, type BuilderIdentity, type CacheKeyInputs } from '../plan/cache-key.js';
 import type { BuildPlan, PlanNode } from '../plan/plan.js';
 
-export { ORIG_ONLY_KEY_LINE } from '../plan/cache-key.js';
+export { ORIG_ONLY_KEY_LINE, type BuilderIdentity } from '../plan/cache-key.js';
 
 /** Explicit choices the user made for this run (`--allow-orig-only SRC`). */
 export interface BuildChoices {
@@ -16,12 +16,12 @@ export interface BuildChoices {
 
 export const NO_CHOICES: BuildChoices = { origOnly: new Set() };
 
-/** `imageDigest`: the digest of this node's own build image. */
-export function keyInputs(plan: BuildPlan, node: PlanNode, imageDigest: string, dependencyKeys: CacheKeyInputs['dependencyKeys']): CacheKeyInputs {
+/** `imageDigest`: the digest of this node's own build image; `builder`: the run's code and toolchain tree. */
+export function keyInputs(plan: BuildPlan, node: PlanNode, imageDigest: string, builder: BuilderIdentity, dependencyKeys: CacheKeyInputs['dependencyKeys']): CacheKeyInputs {
   return {
     source: node.source, version: node.version, files: node.files,
     ...(node.recipe === undefined ? {} : { recipeSha256: node.recipe.sha256 }),
-    archSha256: plan.archSha256, imageDigest, dependencyKeys,
+    archSha256: plan.archSha256, imageDigest, builder, dependencyKeys,
   };
 }
 
@@ -33,6 +33,6 @@ export function nodeKey(inputs: CacheKeyInputs, choices: BuildChoices): CacheKey
  * Keys of every node, each for its own build image (digest by source), in build order
  * (dependencies first); a node without a digest, and its dependants, get none.
  */
-export function nodeKeys(plan: BuildPlan, imageDigests: ReadonlyMap<string, string>, choices: BuildChoices = NO_CHOICES): ReadonlyMap<string, CacheKey> {
-  return planCacheKeys(plan, imageDigests, choices.origOnly);
+export function nodeKeys(plan: BuildPlan, imageDigests: ReadonlyMap<string, string>, builder: BuilderIdentity, choices: BuildChoices = NO_CHOICES): ReadonlyMap<string, CacheKey> {
+  return planCacheKeys(plan, imageDigests, builder, choices.origOnly);
 }

@@ -5,6 +5,7 @@ import type { ArchiveError } from '../archive/errors.js';
 import type { RepoError, PublishedEntry } from '../cache/apt-repo.js';
 import type { DriverError } from '../drivers/driver.js';
 import type { StaticViolation } from '../drivers/static-policy.js';
+import type { ProvenanceViolation } from '../drivers/toolchain-provenance.js';
 import type { CacheKey } from '../model/brand.js';
 import type { SourceLocation } from '../model/location.js';
 import type { PlanNode } from '../plan/plan.js';
@@ -32,6 +33,8 @@ export type NodeFailure =
   | { readonly reason: 'driver'; readonly error: DriverError }
   | { readonly reason: 'step'; readonly error: BuildStepError; readonly lastStep?: string }
   | { readonly reason: 'static-policy'; readonly violations: readonly StaticViolation[]; readonly outputDir: string; readonly logFile: string }
+  /** An object not compiled by the arch's toolchain against its headers (verify-provenance.ts); outputDir when kept. */
+  | { readonly reason: 'toolchain-provenance'; readonly violations: readonly ProvenanceViolation[]; readonly outputDir?: string; readonly logFile: string }
   | { readonly reason: 'output-unreadable'; readonly error: VerifyOutputError }
   | { readonly reason: 'packaging'; readonly message: string; readonly location: SourceLocation }
   | { readonly reason: 'repo'; readonly error: RepoError }
@@ -112,6 +115,8 @@ export function failureHeadline(failure: NodeFailure): string {
       return failure.error.reason === 'step-failed' ? `step ${failure.lastStep ?? '?'} failed` : failure.error.reason;
     case 'static-policy':
       return `static-only check: ${failure.violations.length} violation(s)`;
+    case 'toolchain-provenance':
+      return `toolchain provenance: ${failure.violations.length} violation(s)`;
     case 'output-unreadable':
       return 'output unreadable';
     case 'packaging':

@@ -1,14 +1,26 @@
-// Content cache keys (docs/conventions.md §2): one SHA-256 per plan node over everything its output
-// depends on — the source (name, version, every file's checksum), the recipe (text and patches),
-// the arch file, the node's own build image, and the keys of its target dependencies, so a change
-// anywhere below a node changes its key. Image digests are known only at run time: they are inputs.
+// Content cache keys: one SHA-256 per plan node over everything its output depends on — the source
+// (name, version, every file's checksum), the recipe (text and patches), the arch file, the node's
+// own build image, the builder (stubforge's code that turns a recipe into commands, and a
+// user-supplied toolchain tree), and the keys of its target dependencies, so a change anywhere
+// below a node changes its key. Image and builder digests are known only at run time: they are inputs.
 import { createHash } from 'node:crypto';
 import type { CacheKey, Sha256Hex } from '../model/brand.js';
 import type { FileChecksum } from '../model/archive.js';
 import type { BuildPlan } from './plan.js';
 
 /** Bumped when the key's layout changes, so old cache entries are never taken for new ones. */
-export const CACHE_KEY_FORMAT = 'stubforge-cache-key 1';
+export const CACHE_KEY_FORMAT = 'stubforge-cache-key 2';
+
+/**
+ * What builds every node of a run besides the node's own inputs. A packaged toolchain (musl-tools)
+ * is in the build image, so the image digest names it; a tree the user supplies is outside it.
+ */
+export interface BuilderIdentity {
+  /** SHA-256 of stubforge's code that turns an arch and a recipe into commands (executor/builder-code.ts). */
+  readonly code: string;
+  /** Digest of a user-supplied toolchain tree (plan/toolchain-tree.ts), for an arch with `Toolchain: user-tree`. */
+  readonly toolchainTree?: string;
+}
 
 export interface CacheKeyInputs {
   readonly source: string;
@@ -19,6 +31,7 @@ export interface CacheKeyInputs {
   readonly archSha256: Sha256Hex;
   /** Digest of this node's build image (`sha256:...` as the engine reports it). */
   readonly imageDigest: string;
+  readonly builder: BuilderIdentity;
   readonly dependencyKeys: readonly { readonly source: string; readonly key: CacheKey }[];
   /** The user chose to build this source from its verified orig tarball alone (`--allow-orig-only`). */
   readonly origTarballOnly?: boolean;
@@ -39,6 +52,8 @@ export function cacheKeyText(inputs: CacheKeyInputs): string {
   const lines = [CACHE_KEY_FORMAT, `source ${inputs.source}`, `version ${inputs.version}`];
   for (const f of [...inputs.files].sort(byKey((x) => x.name))) lines.push(`file ${f.name} ${f.size} ${f.sha256}`);
   lines.push(`recipe ${inputs.recipeSha256 ?? 'defaults'}`, `arch ${inputs.archSha256}`, `image ${inputs.imageDigest}`);
+  lines.push(`builder ${inputs.builder.code}`);
+  if (inputs.builder.toolchainTree !== undefined) lines.push(`toolchain-tree ${inputs.builder.toolchainTree}`);
   for (const d of [...inputs.dependencyKeys].sort(byKey((x) => x.source))) lines.push(`dep ${d.source} ${d.key}`);
   if (inputs.origTarballOnly === true) lines.push(ORIG_ONLY_KEY_LINE);
   return `${lines.join('\n')}\n`;
@@ -58,7 +73,7 @@ export function sameImageForEvery(plan: BuildPlan, imageDigest: string): Readonl
  * build order. A node whose image digest is not given has no key, and neither have its dependants
  * (their keys name its key): `plan` leaves their cached status unknown.
  */
-export function planCacheKeys(plan: BuildPlan, imageDigests: ReadonlyMap<string, string>, origOnly: ReadonlySet<string> = new Set()): ReadonlyMap<string, CacheKey> {
+export function planCacheKeys(plan: BuildPlan, imageDigests: ReadonlyMap<string, string>, builder: BuilderIdentity, origOnly: ReadonlySet<string> = new Set()): ReadonlyMap<string, CacheKey> {
   const keys = new Map<string, CacheKey>();
   for (const node of plan.nodes) {
     const imageDigest = imageDigests.get(node.source);
@@ -69,7 +84,7 @@ export function planCacheKeys(plan: BuildPlan, imageDigests: ReadonlyMap<string,
     keys.set(node.source, cacheKey({
       source: node.source, version: node.version, files: node.files,
       ...(node.recipe === undefined ? {} : { recipeSha256: node.recipe.sha256 }),
-      archSha256: plan.archSha256, imageDigest, dependencyKeys: known,
+      archSha256: plan.archSha256, imageDigest, builder, dependencyKeys: known,
       ...(origOnly.has(node.source) ? { origTarballOnly: true } : {}),
     }));
   }

@@ -10,6 +10,8 @@ export interface RenderOptions {
   /** Cache keys for one build-image digest, when the caller computed them. */
   readonly keys?: ReadonlyMap<string, CacheKey>;
   readonly imageDigest?: string;
+  /** The builder the keys name: stubforge's build code and a user-supplied toolchain tree. */
+  readonly builder?: { readonly code: string; readonly toolchainTree?: { readonly root: string; readonly digest: string } };
   /** Cache state per source; `unknown` until a cache exists to ask. */
   readonly cached?: (source: string) => 'yes' | 'no' | 'unknown';
   readonly suites?: readonly string[];
@@ -80,6 +82,11 @@ export function renderPlanText(plan: BuildPlan, options: RenderOptions = {}): st
   if (choices.length > 0) out.push('', 'versions chosen across suites (the newest that satisfies, unless pinned):', ...choices.map((c) => `  ${c}`));
   if (options.keys !== undefined) {
     out.push('', `cache keys for build image ${options.imageDigest ?? '?'}:`);
+    if (options.builder !== undefined) {
+      const tree = options.builder.toolchainTree;
+      out.push(`  builder code: ${options.builder.code}`);
+      out.push(tree === undefined ? '  toolchain: in the build image' : `  toolchain tree: ${tree.digest} (${tree.root})`);
+    }
     out.push(...table(plan.nodes.map((n) => [n.source, options.keys?.get(n.source) ?? '?'])).map((l) => `  ${l}`));
   }
   out.push('', `native tools (${plan.natives.length}, installed in the build image from the archive):`);
@@ -100,6 +107,7 @@ export function planToJson(plan: BuildPlan, options: RenderOptions = {}): unknow
     target: plan.target, root: plan.root, arch: plan.arch, triplet: plan.triplet, archSha256: plan.archSha256,
     ...(options.suites === undefined ? {} : { suites: options.suites }),
     ...(options.imageDigest === undefined ? {} : { imageDigest: options.imageDigest }),
+    ...(options.builder === undefined ? {} : { builder: options.builder }),
     criticalPath: plan.criticalPath,
     nodes: plan.nodes.map((n) => ({
       ...n,

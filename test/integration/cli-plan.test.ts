@@ -80,6 +80,9 @@ describe('stubforge plan', () => {
   it('prints cache keys for a build image digest and a dot graph', async () => {
     const keyed = await stubforge(plan, 'qemu-stubdom', '--image-digest', `sha256:${'0'.repeat(64)}`);
     expect(keyed.stdout).toMatch(/^ {2}zlib +[0-9a-f]{64}$/m);
+    // The builder the keys name: the build code, and for musl a toolchain that is in the image.
+    expect(keyed.stdout).toMatch(/^ {2}builder code: [0-9a-f]{64}$/m);
+    expect(keyed.stdout).toContain('  toolchain: in the build image\n');
     const dot = await stubforge(plan, 'qemu-stubdom', '--format', 'dot');
     expect(dot.stdout).toMatch(/^digraph /);
   }, 300_000);

@@ -197,6 +197,19 @@ describe('stubforge build zlib → pcre2', () => {
     expect(readdirSync(join(home, 'repo', '.staging'))).toEqual([]);
   });
 
+  it('refuses a libz.a the build machine\'s gcc compiled, naming each object and its evidence, and publishes nothing', async () => {
+    const before = pool();
+    const run = await build('zlib', [], [join(FIXTURES, 'host-compiler'), recipes]);
+    expect(run.code, run.out + run.err).toBe(ExitCode.failed);
+    expect(statuses(run.out)).toEqual({ zlib: 'FAILED' });
+    expect(run.out).toContain("objects not built by the arch's toolchain against its headers (nothing was published; output kept in ");
+    // Each member of libz.a, by name, with the glibc headers its line table names.
+    expect(run.out).toMatch(/usr\/x86_64-linux-musl\/lib\/libz\.a\(\w+\.o\): compiled against the build machine's headers, not the arch's: its DWARF line table, compile unit \S+\.c names \/usr\/include\//);
+    expect(pool()).toEqual(before);
+    const kept = /output kept in (\S+?)\):/.exec(run.out)?.[1] ?? '';
+    expect(existsSync(join(kept, 'usr/x86_64-linux-musl/lib/libz.a'))).toBe(true);
+  });
+
   it("stops with a clear error when the mirror lacks the newest version's .dsc, suggesting an explicit suite", async (test) => {
     // Default suites. The source is found at test time: the first of zlib, pcre2 (both have test
     // recipes) whose newest version's .dsc the mirror lacks while it serves an older one whole.

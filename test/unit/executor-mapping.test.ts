@@ -11,6 +11,9 @@ import { defaultRecipe, recipeForArch, type Recipe } from '../../src/recipe/reci
 import { planCacheKeys, sameImageForEvery } from '../../src/plan/cache-key.js';
 import { qemuPlan } from './executor-plans.js';
 
+/** The builder the keys name (build code digest); the same for every key compared here. */
+const BUILDER = { code: '9'.repeat(64) };
+
 const ROOT = join(import.meta.dirname, '../..');
 const FACTS = { buildTriplet: 'x86_64-linux-gnu', buildMultiarch: 'x86_64-linux-gnu' };
 
@@ -112,19 +115,19 @@ describe('nodeKeys', () => {
   const digest = sameImageForEvery(qemuPlan(), `sha256:${'c'.repeat(64)}`);
 
   it("are the plan's own keys when no choice is made", () => {
-    expect(nodeKeys(qemuPlan(), digest)).toEqual(planCacheKeys(qemuPlan(), digest));
+    expect(nodeKeys(qemuPlan(), digest, BUILDER)).toEqual(planCacheKeys(qemuPlan(), digest, BUILDER));
   });
 
   it('change for a source built from its orig tarball alone, and for its dependants only', () => {
-    const plain = nodeKeys(qemuPlan(), digest);
-    const chosen = nodeKeys(qemuPlan(), digest, { origOnly: new Set(['pixman']) });
+    const plain = nodeKeys(qemuPlan(), digest, BUILDER);
+    const chosen = nodeKeys(qemuPlan(), digest, BUILDER, { origOnly: new Set(['pixman']) });
     const changed = [...plain.keys()].filter((s) => plain.get(s) !== chosen.get(s));
     expect(changed).toEqual(['pixman', 'qemu']);
     expect(ORIG_ONLY_KEY_LINE).toMatch(/^[a-z -]+$/);
   });
 
   it('change with the build image', () => {
-    const other = nodeKeys(qemuPlan(), sameImageForEvery(qemuPlan(), `sha256:${'d'.repeat(64)}`));
-    for (const [source, key] of nodeKeys(qemuPlan(), digest)) expect(other.get(source)).not.toBe(key);
+    const other = nodeKeys(qemuPlan(), sameImageForEvery(qemuPlan(), `sha256:${'d'.repeat(64)}`), BUILDER);
+    for (const [source, key] of nodeKeys(qemuPlan(), digest, BUILDER)) expect(other.get(source)).not.toBe(key);
   });
 });

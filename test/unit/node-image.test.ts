@@ -9,6 +9,9 @@ import { buildPlan, type BuildPlan } from '../../src/plan/plan.js';
 import { solve } from '../../src/solver/solve.js';
 import { fixtureIndex, shippedArch, shippedRecipes } from './solver-fixtures.js';
 
+/** The builder the keys name (build code digest); the same for every key compared here. */
+const BUILDER = { code: '9'.repeat(64) };
+
 const TOOLCHAIN = ['autotools-dev', 'musl-dev', 'musl-tools'];
 let plan: BuildPlan;
 
@@ -66,7 +69,7 @@ describe('nodeImagePackages', () => {
 describe('per-node image digests in the cache keys', () => {
   it('are the one-image keys when every node has the same digest', () => {
     const digest = `sha256:${'c'.repeat(64)}`;
-    expect(planCacheKeys(plan, digests())).toEqual(planCacheKeys(plan, sameImageForEvery(plan, digest)));
+    expect(planCacheKeys(plan, digests(), BUILDER)).toEqual(planCacheKeys(plan, sameImageForEvery(plan, digest), BUILDER));
   });
 
   it.each([
@@ -74,14 +77,14 @@ describe('per-node image digests in the cache keys', () => {
     ['xen', ['xen', 'qemu']],
     ['qemu', ['qemu']],
   ])('a new image for %s changes the keys of %j only', (source, expected) => {
-    const before = planCacheKeys(plan, digests());
-    const after = planCacheKeys(plan, digests([source]));
+    const before = planCacheKeys(plan, digests(), BUILDER);
+    const after = planCacheKeys(plan, digests([source]), BUILDER);
     expect(plan.nodes.filter((n) => before.get(n.source) !== after.get(n.source)).map((n) => n.source)).toEqual(expected);
   });
 
   it('gives no key to a node whose image digest is unknown, nor to its dependants', () => {
     const known = digests();
     known.delete('pixman');
-    expect([...planCacheKeys(plan, known).keys()].sort()).toEqual(['glib2.0', 'libffi', 'pcre2', 'xen', 'zlib']);
+    expect([...planCacheKeys(plan, known, BUILDER).keys()].sort()).toEqual(['glib2.0', 'libffi', 'pcre2', 'xen', 'zlib']);
   });
 });

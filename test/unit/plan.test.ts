@@ -1,7 +1,7 @@
 // The plan of the QEMU stub domain (real fixtures): build order with critical-path priority,
 // content cache keys that cover their inputs and those of their dependencies, the three renderings.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cacheKey, cacheKeyText, planCacheKeys, sameImageForEvery, type CacheKeyInputs } from '../../src/plan/cache-key.js';
+import { cacheKey, cacheKeyText, planCacheKeys, sameImageForEvery, type BuilderIdentity, type CacheKeyInputs } from '../../src/plan/cache-key.js';
 import { buildPlan, type BuildPlan } from '../../src/plan/plan.js';
 import { planToJson, renderPlanDot, renderPlanText } from '../../src/plan/render.js';
 import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
@@ -53,18 +53,20 @@ describe('build order', () => {
   });
 });
 
+const BUILDER: BuilderIdentity = { code: '9'.repeat(64) };
+
 describe('cache keys', () => {
   const base: CacheKeyInputs = {
     source: 'zlib', version: '1:1.2.13.dfsg-1',
     files: [{ name: 'zlib_1.2.13.dfsg-1.dsc', size: 2345, sha256: 'a'.repeat(64) }],
     recipeSha256: 'b'.repeat(64) as Sha256Hex, archSha256: 'c'.repeat(64) as Sha256Hex,
-    imageDigest: DIGEST, dependencyKeys: [],
+    imageDigest: DIGEST, builder: BUILDER, dependencyKeys: [],
   };
 
   it('is the SHA-256 of a canonical text naming every input', () => {
     expect(cacheKeyText(base)).toBe([
-      'stubforge-cache-key 1', 'source zlib', 'version 1:1.2.13.dfsg-1', `file zlib_1.2.13.dfsg-1.dsc 2345 ${'a'.repeat(64)}`,
-      `recipe ${'b'.repeat(64)}`, `arch ${'c'.repeat(64)}`, `image ${DIGEST}`, '',
+      'stubforge-cache-key 2', 'source zlib', 'version 1:1.2.13.dfsg-1', `file zlib_1.2.13.dfsg-1.dsc 2345 ${'a'.repeat(64)}`,
+      `recipe ${'b'.repeat(64)}`, `arch ${'c'.repeat(64)}`, `image ${DIGEST}`, `builder ${'9'.repeat(64)}`, '',
     ].join('\n'));
     expect(cacheKey(base)).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -76,6 +78,8 @@ describe('cache keys', () => {
     ['having no recipe', { recipeSha256: undefined }],
     ['the arch file', { archSha256: 'f'.repeat(64) as Sha256Hex }],
     ['the build image', { imageDigest: `sha256:${'0'.repeat(64)}` }],
+    ['the build code', { builder: { code: '8'.repeat(64) } }],
+    ['a toolchain tree', { builder: { ...BUILDER, toolchainTree: '7'.repeat(64) } }],
     ['a dependency key', { dependencyKeys: [{ source: 'libffi', key: '1'.repeat(64) as CacheKey }] }],
   ])('changes with %s', (_what, change) => {
     expect(cacheKey({ ...base, ...change })).not.toBe(cacheKey(base));
@@ -87,16 +91,16 @@ describe('cache keys', () => {
   });
 
   it('carries a change below a node up to every source that builds on it', () => {
-    const before = planCacheKeys(plan, sameImageForEvery(plan, DIGEST));
+    const before = planCacheKeys(plan, sameImageForEvery(plan, DIGEST), BUILDER);
     const nodes = plan.nodes.map((n) => (n.source === 'pcre2' ? { ...n, version: '10.42-1+deb12u2' } : n));
-    const after = planCacheKeys({ ...plan, nodes }, sameImageForEvery(plan, DIGEST));
+    const after = planCacheKeys({ ...plan, nodes }, sameImageForEvery(plan, DIGEST), BUILDER);
     const changed = plan.nodes.filter((n) => before.get(n.source) !== after.get(n.source)).map((n) => n.source);
     expect(changed).toEqual(['pcre2', 'glib2.0', 'qemu']);
   });
 
   it('gives every node a different key for another build image', () => {
-    const a = planCacheKeys(plan, sameImageForEvery(plan, DIGEST));
-    const b = planCacheKeys(plan, sameImageForEvery(plan, `sha256:${'cd'.repeat(32)}`));
+    const a = planCacheKeys(plan, sameImageForEvery(plan, DIGEST), BUILDER);
+    const b = planCacheKeys(plan, sameImageForEvery(plan, `sha256:${'cd'.repeat(32)}`), BUILDER);
     for (const n of plan.nodes) expect(a.get(n.source)).not.toBe(b.get(n.source));
   });
 });
@@ -112,12 +116,12 @@ describe('renderings', () => {
   });
 
   it('text: shows cache keys when given some', () => {
-    const keys = planCacheKeys(plan, sameImageForEvery(plan, DIGEST));
+    const keys = planCacheKeys(plan, sameImageForEvery(plan, DIGEST), BUILDER);
     expect(renderPlanText(plan, { keys, imageDigest: DIGEST })).toContain(`  zlib     ${keys.get('zlib') ?? ''}`);
   });
 
   it('json: nodes with why, cache state and keys', () => {
-    const json = planToJson(plan, { keys: planCacheKeys(plan, sameImageForEvery(plan, DIGEST)), imageDigest: DIGEST }) as { nodes: { source: string; cached: string; cacheKey?: string; why: { text: string }[] }[] };
+    const json = planToJson(plan, { keys: planCacheKeys(plan, sameImageForEvery(plan, DIGEST), BUILDER), imageDigest: DIGEST }) as { nodes: { source: string; cached: string; cacheKey?: string; why: { text: string }[] }[] };
     const libffi = json.nodes.find((n) => n.source === 'libffi');
     expect(libffi?.cached).toBe('unknown');
     expect(libffi?.cacheKey).toMatch(/^[0-9a-f]{64}$/);

@@ -2,11 +2,15 @@
 // (`--allow-orig-only SRC`, part of the cache keys), the suite of the build environment, and the
 // cache status of each plan node when the environment exists.
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { DEFAULT_SUITES } from '../../archive/suites.js';
 import { readEntry } from '../../cache/apt-repo-index.js';
+import type { PartialArch } from '../../arch/arch-file.js';
 import { findNodeImages } from '../../executor/build-image.js';
-import { nodeKeys, type BuildChoices } from '../../executor/node-keys.js';
+import { builderCode } from '../../executor/builder-code.js';
+import { nodeKeys, type BuildChoices, type BuilderIdentity } from '../../executor/node-keys.js';
+import { digestToolchainTree } from '../../executor/toolchain-tree-io.js';
 import type { CacheKey } from '../../model/brand.js';
 import { err, ok, type Result } from '../../model/result.js';
 import { nodeImagePackages } from '../../plan/node-image.js';
@@ -42,6 +46,33 @@ export function environmentSuite(suites: readonly string[] | undefined): string 
   return first.replace(/-(updates|security|backports|proposed-updates)$/, '');
 }
 
+/** The builder of a run as its keys name it, and the toolchain tree it was read from. */
+export interface Builder {
+  readonly identity: BuilderIdentity;
+  readonly tree?: { readonly root: string; readonly files: number; readonly hashed: number };
+}
+
+/**
+ * The builder identity of `arch` on this machine: stubforge's build code, and for an arch whose
+ * toolchain the user supplies (`Toolchain: user-tree`) the digest of that tree (its variable must
+ * name it). The tree's file hashes are kept in the cache folder, so an unchanged tree is only stat'ed.
+ */
+export async function builderIdentity(arch: PartialArch, ctx: CliContext): Promise<Result<Builder, Failure>> {
+  const code = await builderCode();
+  if (arch.toolchain.kind !== 'user-tree') return ok({ identity: { code } });
+  const variable = arch.toolchain.variable;
+  const value = ctx.env[variable];
+  if (value === undefined || value === '') {
+    return err({ message: `${arch.name} needs its toolchain tree: set ${variable} to the rumprun install directory (its digest is part of every key)`, exitCode: ExitCode.usage });
+  }
+  const root = resolve(ctx.cwd, value);
+  const digest = await digestToolchainTree(root, join(resolvePaths(ctx.env, ctx.cwd).cacheDir, 'toolchain-trees'));
+  if (!digest.ok) {
+    return err({ message: `${variable}=${root}: cannot read the toolchain tree at ${digest.error.path}: ${digest.error.detail}`, exitCode: ExitCode.usage });
+  }
+  return ok({ identity: { code, toolchainTree: digest.value.digest }, tree: { root, files: digest.value.files, hashed: digest.value.hashed } });
+}
+
 export interface CacheStatus {
   /** Each node's build image digest, for the nodes whose image exists. */
   readonly imageDigests: ReadonlyMap<string, string>;
@@ -54,7 +85,7 @@ export interface CacheStatus {
  * the environment exists (`undefined` otherwise). A node whose own build image does not exist yet,
  * or that depends on such a node, has no key: its status is `unknown`.
  */
-export async function cacheStatus(plan: BuildPlan, ctx: CliContext, choices: BuildChoices, suite: string): Promise<CacheStatus | undefined> {
+export async function cacheStatus(plan: BuildPlan, ctx: CliContext, choices: BuildChoices, builder: BuilderIdentity, suite: string): Promise<CacheStatus | undefined> {
   const paths = resolvePaths(ctx.env, ctx.cwd);
   // Two questions, no engine client library: a plan only looks (engine-lookup.ts).
   const runtime = new EngineLookup({ timeoutMs: 1000, ...engineSocketOption(ctx.env) });
@@ -65,7 +96,7 @@ export async function cacheStatus(plan: BuildPlan, ctx: CliContext, choices: Bui
   const images = await findNodeImages(runtime, environmentRef(suite, plan.arch), nodeImagePackages(plan));
   if (!images.ok) return undefined;
   const imageDigests = new Map([...images.value].map(([source, image]) => [source, image.digest]));
-  const keys = nodeKeys(plan, imageDigests, choices);
+  const keys = nodeKeys(plan, imageDigests, builder, choices);
   const status = new Map<string, 'yes' | 'no' | 'unknown'>();
   // Read only: opening the repository would make its folders and tidy it, which a plan must not do.
   // A key is there when its publish record is (publishing renames the whole key into the pool).

@@ -4,6 +4,7 @@
 // which option makes that choice; nothing is chosen for them.
 import { describeDriverError } from '../../drivers/driver.js';
 import { describeStaticViolation } from '../../drivers/static-policy.js';
+import { describeProvenanceViolation } from '../../drivers/toolchain-provenance.js';
 import type { NodeFailure, RunReport } from '../../executor/outcome.js';
 import { describeApplicationError } from '../../executor/app-errors.js';
 import { describeToolchainMappingError } from '../../executor/toolchain-mapping.js';
@@ -57,6 +58,12 @@ export function describeNodeFailure(f: NodeFailure): string {
       const more = f.violations.length > VIOLATIONS_SHOWN ? [`  ... and ${f.violations.length - VIOLATIONS_SHOWN} more`] : [];
       return [`the output breaks the static-only rule (nothing was published; output kept in ${f.outputDir}):`, ...shown, ...more].join('\n');
     }
+    case 'toolchain-provenance': {
+      const shown = f.violations.slice(0, VIOLATIONS_SHOWN).map((v) => `  ${describeProvenanceViolation(v)}`);
+      const more = f.violations.length > VIOLATIONS_SHOWN ? [`  ... and ${f.violations.length - VIOLATIONS_SHOWN} more`] : [];
+      const kept = f.outputDir === undefined ? '' : `; output kept in ${f.outputDir}`;
+      return [`objects not built by the arch's toolchain against its headers (nothing was published${kept}):`, ...shown, ...more].join('\n');
+    }
     case 'output-unreadable':
       return `cannot read the output at ${f.error.path}: ${f.error.detail}`;
     case 'packaging':
@@ -84,6 +91,7 @@ export function exitCodeOfFailure(f: NodeFailure): ExitCodeValue {
     case 'step':
       return describeRuntimeFailure(f.error).exitCode;
     case 'static-policy':
+    case 'toolchain-provenance':
     case 'output-unreadable':
     case 'packaging':
     case 'repo':

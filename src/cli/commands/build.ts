@@ -37,7 +37,7 @@ import { loadEnvironmentMirror, type MirrorError } from '../env-mirror.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
 import { listenForInterrupt } from '../signals.js';
-import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, buildChoices, environmentSuite } from './build-choices.js';
+import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices, environmentSuite } from './build-choices.js';
 import { formatApplicationReport, toolName } from './application-report.js';
 import { describeNodeFailure, exitCodeOfRun } from './build-failures.js';
 import { planTarget, type PlannedTarget } from './planned-target.js';
@@ -178,6 +178,9 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const choices: Result<BuildChoices, Failure> = buildChoices(a.values['allow-orig-only'], plan);
   if (!choices.ok) return fail(ctx, 'build', choices.error);
   const librariesOnly = a.values['libraries-only'] === true;
+  // Every key names the builder: stubforge's build code and a user-supplied toolchain tree.
+  const builder = await builderIdentity(inputs.arch, ctx);
+  if (!builder.ok) return fail(ctx, 'build', builder.error);
   const paths = resolvePaths(ctx.env, ctx.cwd);
   const runtimeFailure = (error: Parameters<typeof describeRuntimeFailure>[0]): number => {
     const failure = describeRuntimeFailure(error);
@@ -232,7 +235,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const report = await runPlan({
       plan, jobs: a.jobs, keepGoing: a.values['keep-going'] === true, signal: interrupt.signal,
       include: (n) => !librariesOnly || n.kind === 'library',
-      keyOf: (node, deps) => nodeKey(keyInputs(plan, node, imageOf(node.source), deps), choices.value),
+      keyOf: (node, deps) => nodeKey(keyInputs(plan, node, imageOf(node.source), builder.value.identity, deps), choices.value),
       lookup: (key) => repo.value.lookup(key),
       builders: {
         library: withArchive(archive, (opened) => libraryBuilder({ ...buildSettings, archive: opened })),

@@ -8,7 +8,8 @@ import { planToJson, renderPlanDot, renderPlanText } from '../../plan/render.js'
 import type { CacheKey } from '../../model/brand.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, buildChoices, cacheStatus, environmentSuite } from './build-choices.js';
+import type { BuilderIdentity } from '../../plan/cache-key.js';
+import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices, cacheStatus, environmentSuite } from './build-choices.js';
 import { planTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
 
@@ -16,13 +17,14 @@ const USAGE = 'usage: stubforge plan <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
   '  --format F         text (default), json or dot\n' +
   '  --image-digest D   also show each node\'s cache key, with D as the digest of every node\'s\n' +
-  '                     build image (build uses one image per distinct set of native tools)\n' +
+  '                     build image (build uses one image per distinct set of native tools), and\n' +
+  '                     the builder the keys name (build code, a user-supplied toolchain tree)\n' +
   BUILD_CHOICE_USAGE + SOLVER_USAGE;
 
 /** `--image-digest D`: D taken as every node's build image digest. */
-async function keysForOneImage(plan: BuildPlan, digest: string, origOnly: ReadonlySet<string>): Promise<ReadonlyMap<string, CacheKey>> {
+async function keysForOneImage(plan: BuildPlan, digest: string, builder: BuilderIdentity, origOnly: ReadonlySet<string>): Promise<ReadonlyMap<string, CacheKey>> {
   const { planCacheKeys, sameImageForEvery } = await import('../../plan/cache-key.js');
-  return planCacheKeys(plan, sameImageForEvery(plan, digest), origOnly);
+  return planCacheKeys(plan, sameImageForEvery(plan, digest), builder, origOnly);
 }
 
 export const command: CliCommand = {
@@ -69,11 +71,18 @@ export const command: CliCommand = {
     const choices = buildChoices(values['allow-orig-only'], plan);
     if (!choices.ok) return fail(ctx, 'plan', choices.error);
     const digest = values['image-digest'];
-    const keys = digest === undefined ? undefined : await keysForOneImage(plan, digest, choices.value.origOnly);
+    // The keys name the builder: without a user-supplied tree's variable they cannot be computed.
+    const builder = format === 'dot' && digest === undefined ? undefined : await builderIdentity(inputs.arch, ctx);
+    if (digest !== undefined && builder !== undefined && !builder.ok) return fail(ctx, 'plan', builder.error);
+    const known = builder?.ok === true ? builder.value : undefined;
+    const keys = digest === undefined || known === undefined ? undefined : await keysForOneImage(plan, digest, known.identity, choices.value.origOnly);
     // Cached yes/no when the build environment and the repository exist.
-    const status = format === 'dot' ? undefined : await cacheStatus(plan, ctx, choices.value, environmentSuite(values.suite));
+    const status = format === 'dot' || known === undefined ? undefined : await cacheStatus(plan, ctx, choices.value, known.identity, environmentSuite(values.suite));
     const options = {
-      suites, ...(keys === undefined || digest === undefined ? {} : { keys, imageDigest: digest }),
+      suites, ...(keys === undefined || digest === undefined || known === undefined ? {} : {
+        keys, imageDigest: digest,
+        builder: { code: known.identity.code, ...(known.tree === undefined || known.identity.toolchainTree === undefined ? {} : { toolchainTree: { root: known.tree.root, digest: known.identity.toolchainTree } }) },
+      }),
       ...(status === undefined ? {} : { cached: status.cached }),
     };
     if (format === 'json') ctx.stdout.write(`${JSON.stringify(planToJson(plan, options), null, 2)}\n`);
