@@ -2,6 +2,7 @@
 // lives in cli/commands/<name>.ts and exports `command: CliCommand`.
 import type { CliCommand, CliContext } from './command.js';
 import { createLogger } from '../log/logger.js';
+import { describeHostError } from './host-messages.js';
 
 // Loaded lazily: `stubforge plan` does not pay for dockerode, `env` does not parse indices.
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
@@ -42,5 +43,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     log: createLogger({ level: process.env.STUBFORGE_LOG_LEVEL ?? 'warn' }),
   };
   const { command } = await load();
-  return command.run(rest, ctx);
+  try {
+    return await command.run(rest, ctx);
+  } catch (error: unknown) {
+    // A host fault that no layer below turned into a value still ends as one message and code.
+    const host = describeHostError(error);
+    if (host === undefined) throw error;
+    process.stderr.write(`stubforge ${name}: ${host.message}\n`);
+    return host.exitCode;
+  }
 }

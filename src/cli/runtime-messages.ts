@@ -54,7 +54,7 @@ export function describeRuntimeFailure(error: EnvironmentError | BuildStepError 
     case 'output-exists':
       return failed(`output ${error.outputDir} already exists; not overwriting a previous result`);
     case 'io-error':
-      return failed(`${error.path}: ${error.detail}`);
+      return { message: `${error.path}: ${error.detail}`, exitCode: ExitCode.host };
     case 'no-mirror':
       return usage(`no apt entry lists suite ${error.suite} (read ${error.files.join(', ') || 'no files'}); pass --mirror URL`);
     case 'bad-config':

@@ -28,6 +28,7 @@ import { copyrightOf, sourceDateEpoch, sourceTree, topLevelNames } from './sourc
 import { stageDependencies } from './stage-deps.js';
 import { buildScript, readScriptMarkers } from './step-script.js';
 import { archToolchain, recipeBuildOptions, type ImageFacts } from './toolchain-mapping.js';
+import { checkOutputLinks } from './output-links.js';
 import { verifyOutput } from './verify-output.js';
 
 /**
@@ -161,9 +162,13 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
 
     const verified = await verifyOutput({ outputDir, expect: staticExpectation(input), expectedArtefacts: spec.value.expectedArtefacts });
     if (!verified.ok) return failed({ reason: 'output-unreadable', error: verified.error });
-    if (verified.value.violations.length > 0) {
+    // Links, special files and set-id bits: judged where the packages will install them.
+    const links = await checkOutputLinks(outputDir, input.prefix);
+    if (!links.ok) return failed({ reason: 'output-unreadable', error: links.error });
+    const violations = [...verified.value.violations, ...links.value];
+    if (violations.length > 0) {
       keepOutput = true;
-      return failed({ reason: 'static-policy', violations: verified.value.violations, outputDir, logFile });
+      return failed({ reason: 'static-policy', violations, outputDir, logFile });
     }
 
     const copyright = await copyrightOf(tree.value);

@@ -118,10 +118,22 @@ export async function runBuildStep(spec: BuildStepSpec, deps: BuildStepDeps): Pr
     const handle = created.value;
     removeContainer = () => handle.remove();
 
+    // The step stops when the caller aborts, or when its log cannot be written (a full disk).
+    const stop = new AbortController();
+    const abortStep = (): void => { stop.abort(); };
+    if (deps.signal?.aborted === true) stop.abort();
+    deps.signal?.addEventListener('abort', abortStep, { once: true });
+    stepLog.onFailure(abortStep);
     stepLog.start({ ...spec.labels, image: spec.image, cmd: spec.cmd, timeoutMs: spec.timeoutMs, memoryBytes });
     log.info({ image: spec.image, container: handle.id }, 'step start');
     const activeLog = stepLog;
-    const ran = await handle.run((stream, line) => { activeLog.line(stream, line); }, deps.signal);
+    const ran = await handle.run((stream, line) => { activeLog.line(stream, line); }, stop.signal)
+      .finally(() => { deps.signal?.removeEventListener('abort', abortStep); });
+    const logFailure = stepLog.failure;
+    if (logFailure !== undefined) {
+      log.warn({ logFile: logPath, code: logFailure.code }, 'step log could not be written; step stopped');
+      return err({ reason: 'io-error', path: logPath, detail: `writing the step log: ${logFailure.message}`, location: { file: logPath } });
+    }
     if (!ran.ok) {
       const end: StepEndRecord = { status: ran.error.reason === 'interrupted' ? 'interrupted' : 'error', detail: ran.error.reason };
       stepLog.end(end);
