@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   rebuild: () => import('./commands/rebuild.js'),
   batch: () => import('./commands/batch.js'),
   publish: () => import('./commands/publish.js'),
+  cache: () => import('./commands/cache.js'),
 };
 
 function usage(): string {

@@ -120,6 +120,7 @@ async function buildApplication(node: PlanNode, context: NodeBuildContext, toolc
     image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script.value], sourceDir: tree.value.dir, depsDir: staged.value.dir,
     extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
     ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
+    ...(s.limits === undefined ? {} : { limits: s.limits }),
     labels: { run: s.runId, package: node.source, key: context.key },
   }, { runtime: s.runtime, log: s.log, ...(context.signal === undefined ? {} : { signal: context.signal }) });
   const stepMs = performance.now() - stepStart;

@@ -19,7 +19,7 @@ import type { Logger } from '../log/logger.js';
 import { asSha256Hex, type Sha256Hex } from '../model/brand.js';
 import type { PlanNode } from '../plan/plan.js';
 import { defaultRecipe, libraryRecipe, recipeForArch, type RecipeSet } from '../recipe/recipe.js';
-import { runBuildStep, STEP_PATHS } from '../runtime/build-step.js';
+import { runBuildStep, STEP_PATHS, type StepLimits } from '../runtime/build-step.js';
 import type { ContainerRuntime, Mount } from '../runtime/container-runtime.js';
 import type { BuildChoices } from './node-keys.js';
 import type { NodeBuildResult, NodeFailure } from './outcome.js';
@@ -62,6 +62,8 @@ export interface LibraryBuildSettings {
   readonly maintainer: string;
   readonly timeoutMs: number;
   readonly memoryBytes?: number;
+  /** pids and CPU-share limits of the build containers (defaults in runtime/build-step.ts). */
+  readonly limits?: StepLimits;
   /** Further read-only mounts (a user's toolchain tree). */
   readonly extraMounts?: readonly Mount[];
   readonly log: Logger;
@@ -154,6 +156,7 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
       image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script], sourceDir: tree.value.dir, depsDir: staged.value.dir,
       extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
       ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
+      ...(s.limits === undefined ? {} : { limits: s.limits }),
       labels: { run: s.runId, package: node.source, key: context.key },
     }, { runtime: s.runtime, log, ...(context.signal === undefined ? {} : { signal: context.signal }) });
     const stepMs = performance.now() - stepStart;

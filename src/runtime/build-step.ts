@@ -24,6 +24,16 @@ export const STEP_PATHS = {
 /** The build user every environment has (docker/env/Dockerfile). */
 export const BUILD_USER = '1000:1000';
 export const DEFAULT_STEP_MEMORY_BYTES = 8 * 1024 ** 3;
+/** Processes and threads of one build at once: make -j with compilers in parallel uses a few hundred. */
+export const DEFAULT_STEP_PIDS_LIMIT = 4096;
+/** Half the engine's default weight: under contention, builds yield to the machine's other work. */
+export const DEFAULT_STEP_CPU_SHARES = 512;
+
+/** Limits of one build container besides memory and time (`build --pids-limit/--cpu-shares`). */
+export interface StepLimits {
+  readonly pidsLimit?: number;
+  readonly cpuShares?: number;
+}
 
 export interface BuildStepSpec {
   /** Environment image: its digest, preferably, so the step runs exactly what the key names. */
@@ -45,6 +55,7 @@ export interface BuildStepSpec {
   readonly scratchRoot?: string;
   readonly timeoutMs: number;
   readonly memoryBytes?: number;
+  readonly limits?: StepLimits;
   readonly user?: string;
   readonly labels: Omit<StubforgeLabels, 'kind'>;
 }
@@ -112,7 +123,8 @@ export async function runBuildStep(spec: BuildStepSpec, deps: BuildStepDeps): Pr
     const cmd = wrapStepCommand(spec.cmd, spec.sourceDir !== undefined);
     const created = await deps.runtime.createStep({
       image: spec.image, cmd, env: { HOME: '/tmp', ...spec.env }, workdir: STEP_PATHS.build, user, mounts,
-      network: 'none', memoryBytes, timeoutMs: spec.timeoutMs, labels: { ...spec.labels, kind: 'build' },
+      network: 'none', memoryBytes, timeoutMs: spec.timeoutMs,
+      pidsLimit: spec.limits?.pidsLimit ?? DEFAULT_STEP_PIDS_LIMIT, cpuShares: spec.limits?.cpuShares ?? DEFAULT_STEP_CPU_SHARES, labels: { ...spec.labels, kind: 'build' },
     });
     if (!created.ok) return err(created.error);
     const handle = created.value;

@@ -97,6 +97,8 @@ export class DockerRuntime implements ContainerRuntime {
           NetworkMode: spec.network === 'none' ? 'none' : 'bridge',
           Mounts: (spec.mounts ?? []).map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
           ...(spec.memoryBytes === undefined ? {} : { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes }),
+          ...(spec.pidsLimit === undefined ? {} : { PidsLimit: spec.pidsLimit }),
+          ...(spec.cpuShares === undefined ? {} : { CpuShares: spec.cpuShares }),
           // An init reaps the build's zombies and passes the kill on; builds need no capabilities.
           Init: true,
           CapDrop: ['ALL'],
