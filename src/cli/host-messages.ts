@@ -2,6 +2,8 @@
 // could not be: the disk is full, the folder is read-only, a permission is missing. Wherever such a
 // fault surfaces as a thrown system error (anything below cli/ that did not turn it into a value),
 // the command ends with the path and what the system said, never with a stack trace.
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ExitCode } from './exit-codes.js';
 import type { Failure } from './archive-messages.js';
 
@@ -47,10 +49,28 @@ export function isHostErrorCode(code: string | undefined): boolean {
   return code !== undefined && HOST_ERRORS[code] !== undefined;
 }
 
+/**
+ * Node's recursive mkdir answers ENOENT where the folder could not be made on a read-only or
+ * unwritable parent: find the nearest existing parent and say what is really wrong with it.
+ */
+function realMkdirFault(e: SystemError): SystemError {
+  if (e.code !== 'ENOENT' || e.syscall !== 'mkdir' || e.path === undefined) return e;
+  let parent = dirname(e.path);
+  while (!existsSync(parent) && parent !== dirname(parent)) parent = dirname(parent);
+  try {
+    accessSync(parent, constants.W_OK);
+    return e;
+  } catch (error: unknown) {
+    const code = (error as { code?: string }).code;
+    return code !== undefined && HOST_ERRORS[code] !== undefined ? { ...e, code } : e;
+  }
+}
+
 /** The message of a thrown host fault, or undefined when `error` is something else (a bug). */
 export function describeHostError(error: unknown): Failure | undefined {
-  const e = asSystemError(error);
-  if (e === undefined) return undefined;
+  const found = asSystemError(error);
+  if (found === undefined) return undefined;
+  const e = realMkdirFault(found);
   const what = e.path === undefined ? 'a file' : e.path;
   const op = e.syscall === undefined ? '' : ` (${e.syscall}${e.dest === undefined ? '' : ` to ${e.dest}`})`;
   return { message: `${what}: ${HOST_ERRORS[e.code] ?? e.code} [${e.code}]${op}`, exitCode: ExitCode.host };

@@ -41,6 +41,15 @@ export interface SourceTreeOptions {
 const ORIG_TARBALL = /\.orig(-[A-Za-z0-9][A-Za-z0-9-]*)?\.tar\.[a-z0-9]+$/;
 const DEBIAN_PART = /(\.diff\.gz|\.debian\.tar\.[a-z0-9]+)$/;
 
+/**
+ * tar's arguments for an orig tarball: not as root would by default (no owners, no setuid bits);
+ * GNU tar itself refuses `..` members and strips a leading `/`. Device nodes it would make are
+ * refused after unpacking (findSpecialFiles).
+ */
+export function untarArgs(tarball: string, into: string): string[] {
+  return ['-x', '--no-same-owner', '--no-same-permissions', '--no-overwrite-dir', '-f', tarball, '-C', into];
+}
+
 /** The Sources record a plan node was made from. */
 export function recordOf(archive: Archive, node: PlanNode): SourceRecord | undefined {
   return archive.index.sources.find((s) => s.package === node.source && s.version === node.version && s.suite === node.suite);
@@ -104,8 +113,7 @@ async function origOnlyTree(record: SourceRecord, options: SourceTreeOptions): P
     const unpack = async (file: FileChecksum, into: string): Promise<Result<string, ArchiveError>> => {
       const x = join(tmp, `x-${file.name}`);
       await mkdir(x);
-      // Not as root would by default: no owners, no setuid bits, no absolute or `..` names.
-      const untar = await run('tar', ['-x', '--no-same-owner', '--no-same-permissions', '--no-overwrite-dir', '-f', join(tmp, file.name), '-C', x], { timeoutMs: 600_000 });
+      const untar = await run('tar', untarArgs(join(tmp, file.name), x), { timeoutMs: 600_000 });
       if (untar.code !== 0) return err({ reason: 'unpack-failed', source: record.package, version: record.version, detail: describeProcess(`tar -x ${file.name}`, untar) });
       // An upstream tarball holds one top directory (pixman-0.42.2/); its content is the tree.
       const names = await readdir(x);
