@@ -227,7 +227,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const facts = await imageFacts(inputs, anyImage.digest, runtime, runId, ctx);
     if (!facts.ok) return fail(ctx, 'build', facts.error);
     const repo = await openRepo(paths.repoDir, { logger: ctx.log });
-    if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: ExitCode.failed });
+    if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: repo.error.reason === 'io-error' ? ExitCode.host : ExitCode.failed });
 
     const logDir = join(paths.stateDir, 'logs', runId);
     const workDir = join(paths.stateDir, 'work', runId);
