@@ -27,7 +27,7 @@ export interface EngineDeadlines {
 }
 
 export const DEFAULT_ENGINE_DEADLINES: EngineDeadlines = {
-  callMs: 30_000, removeMs: 30_000, healthIntervalMs: 2_000, healthMisses: 2, killGraceMs: 10_000,
+  callMs: 30_000, removeMs: 30_000, healthIntervalMs: 2_000, healthMisses: 3, killGraceMs: 10_000,
 };
 
 /** Rejects with an ETIMEDOUT-coded error (an unreachable engine) when `promise` takes longer than `ms`. */
