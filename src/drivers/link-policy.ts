@@ -49,7 +49,7 @@ function resolveLink(from: string, target: string, entries: ReadonlyMap<string, 
     if (part === '..') {
       // Above the installed root is the root itself (as the kernel resolves /..), but a link that
       // tries it is climbing out of its package: refuse rather than guess.
-      if (done.length === 0) return { kind: 'outside', path: `/${[part, ...pending].join('/')}` };
+      if (done.length === 0) return { kind: 'outside', path: 'above /' };
       done.pop();
       continue;
     }
