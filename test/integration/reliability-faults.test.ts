@@ -346,6 +346,17 @@ describe('host faults mid-run', () => {
     await expectCleanCache(home);
   }, 600_000);
 
+  it('a build that fills more than --scratch-limit is stopped, its container and folders removed', async () => {
+    const home = copyHome('scratch');
+    const recipes = recipeDir('filling', ['head -c 200000000 /dev/zero > /tmp/fill', 'sleep 600'], true);
+    const r = await build(home, '--recipe-dir', recipes, '--scratch-limit', '0.05');
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toMatch(/zlib: build step stopped after filling \d+ MiB of scratch space \(limit 51 MiB, --scratch-limit\)/);
+    expect(await containersOf(r.pid)).toEqual([]);
+    expect(workFolders(home)).toEqual([]);
+    await expectCleanCache(home);
+  }, 600_000);
+
   it('two runs of the same new key on one home: both succeed, the key is published once', async () => {
     const home = copyHome('concurrent');
     const recipes = recipeDir('concurrent', ['true # a recipe of its own, so a key of its own']);

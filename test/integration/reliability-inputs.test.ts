@@ -64,6 +64,7 @@ describe('command line: exit 2 with the option and the value named', () => {
     [['build', 'zlib', '--timeout=-1'], /--timeout -1: expected minutes > 0/],
     [['build', 'zlib', '--pids-limit', '3'], /--pids-limit 3: expected an integer of at least 16/],
     [['build', 'zlib', '--cpu-shares', 'lots'], /--cpu-shares lots: expected an integer from 2 to 262144/],
+    [['build', 'zlib', '--scratch-limit', '0'], /--scratch-limit 0: expected GiB > 0/],
     [['plan', 'zlib', '--no-such-option'], /Unknown option '--no-such-option'/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['cache', 'frobnicate'], /usage: stubforge cache verify/],

@@ -25,7 +25,7 @@ import { ProgressView } from '../../log/progress.js';
 import { err, ok, type Result } from '../../model/result.js';
 import { nodeImagePackages } from '../../plan/node-image.js';
 import type { BuildPlan } from '../../plan/plan.js';
-import { DEFAULT_STEP_CPU_SHARES, DEFAULT_STEP_PIDS_LIMIT, type StepLimits } from '../../runtime/build-step.js';
+import { DEFAULT_STEP_CPU_SHARES, DEFAULT_STEP_PIDS_LIMIT, DEFAULT_STEP_SCRATCH_BYTES, type StepLimits } from '../../runtime/build-step.js';
 import type { Mount } from '../../runtime/container-runtime.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { environmentPackages } from '../../runtime/env-spec.js';
@@ -54,6 +54,7 @@ const USAGE = 'usage: stubforge build <target> [options]\n' +
   '  --timeout MINUTES  wall-clock limit of one library build (default 60)\n' +
   '  --report FILE      write what each node came to (JSON, stubforge-build-report 1) when the run ends\n' +
   `  --pids-limit N     processes and threads of one build container at once (default ${DEFAULT_STEP_PIDS_LIMIT})\n` +
+  `  --scratch-limit GB disk one build may fill: source copy, build dir, output, /tmp (default ${DEFAULT_STEP_SCRATCH_BYTES / 1024 ** 3})\n` +
   `  --cpu-shares N     CPU weight of build containers against other containers (default ${DEFAULT_STEP_CPU_SHARES}; the engine's own is 1024)\n` +
   BUILD_CHOICE_USAGE + SOLVER_USAGE;
 
@@ -74,7 +75,7 @@ function parse(argv: readonly string[]) {
     options: {
       ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS,
       jobs: { type: 'string', short: 'j' }, 'libraries-only': { type: 'boolean' }, 'keep-going': { type: 'boolean' },
-      timeout: { type: 'string' }, report: { type: 'string' }, 'pids-limit': { type: 'string' }, 'cpu-shares': { type: 'string' },
+      timeout: { type: 'string' }, report: { type: 'string' }, 'pids-limit': { type: 'string' }, 'cpu-shares': { type: 'string' }, 'scratch-limit': { type: 'string' },
     },
   });
 }
@@ -98,7 +99,9 @@ function readArgs(argv: readonly string[]): Result<BuildArgs | 'help', Failure> 
   if (!Number.isInteger(pidsLimit) || pidsLimit < 16) return err({ message: `--pids-limit ${values['pids-limit'] ?? ''}: expected an integer of at least 16`, exitCode: ExitCode.usage });
   const cpuShares = values['cpu-shares'] === undefined ? DEFAULT_STEP_CPU_SHARES : Number(values['cpu-shares']);
   if (!Number.isInteger(cpuShares) || cpuShares < 2 || cpuShares > 262144) return err({ message: `--cpu-shares ${values['cpu-shares'] ?? ''}: expected an integer from 2 to 262144`, exitCode: ExitCode.usage });
-  return ok({ target, values, jobs, timeoutMs: Math.round(minutes * 60_000), limits: { pidsLimit, cpuShares } });
+  const scratchGb = values['scratch-limit'] === undefined ? DEFAULT_STEP_SCRATCH_BYTES / 1024 ** 3 : Number(values['scratch-limit']);
+  if (!Number.isFinite(scratchGb) || scratchGb <= 0) return err({ message: `--scratch-limit ${values['scratch-limit'] ?? ''}: expected GiB > 0`, exitCode: ExitCode.usage });
+  return ok({ target, values, jobs, timeoutMs: Math.round(minutes * 60_000), limits: { pidsLimit, cpuShares, scratchBytes: Math.round(scratchGb * 1024 ** 3) } });
 }
 
 /** The plan, as `stubforge plan` makes it (same inputs, memo, solver and planner). */
