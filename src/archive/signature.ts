@@ -15,6 +15,7 @@ import type { SignedBy } from './apt-sources.js';
 import type { ProcessRunner } from './process.js';
 import { describeProcess } from './process.js';
 import { readVerdict, verdictKey, writeVerdict, type VerdictStore } from './gpgv-verdicts.js';
+import { atPath } from '../model/errno.js';
 
 export const DEFAULT_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
@@ -125,7 +126,7 @@ export async function verifyClearSigned(data: Buffer, options: VerifyOptions): P
       const key = dearmor(armored);
       if (!key.ok) return err(`${what}: ${key.error}`);
       const path = join(dir, name);
-      await writeFile(path, key.value);
+      await atPath(path, () => writeFile(path, key.value));
       return ok(path);
     };
     if (options.keyrings !== undefined && options.keyrings.length > 0) keyrings = options.keyrings;
@@ -160,7 +161,7 @@ export async function verifyClearSigned(data: Buffer, options: VerifyOptions): P
       if (known !== undefined) return ok([...known]);
     }
     const file = join(dir, 'signed');
-    await writeFile(file, data);
+    await atPath(file, () => writeFile(file, data));
     const args = ['--status-fd', '1', ...readable.flatMap((k) => ['--keyring', k]), '--', file];
     const result = await options.runProcess('gpgv', args, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
     if (result.failure !== undefined) return err(describeProcess('gpgv', result));

@@ -10,7 +10,7 @@
 // none. The index is then regenerated under the lock; it is derived from the pool and can always
 // be rebuilt with `reindex()`. apt reads it as `deb [trusted=yes] file:<root> ./`.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { CacheKey } from '../model/brand.js';
@@ -22,6 +22,7 @@ import { DEFAULT_XZ_PATH } from '../deb/xz.js';
 import { provenanceMismatch, summariseControl, type PublishedDeb, type PublishedEntry, type PublishMeta } from './apt-index.js';
 import { cleanDeadLeftovers, ENTRY_FILE, POOL, readAllEntries, readEntry, sha256, writeIndex } from './apt-repo-index.js';
 import { checkCacheKey } from './cache-key.js';
+import { INDEX_KINDS, verifyRepo } from './repo-verify.js';
 import { acquireLock, defaultIsProcessAlive, type LockOwner } from './lock.js';
 import { ArtifactStore } from './store.js';
 
@@ -53,13 +54,20 @@ export async function openRepo(root: string, options: RepoOptions = {}): Promise
   try {
     for (const dir of [POOL, '.staging', '.trash']) await mkdir(join(abs, dir), { recursive: true });
     await cleanDeadLeftovers(abs, options.isProcessAlive ?? defaultIsProcessAlive, repo.logger);
-    // A publisher that died between committing a key and writing the index leaves the pool newer
-    // than Release (the rename into pool/ touched it): bring the index up to date.
-    const release = await stat(join(abs, 'Release')).catch(() => undefined);
-    const pool = await stat(join(abs, POOL));
-    if (release === undefined || pool.mtimeMs > release.mtimeMs) {
+    // The index must say what the pool holds (a publisher that died, or whose index write failed,
+    // after committing its key leaves it behind; a truncated Packages disagrees with Release):
+    // checked at every open, regenerated when it does not, refused when that fails.
+    const checked = await verifyRepo(abs, { ...(options.isProcessAlive === undefined ? {} : { isProcessAlive: options.isProcessAlive }) });
+    if (!checked.ok) return err({ reason: 'io-error', message: checked.error, location: { file: abs } });
+    const stale = checked.value.findings.filter((f) => INDEX_KINDS.has(f.kind));
+    if (stale.length > 0) {
+      // A new repository has no index yet: nothing to warn about.
+      const fresh = checked.value.keys === 0 && stale.every((f) => f.kind === 'release-missing');
+      repo.logger[fresh ? 'debug' : 'warn']({ findings: stale.map((f) => `${f.path}: ${f.detail}`) }, 'repository index disagrees with the pool; regenerating it');
       const indexed = await repo.reindex();
-      if (!indexed.ok) return indexed;
+      if (!indexed.ok) {
+        return err({ reason: 'index-failed', message: `the index disagrees with the pool (${stale.map((f) => `${f.path}: ${f.detail}`).join('; ')}) and could not be regenerated: ${indexed.error.message}`, location: indexed.error.location });
+      }
     }
   } catch (e: unknown) {
     return err(ioError(abs, e));

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { atPath } from '../model/errno.js';
 
 /** Flush a folder's entries (a rename or a new file in it) to disk. */
 export async function fsyncDir(path: string): Promise<void> {
@@ -17,6 +18,10 @@ export async function fsyncDir(path: string): Promise<void> {
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await atPath(path, () => replaceFile(path, data));
+}
+
+async function replaceFile(path: string, data: string | Uint8Array): Promise<void> {
   const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     const handle = await open(temp, 'w', 0o644);

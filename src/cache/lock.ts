@@ -11,6 +11,7 @@ import { hostname as osHostname } from 'node:os';
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { err, ok, type Result } from '../model/result.js';
 import type { SourceLocation } from '../model/location.js';
+import { atPath } from '../model/errno.js';
 
 export interface LockOwner {
   readonly pid: number;
@@ -109,7 +110,7 @@ async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
     throw e;
   }
   try {
-    await handle.writeFile(JSON.stringify(owner) + '\n');
+    await atPath(path, () => handle.writeFile(JSON.stringify(owner) + '\n'));
     await handle.sync();
   } finally {
     await handle.close();

@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../model/result.js';
 import { describeArchiveError, type Failure } from './archive-messages.js';
 import type { CliContext } from './command.js';
 import { resolvePaths } from './config.js';
+import { ExitCode } from './exit-codes.js';
 
 export const ARCHIVE_OPTIONS = {
   suite: { type: 'string', multiple: true },
@@ -44,8 +45,23 @@ export function archiveOptionsFromArgs(args: ArchiveArgs, ctx: CliContext): Arch
   };
 }
 
+/** apt suite names are plain words (bookworm-security); they become folder names in the cache. */
+const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+/** `--suite ../x` and the like are refused as a bad command line, before anything is fetched. */
+export function checkSuiteNames(suites: readonly string[] | undefined): Result<void, Failure> {
+  for (const suite of suites ?? []) {
+    if (!SUITE_NAME.test(suite)) {
+      return err({ message: `--suite ${JSON.stringify(suite)}: not a suite name (letters, digits and . _ + - only, as apt's suites are)`, exitCode: ExitCode.usage });
+    }
+  }
+  return ok(undefined);
+}
+
 /** Open the archive with the user's options. */
 export async function openArchiveFromArgs(args: ArchiveArgs, ctx: CliContext): Promise<Result<Archive, Failure>> {
+  const named = checkSuiteNames(args.suite);
+  if (!named.ok) return named;
   const archive = await openArchive(archiveOptionsFromArgs(args, ctx));
   if (!archive.ok) return err(describeArchiveError(archive.error));
   for (const d of archive.value.diagnostics) ctx.log.warn({ diagnostic: d }, 'index paragraph skipped');

@@ -11,6 +11,8 @@ export const ExitCode = {
   archive: 4,
   /** The container engine is missing or stopped. */
   runtime: 5,
+  /** The host let us down: a disk full, a read-only or unreadable folder (the message names the path). */
+  host: 6,
   /** Interrupted by SIGINT/SIGTERM. */
   interrupted: 130,
 } as const;

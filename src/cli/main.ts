@@ -2,6 +2,7 @@
 // lives in cli/commands/<name>.ts and exports `command: CliCommand`.
 import type { CliCommand, CliContext } from './command.js';
 import { createLogger } from '../log/logger.js';
+import { describeHostError } from './host-messages.js';
 
 // Loaded lazily: `stubforge plan` does not pay for dockerode, `env` does not parse indices.
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   batch: () => import('./commands/batch.js'),
   publish: () => import('./commands/publish.js'),
   served: () => import('./commands/served.js'),
+  cache: () => import('./commands/cache.js'),
 };
 
 function usage(): string {
@@ -43,5 +45,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     log: createLogger({ level: process.env.STUBFORGE_LOG_LEVEL ?? 'warn' }),
   };
   const { command } = await load();
-  return command.run(rest, ctx);
+  try {
+    return await command.run(rest, ctx);
+  } catch (error: unknown) {
+    // A host fault that no layer below turned into a value still ends as one message and code.
+    const host = describeHostError(error);
+    if (host === undefined) throw error;
+    process.stderr.write(`stubforge ${name}: ${host.message}\n`);
+    return host.exitCode;
+  }
 }

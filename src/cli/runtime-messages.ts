@@ -51,10 +51,12 @@ export function describeRuntimeFailure(error: EnvironmentError | BuildStepError 
       return failed(`${error.package}: build step killed after ${Math.round(error.timeoutMs / 1000)} s (timeout); log: ${error.logFile}${tail(error.logTail)}`);
     case 'out-of-memory':
       return failed(`${error.package}: build step killed for exceeding ${Math.round(error.memoryBytes / 1024 ** 2)} MiB of memory; log: ${error.logFile}`);
+    case 'scratch-exceeded':
+      return failed(`${error.package}: build step stopped after filling ${Math.round(error.usedBytes / 1024 ** 2)} MiB of scratch space (limit ${Math.round(error.scratchBytes / 1024 ** 2)} MiB, --scratch-limit); log: ${error.logFile}`);
     case 'output-exists':
       return failed(`output ${error.outputDir} already exists; not overwriting a previous result`);
     case 'io-error':
-      return failed(`${error.path}: ${error.detail}`);
+      return { message: `${error.path}: ${error.detail}`, exitCode: ExitCode.host };
     case 'no-mirror':
       return usage(`no apt entry lists suite ${error.suite} (read ${error.files.join(', ') || 'no files'}); pass --mirror URL`);
     case 'bad-config':

@@ -9,6 +9,7 @@ import type { SourceLocation } from '../model/location.js';
 import type { DriverInput, ElfIdentity } from './driver.js';
 import { ET_DYN, ET_EXEC, ET_REL, isElf, readElfHeader } from './elf-header.js';
 import { isArArchive, isThinArchive, parseArArchive } from './ar-archive.js';
+import { describeLinkViolation, type LinkViolation } from './link-policy.js';
 import { joinPath } from './shell.js';
 
 export interface StaticExpectation {
@@ -37,7 +38,8 @@ export type StaticViolation =
   | { readonly reason: 'wrong-prefix-in-pc'; readonly file: string; readonly line: number; readonly found: string; readonly expected: string; readonly location: SourceLocation }
   | { readonly reason: 'path-outside-prefix-in-pc'; readonly file: string; readonly line: number; readonly path: string; readonly location: SourceLocation }
   | { readonly reason: 'libtool-archive'; readonly file: string; readonly location: SourceLocation }
-  | { readonly reason: 'missing-artefact'; readonly file: string; readonly location: SourceLocation };
+  | { readonly reason: 'missing-artefact'; readonly file: string; readonly location: SourceLocation }
+  | LinkViolation;
 
 /** How the walker should read a file, from its name and first bytes. */
 export type ContentNeed = 'archive' | 'elf' | 'pkg-config' | 'none';
@@ -173,5 +175,7 @@ export function describeStaticViolation(v: StaticViolation): string {
       return `${v.file}: libtool archive left in the output`;
     case 'missing-artefact':
       return `${v.file}: expected by the recipe, not installed`;
+    default:
+      return describeLinkViolation(v);
   }
 }

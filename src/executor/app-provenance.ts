@@ -3,7 +3,8 @@
 // staged closure's file lists, the toolchain tree, dpkg in the build image), the recipe's
 // Link-From-Closure requirements enforced, and the copyright file of every embedded source found.
 // This — not the plan — is the provenance the package names.
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { readTreeText } from './tree-files.js';
 import { join, posix } from 'node:path';
 import type { ProcessRunner } from '../archive/process.js';
 import { closureOwners, type ClosurePackage } from '../bake/closure-owners.js';
@@ -156,10 +157,10 @@ export async function embeddedSources(sources: readonly SourceUse[], from: Copyr
     let text: string | undefined;
     let detail = '';
     if (s.origin === 'closure') {
-      text = await readFile(join(from.stagedDir, path), 'utf8').catch((e: unknown) => {
-        detail = e instanceof Error ? e.message : String(e);
-        return undefined;
-      });
+      // The staged closure is read under the tree rule: no link out of it is followed.
+      const read = await readTreeText(from.stagedDir, path.slice(1));
+      if (read.ok) text = read.value;
+      else detail = `${read.error.path}: ${read.error.detail}`;
     } else {
       const read = await from.imageRun('cat', [path], { timeoutMs: 60_000 });
       if (read.code === 0) text = read.stdout.toString('utf8');

@@ -36,6 +36,7 @@ import { APP_OUTPUT, appBuildScript, appDriverInput } from './app-step.js';
 import { CONTAINER_PATCH_DIR, NO_RECIPE_SHA256, patchStep, type LibraryBuildSettings } from './build-library.js';
 import type { NodeBuildResult, NodeFailure } from './outcome.js';
 import type { NodeBuildContext, NodeBuilder } from './run-plan.js';
+import { readTreeFile } from './tree-files.js';
 import { copyrightOf, sourceDateEpoch, sourceTree, topLevelNames, type SourceTree } from './source-tree.js';
 import { stageDependencies } from './stage-deps.js';
 import { readScriptMarkers } from './step-script.js';
@@ -121,6 +122,7 @@ async function buildApplication(node: PlanNode, context: NodeBuildContext, toolc
     image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script.value], sourceDir: tree.value.dir, depsDir: staged.value.dir,
     extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
     ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
+    ...(s.limits === undefined ? {} : { limits: s.limits }),
     labels: { run: s.runId, package: node.source, key: context.key },
   }, { runtime: s.runtime, log: s.log, ...(context.signal === undefined ? {} : { signal: context.signal }) });
   const stepMs = performance.now() - stepStart;
@@ -223,7 +225,8 @@ async function packageApplication(node: PlanNode, context: NodeBuildContext, b: 
     workDir: join(work, 'launch'), sourceDateEpoch: b.epoch, baseEnv: s.baseEnv,
   });
   if (!launch.ok) return launch;
-  const changelog = await readFile(join(b.tree.dir, 'debian', 'changelog')).catch(() => undefined);
+  const read = await readTreeFile(b.tree.dir, 'debian/changelog');
+  const changelog = read.ok ? read.value : undefined;
   if (changelog !== undefined) {
     const doc = join(root, 'usr/share/doc', b.app.package);
     await mkdir(doc, { recursive: true });

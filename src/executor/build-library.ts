@@ -20,7 +20,7 @@ import type { Logger } from '../log/logger.js';
 import { asSha256Hex, type Sha256Hex } from '../model/brand.js';
 import type { PlanNode } from '../plan/plan.js';
 import { defaultRecipe, libraryRecipe, recipeForArch, type RecipeSet } from '../recipe/recipe.js';
-import { runBuildStep, STEP_PATHS } from '../runtime/build-step.js';
+import { runBuildStep, STEP_PATHS, type StepLimits } from '../runtime/build-step.js';
 import type { ContainerRuntime, Mount } from '../runtime/container-runtime.js';
 import type { BuildChoices } from './node-keys.js';
 import type { NodeBuildResult, NodeFailure } from './outcome.js';
@@ -29,6 +29,7 @@ import { copyrightOf, sourceDateEpoch, sourceTree, topLevelNames } from './sourc
 import { stageDependencies } from './stage-deps.js';
 import { buildScript, readScriptMarkers } from './step-script.js';
 import { archToolchain, recipeBuildOptions, type ImageFacts } from './toolchain-mapping.js';
+import { checkOutputLinks } from './output-links.js';
 import { verifyOutput } from './verify-output.js';
 import { verifyProvenance } from './verify-provenance.js';
 
@@ -63,6 +64,8 @@ export interface LibraryBuildSettings {
   readonly maintainer: string;
   readonly timeoutMs: number;
   readonly memoryBytes?: number;
+  /** pids and CPU-share limits of the build containers (defaults in runtime/build-step.ts). */
+  readonly limits?: StepLimits;
   /** Further read-only mounts (a user's toolchain tree). */
   readonly extraMounts?: readonly Mount[];
   readonly log: Logger;
@@ -155,6 +158,7 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
       image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script], sourceDir: tree.value.dir, depsDir: staged.value.dir,
       extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
       ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
+      ...(s.limits === undefined ? {} : { limits: s.limits }),
       labels: { run: s.runId, package: node.source, key: context.key },
     }, { runtime: s.runtime, log, ...(context.signal === undefined ? {} : { signal: context.signal }) });
     const stepMs = performance.now() - stepStart;
@@ -163,9 +167,13 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
 
     const verified = await verifyOutput({ outputDir, expect: staticExpectation(input), expectedArtefacts: spec.value.expectedArtefacts });
     if (!verified.ok) return failed({ reason: 'output-unreadable', error: verified.error });
-    if (verified.value.violations.length > 0) {
+    // Links, special files and set-id bits: judged where the packages will install them.
+    const links = await checkOutputLinks(outputDir, input.prefix);
+    if (!links.ok) return failed({ reason: 'output-unreadable', error: links.error });
+    const violations = [...verified.value.violations, ...links.value];
+    if (violations.length > 0) {
       keepOutput = true;
-      return failed({ reason: 'static-policy', violations: verified.value.violations, outputDir, logFile });
+      return failed({ reason: 'static-policy', violations, outputDir, logFile });
     }
     const proven = await verifyProvenance({ dir: outputDir, expect: provenanceExpectation(toolchain) });
     if (!proven.ok) return failed({ reason: 'output-unreadable', error: proven.error });

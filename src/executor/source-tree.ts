@@ -3,7 +3,7 @@
 // archive's verified `dpkg-source -x`. When the user explicitly allows it (`--allow-orig-only
 // SRC`), the source is made from its verified orig tarball(s) alone — for a mirror that lacks the
 // Debian diff — and the packages say so.
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import type { ArchiveError } from '../archive/errors.js';
@@ -15,6 +15,7 @@ import type { FileChecksum, SourceRecord } from '../model/archive.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { PlanNode } from '../plan/plan.js';
 import type { NodeFailure } from './outcome.js';
+import { findSpecialFiles, readTreeText, type TreeFileError } from './tree-files.js';
 
 /** The note recorded in the packages (X-Stubforge-Note) of a source built from its orig tarball. */
 export const ORIG_ONLY_NOTE = "built from the verified orig tarball alone (Debian's changes not applied): explicitly allowed with --allow-orig-only";
@@ -40,6 +41,15 @@ export interface SourceTreeOptions {
 const ORIG_TARBALL = /\.orig(-[A-Za-z0-9][A-Za-z0-9-]*)?\.tar\.[a-z0-9]+$/;
 const DEBIAN_PART = /(\.diff\.gz|\.debian\.tar\.[a-z0-9]+)$/;
 
+/**
+ * tar's arguments for an orig tarball: not as root would by default (no owners, no setuid bits);
+ * GNU tar itself refuses `..` members and strips a leading `/`. Device nodes it would make are
+ * refused after unpacking (findSpecialFiles).
+ */
+export function untarArgs(tarball: string, into: string): string[] {
+  return ['-x', '--no-same-owner', '--no-same-permissions', '--no-overwrite-dir', '-f', tarball, '-C', into];
+}
+
 /** The Sources record a plan node was made from. */
 export function recordOf(archive: Archive, node: PlanNode): SourceRecord | undefined {
   return archive.index.sources.find((s) => s.package === node.source && s.version === node.version && s.suite === node.suite);
@@ -57,6 +67,16 @@ export async function sourceTree(node: PlanNode, options: SourceTreeOptions): Pr
       .map((s) => ({ suite: s.suite, version: s.version }));
     const debianPartMissing = error.reason === 'missing-file' && DEBIAN_PART.test(error.file) && record.files.some((f) => ORIG_TARBALL.test(f.name));
     return err({ reason: 'source-unavailable', source: node.source, version: node.version, suite: node.suite, error, alternatives, debianPartMissing });
+  }
+  // tar runs as root here and makes device nodes as the archive says: a source has none.
+  const special = await findSpecialFiles(fetched.value.dir);
+  if (special.length > 0) {
+    const detail = `the unpacked source holds ${special.map((s) => `${s.file} (${s.kind})`).join(', ')}; refusing it`;
+    if (options.origOnly) await rm(fetched.value.dir, { recursive: true, force: true });
+    return err({
+      reason: 'source-unavailable', source: node.source, version: node.version, suite: node.suite, alternatives: [], debianPartMissing: false,
+      error: { reason: 'unpack-failed', source: node.source, version: node.version, detail: `${fetched.value.dir}: ${detail}` },
+    });
   }
   return ok(options.origOnly ? { dir: fetched.value.dir, record, note: ORIG_ONLY_NOTE } : { dir: fetched.value.dir, record });
 }
@@ -93,11 +113,11 @@ async function origOnlyTree(record: SourceRecord, options: SourceTreeOptions): P
     const unpack = async (file: FileChecksum, into: string): Promise<Result<string, ArchiveError>> => {
       const x = join(tmp, `x-${file.name}`);
       await mkdir(x);
-      const untar = await run('tar', ['-x', '--no-same-owner', '-f', join(tmp, file.name), '-C', x], { timeoutMs: 600_000 });
+      const untar = await run('tar', untarArgs(join(tmp, file.name), x), { timeoutMs: 600_000 });
       if (untar.code !== 0) return err({ reason: 'unpack-failed', source: record.package, version: record.version, detail: describeProcess(`tar -x ${file.name}`, untar) });
       // An upstream tarball holds one top directory (pixman-0.42.2/); its content is the tree.
       const names = await readdir(x);
-      const only = names.length === 1 && names[0] !== undefined && (await stat(join(x, names[0]))).isDirectory() ? join(x, names[0]) : x;
+      const only = names.length === 1 && names[0] !== undefined && (await lstat(join(x, names[0]))).isDirectory() ? join(x, names[0]) : x;
       await rename(only, into);
       return ok(into);
     };
@@ -146,41 +166,43 @@ const UPSTREAM_LICENCE_FILES = ['COPYING', 'LICENSE', 'LICENCE', 'COPYRIGHT', 'C
 
 /**
  * The copyright text a package ships: the source's debian/copyright; for an orig-only tree, the
- * upstream licence file, introduced by a line that says so.
+ * upstream licence file, introduced by a line that says so. Read under the tree rule
+ * (tree-files.ts): a licence file that is a link out of the tree, or not a regular file, is refused
+ * and named, never followed.
  */
 export async function copyrightOf(tree: SourceTree): Promise<Result<string, { readonly message: string; readonly file: string }>> {
-  const debian = join(tree.dir, 'debian', 'copyright');
-  try {
-    return ok(await readFile(debian, 'utf8'));
-  } catch {
-    if (tree.note === undefined) return err({ message: 'the source has no debian/copyright', file: debian });
-  }
+  const refused = (e: TreeFileError): Result<never, { readonly message: string; readonly file: string }> =>
+    err({ message: `refusing ${e.file}: ${e.detail}`, file: e.path });
+  const debian = await readTreeText(tree.dir, 'debian/copyright');
+  if (debian.ok) return debian;
+  if (debian.error.reason !== 'missing') return refused(debian.error);
+  if (tree.note === undefined) return err({ message: 'the source has no debian/copyright', file: join(tree.dir, 'debian', 'copyright') });
   for (const name of UPSTREAM_LICENCE_FILES) {
-    try {
-      const text = await readFile(join(tree.dir, name), 'utf8');
-      return ok(`The Debian copyright file of ${tree.record.package} ${tree.record.version} was not available ` +
-        `(${tree.note}).\nUpstream's ${name} follows.\n\n${text}`);
-    } catch {
-      // Try the next name.
+    const text = await readTreeText(tree.dir, name);
+    if (!text.ok) {
+      if (text.error.reason === 'missing') continue;
+      return refused(text.error);
     }
+    return ok(`The Debian copyright file of ${tree.record.package} ${tree.record.version} was not available ` +
+      `(${tree.note}).\nUpstream's ${name} follows.\n\n${text.value}`);
   }
   return err({ message: `neither debian/copyright nor an upstream licence file (${UPSTREAM_LICENCE_FILES.join(', ')})`, file: tree.dir });
 }
 
 /**
  * SOURCE_DATE_EPOCH of a source: the date of its latest debian/changelog entry, as
- * dpkg-buildpackage sets it; for an orig-only tree, the newest top-level mtime the tarball gave.
+ * dpkg-buildpackage sets it; for an orig-only tree, the newest top-level mtime the tarball gave
+ * (of the entries themselves: a link's own time, not its target's).
  */
 export async function sourceDateEpoch(tree: SourceTree): Promise<number> {
-  try {
-    const changelog = await readFile(join(tree.dir, 'debian', 'changelog'), 'utf8');
-    const trailer = /^ -- .+?> {2}(.+)$/m.exec(changelog);
+  const changelog = await readTreeText(tree.dir, 'debian/changelog');
+  if (changelog.ok) {
+    const trailer = /^ -- .+?> {2}(.+)$/m.exec(changelog.value);
     const when = trailer?.[1] === undefined ? NaN : Date.parse(trailer[1]);
     if (!Number.isNaN(when)) return Math.floor(when / 1000);
-  } catch {
-    // No changelog: an orig-only tree.
   }
   let newest = 0;
-  for (const name of await readdir(tree.dir)) newest = Math.max(newest, (await stat(join(tree.dir, name))).mtimeMs);
+  for (const name of await readdir(tree.dir)) newest = Math.max(newest, (await lstat(join(tree.dir, name))).mtimeMs);
   return Math.floor(newest / 1000);
 }
+

@@ -11,6 +11,7 @@ import { ok, err, type Result } from '../model/result.js';
 import type { SourceLocation } from '../model/location.js';
 import type { ContainerRuntime, Mount, RuntimeError, StepOutcome } from './container-runtime.js';
 import type { StubforgeLabels } from './labels.js';
+import { watchScratch } from './scratch-watch.js';
 import { StepLogFile, packageLogger, type StepEndRecord } from './step-log.js';
 
 /** Where things are inside a build step's container. */
@@ -24,6 +25,22 @@ export const STEP_PATHS = {
 /** The build user every environment has (docker/env/Dockerfile). */
 export const BUILD_USER = '1000:1000';
 export const DEFAULT_STEP_MEMORY_BYTES = 8 * 1024 ** 3;
+/** Processes and threads of one build at once: make -j with compilers in parallel uses a few hundred. */
+export const DEFAULT_STEP_PIDS_LIMIT = 4096;
+/** Half the engine's default weight: under contention, builds yield to the machine's other work. */
+export const DEFAULT_STEP_CPU_SHARES = 512;
+
+/** Disk one build may fill (source copy, build dir, output, /tmp together). */
+export const DEFAULT_STEP_SCRATCH_BYTES = 64 * 1024 ** 3;
+/** How often the scratch space is measured. */
+const SCRATCH_CHECK_MS = 10_000;
+
+/** Limits of one build container besides memory and time (`build --pids-limit/--cpu-shares/--scratch-limit`). */
+export interface StepLimits {
+  readonly pidsLimit?: number;
+  readonly cpuShares?: number;
+  readonly scratchBytes?: number;
+}
 
 export interface BuildStepSpec {
   /** Environment image: its digest, preferably, so the step runs exactly what the key names. */
@@ -45,6 +62,7 @@ export interface BuildStepSpec {
   readonly scratchRoot?: string;
   readonly timeoutMs: number;
   readonly memoryBytes?: number;
+  readonly limits?: StepLimits;
   readonly user?: string;
   readonly labels: Omit<StubforgeLabels, 'kind'>;
 }
@@ -74,6 +92,7 @@ export type BuildStepError =
   | ({ readonly reason: 'step-failed'; readonly exitCode: number } & StepFailureBase)
   | ({ readonly reason: 'timeout'; readonly timeoutMs: number } & StepFailureBase)
   | ({ readonly reason: 'out-of-memory'; readonly memoryBytes: number } & StepFailureBase)
+  | ({ readonly reason: 'scratch-exceeded'; readonly scratchBytes: number; readonly usedBytes: number } & StepFailureBase)
   | { readonly reason: 'output-exists'; readonly outputDir: string; readonly location: SourceLocation }
   | { readonly reason: 'io-error'; readonly path: string; readonly detail: string; readonly location: SourceLocation };
 
@@ -99,6 +118,9 @@ export async function runBuildStep(spec: BuildStepSpec, deps: BuildStepDeps): Pr
     dirs.push(partial);
     const build = await mkdtemp(join(spec.scratchRoot ?? dirname(spec.outputDir), `.build-${basename(spec.outputDir)}-`));
     dirs.push(build);
+    // /tmp too is a host folder: the out-of-tree build dir lives there, and it is measured.
+    const tmp = await mkdtemp(join(spec.scratchRoot ?? dirname(spec.outputDir), `.tmp-${basename(spec.outputDir)}-`));
+    dirs.push(tmp);
     for (const dir of dirs) await handOver(dir, user);
     stepLog = StepLogFile.open(logPath);
 
@@ -108,20 +130,48 @@ export async function runBuildStep(spec: BuildStepSpec, deps: BuildStepDeps): Pr
       ...(spec.extraMounts ?? []).map((m) => ({ ...m, readOnly: true })),
       { source: build, target: STEP_PATHS.build, readOnly: false },
       { source: partial, target: STEP_PATHS.output, readOnly: false },
+      { source: tmp, target: '/tmp', readOnly: false },
     ];
     const cmd = wrapStepCommand(spec.cmd, spec.sourceDir !== undefined);
     const created = await deps.runtime.createStep({
       image: spec.image, cmd, env: { HOME: '/tmp', ...spec.env }, workdir: STEP_PATHS.build, user, mounts,
-      network: 'none', memoryBytes, timeoutMs: spec.timeoutMs, labels: { ...spec.labels, kind: 'build' },
+      network: 'none', memoryBytes, timeoutMs: spec.timeoutMs,
+      pidsLimit: spec.limits?.pidsLimit ?? DEFAULT_STEP_PIDS_LIMIT, cpuShares: spec.limits?.cpuShares ?? DEFAULT_STEP_CPU_SHARES, labels: { ...spec.labels, kind: 'build' },
     });
     if (!created.ok) return err(created.error);
     const handle = created.value;
     removeContainer = () => handle.remove();
 
+    // The step stops when the caller aborts, or when its log cannot be written (a full disk).
+    const stop = new AbortController();
+    const abortStep = (): void => { stop.abort(); };
+    if (deps.signal?.aborted === true) stop.abort();
+    deps.signal?.addEventListener('abort', abortStep, { once: true });
+    stepLog.onFailure(abortStep);
+    const scratchBytes = spec.limits?.scratchBytes ?? DEFAULT_STEP_SCRATCH_BYTES;
+    let scratchUsed: number | undefined;
+    const stopWatch = watchScratch(dirs, scratchBytes, SCRATCH_CHECK_MS, (used) => {
+      scratchUsed = used;
+      stop.abort();
+    });
     stepLog.start({ ...spec.labels, image: spec.image, cmd: spec.cmd, timeoutMs: spec.timeoutMs, memoryBytes });
     log.info({ image: spec.image, container: handle.id }, 'step start');
     const activeLog = stepLog;
-    const ran = await handle.run((stream, line) => { activeLog.line(stream, line); }, deps.signal);
+    const ran = await handle.run((stream, line) => { activeLog.line(stream, line); }, stop.signal)
+      .finally(() => {
+        stopWatch();
+        deps.signal?.removeEventListener('abort', abortStep);
+      });
+    const logFailure = stepLog.failure;
+    if (logFailure !== undefined) {
+      log.warn({ logFile: logPath, code: logFailure.code }, 'step log could not be written; step stopped');
+      return err({ reason: 'io-error', path: logPath, detail: `writing the step log: ${logFailure.message}`, location: { file: logPath } });
+    }
+    if (scratchUsed !== undefined) {
+      stepLog.end({ status: 'error', detail: 'scratch space exceeded' });
+      log.warn({ scratchBytes, usedBytes: scratchUsed }, 'step stopped: scratch space exceeded');
+      return err({ reason: 'scratch-exceeded', scratchBytes, usedBytes: scratchUsed, package: spec.labels.package, logFile: logPath, logTail: stepLog.tail(), location: { file: logPath } });
+    }
     if (!ran.ok) {
       const end: StepEndRecord = { status: ran.error.reason === 'interrupted' ? 'interrupted' : 'error', detail: ran.error.reason };
       stepLog.end(end);

@@ -38,6 +38,10 @@ export interface StepSpec {
   readonly network: NetworkMode;
   /** Hard memory limit; swap is not allowed beyond it. */
   readonly memoryBytes?: number;
+  /** Most processes and threads at once (a fork bomb stops there, not at the host's limit). */
+  readonly pidsLimit?: number;
+  /** CPU weight against other containers (the engine's default is 1024). */
+  readonly cpuShares?: number;
   /** Wall-clock limit from start to exit. */
   readonly timeoutMs: number;
   readonly labels: StubforgeLabels;

@@ -1,23 +1,20 @@
-// The ContainerRuntime on a Docker engine, through dockerode. The only file that imports
-// dockerode: its objects and types stop here (docs/conventions.md §6).
+// The ContainerRuntime on a Docker engine, through dockerode. With docker-step.ts (one running
+// container) the only files that import dockerode: its objects and types stop here.
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { ok, err, type Result } from '../model/result.js';
 import {
   asImageDigest,
   type BuildImageSpec, type ContainerInfo, type ContainerRuntime, type EngineInfo, type ImageInfo,
-  type ImportImageSpec, type LabelFilter, type OnOutputLine, type RuntimeError, type StepHandle,
-  type StepOutcome, type StepSpec,
+  type ImportImageSpec, type LabelFilter, type RuntimeError, type StepHandle, type StepSpec,
 } from './container-runtime.js';
+import { DockerStepHandle, DEFAULT_ENGINE_DEADLINES, withDeadline, type EngineDeadlines } from './docker-step.js';
 import { DEFAULT_SOCKET, imageInfoFromInspect } from './engine-lookup.js';
 import { LineBuffer, LineTail } from './line-buffer.js';
 import { renderLabels, type Owner } from './labels.js';
 import { currentOwner } from './reaper.js';
 
-/** How long output may still arrive after a container has exited. */
-const OUTPUT_DRAIN_MS = 5_000;
 
 export interface DockerRuntimeOptions {
   readonly socketPath?: string;
@@ -25,6 +22,8 @@ export interface DockerRuntimeOptions {
   readonly connectTimeoutMs?: number;
   readonly owner?: Owner;
   readonly now?: () => number;
+  /** Deadlines of engine calls and the health check of running steps (docker-step.ts). */
+  readonly deadlines?: EngineDeadlines;
 }
 
 /** What dockerode rejects with: a Node socket error or an HTTP status from the engine. */
@@ -45,6 +44,7 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly long: Docker;
   private readonly owner: Owner;
   private readonly now: () => number;
+  private readonly deadlines: EngineDeadlines;
 
   constructor(options: DockerRuntimeOptions = {}) {
     this.socket = options.socketPath ?? DEFAULT_SOCKET;
@@ -52,6 +52,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.long = new Docker({ socketPath: this.socket });
     this.owner = options.owner ?? currentOwner();
     this.now = options.now ?? (() => performance.now());
+    this.deadlines = options.deadlines ?? DEFAULT_ENGINE_DEADLINES;
   }
 
   private fail(operation: string, error: unknown): RuntimeError {
@@ -82,7 +83,7 @@ export class DockerRuntime implements ContainerRuntime {
       return err({ reason: 'root-user-refused', user: spec.user, location: { file: spec.image } });
     }
     try {
-      const container = await this.long.createContainer({
+      const container = await withDeadline(this.long.createContainer({
         Image: spec.image,
         Cmd: [...spec.cmd],
         Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
@@ -96,15 +97,21 @@ export class DockerRuntime implements ContainerRuntime {
           NetworkMode: spec.network === 'none' ? 'none' : 'bridge',
           Mounts: (spec.mounts ?? []).map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
           ...(spec.memoryBytes === undefined ? {} : { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes }),
+          ...(spec.pidsLimit === undefined ? {} : { PidsLimit: spec.pidsLimit }),
+          ...(spec.cpuShares === undefined ? {} : { CpuShares: spec.cpuShares }),
           // An init reaps the build's zombies and passes the kill on; builds need no capabilities.
           Init: true,
           CapDrop: ['ALL'],
           SecurityOpt: ['no-new-privileges'],
           AutoRemove: false,
         },
-      });
-      // The handle talks through the client without a request timeout: wait and attach are long.
-      return ok(new DockerStepHandle(this.long.getContainer(container.id), (s, o, e) => { this.long.modem.demuxStream(s, o, e); }, spec.timeoutMs, this.now, (op, e) => this.fail(op, e), this.socket));
+      }), this.deadlines.callMs, 'create container');
+      // The handle talks through the client without a request timeout (wait is long); it keeps
+      // its own deadlines and pings the engine while the step runs.
+      return ok(new DockerStepHandle(this.long.getContainer(container.id), {
+        demux: (s, o, e) => { this.long.modem.demuxStream(s, o, e); }, timeoutMs: spec.timeoutMs, now: this.now,
+        fail: (op, e) => this.fail(op, e), socket: this.socket, ping: () => this.ping(), deadlines: this.deadlines,
+      }));
     } catch (error) {
       const f = asFailure(error);
       if (f.statusCode === 404) return err({ reason: 'image-not-found', image: spec.image, location: { file: this.socket } });
@@ -123,7 +130,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async removeContainer(id: string): Promise<Result<void, RuntimeError>> {
     try {
-      await this.long.getContainer(id).remove({ force: true, v: true });
+      await withDeadline(this.long.getContainer(id).remove({ force: true, v: true }), this.deadlines.removeMs, 'remove container');
       return ok(undefined);
     } catch (error) {
       const status = asFailure(error).statusCode;
@@ -239,109 +246,6 @@ export class DockerRuntime implements ContainerRuntime {
       return err(this.fail('remove image', error));
     }
   }
-}
-
-class DockerStepHandle implements StepHandle {
-  private removed = false;
-
-  constructor(
-    private readonly container: Docker.Container,
-    private readonly demux: Demux,
-    private readonly timeoutMs: number,
-    private readonly now: () => number,
-    private readonly fail: (operation: string, error: unknown) => RuntimeError,
-    private readonly socket: string,
-  ) {}
-
-  get id(): string {
-    return this.container.id;
-  }
-
-  async run(onLine: OnOutputLine, signal?: AbortSignal): Promise<Result<StepOutcome, RuntimeError>> {
-    if (signal?.aborted === true) return err({ reason: 'interrupted', location: { file: this.socket } });
-    // Set from timer and signal callbacks, read after the wait.
-    const flags = { timedOut: false, interrupted: false };
-    const kill = (): void => {
-      this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
-    };
-    const onAbort = (): void => {
-      flags.interrupted = true;
-      kill();
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const started = this.now();
-    try {
-      // Attach before start so that no early output is lost.
-      const stream = await this.container.attach({ stream: true, stdout: true, stderr: true });
-      const outputDone = demuxLines(this.demux, stream, onLine);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      await this.container.start();
-      // An abort that came while the container was starting could not kill it yet.
-      if (flags.interrupted) kill();
-      timer = setTimeout(() => {
-        flags.timedOut = true;
-        kill();
-      }, this.timeoutMs);
-      const exit = (await this.container.wait()) as { StatusCode: number };
-      const durationMs = this.now() - started;
-      clearTimeout(timer);
-      // The attach stream ends with the container; should the engine not close it, do not wait
-      // for ever for output that cannot come any more.
-      await Promise.race([outputDone, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
-      if (flags.interrupted) return err({ reason: 'interrupted', location: { file: this.socket } });
-      const state = await this.container.inspect();
-      return ok({ exitCode: exit.StatusCode, timedOut: flags.timedOut, durationMs, oomKilled: state.State.OOMKilled });
-    } catch (error) {
-      if (flags.interrupted) return err({ reason: 'interrupted', location: { file: this.socket } });
-      return err(this.fail('run step', error));
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  async remove(): Promise<Result<void, RuntimeError>> {
-    if (this.removed) return ok(undefined);
-    try {
-      await this.container.remove({ force: true, v: true });
-      this.removed = true;
-      return ok(undefined);
-    } catch (error) {
-      const status = asFailure(error).statusCode;
-      if (status === 404 || status === 409) {
-        this.removed = true;
-        return ok(undefined);
-      }
-      return err(this.fail('remove container', error));
-    }
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.remove();
-  }
-}
-
-/** Splits the engine's multiplexed attach stream into stdout/stderr lines; resolves at its end. */
-type Demux = (stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream) => void;
-
-function demuxLines(demux: Demux, stream: NodeJS.ReadWriteStream, onLine: OnOutputLine): Promise<void> {
-  const out = new PassThrough();
-  const errStream = new PassThrough();
-  const outLines = new LineBuffer((line) => { onLine('stdout', line); });
-  const errLines = new LineBuffer((line) => { onLine('stderr', line); });
-  out.on('data', (chunk: Buffer) => { outLines.push(chunk); });
-  errStream.on('data', (chunk: Buffer) => { errLines.push(chunk); });
-  demux(stream, out, errStream);
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      outLines.flush();
-      errLines.flush();
-      resolve();
-    };
-    stream.on('end', finish);
-    stream.on('close', finish);
-    stream.on('error', finish);
-  });
 }
 
 interface ProgressEvent { readonly stream?: string; readonly status?: string; readonly error?: string }

@@ -38,6 +38,9 @@ export type StepEndRecord =
 export class StepLogFile {
   private fd: number | undefined;
   private readonly tailLines: LineTail;
+  /** The first write that failed (a full disk): later records are dropped, the step is stopped. */
+  private writeFailure: NodeJS.ErrnoException | undefined;
+  private readonly failureListeners: ((error: NodeJS.ErrnoException) => void)[] = [];
 
   private constructor(readonly path: string, fd: number, tailSize: number, private readonly clock: () => Date) {
     this.fd = fd;
@@ -67,15 +70,37 @@ export class StepLogFile {
     return this.tailLines.get();
   }
 
+  /** Why the log could not be written, if it could not (ENOSPC, EIO ...). */
+  get failure(): NodeJS.ErrnoException | undefined {
+    return this.writeFailure;
+  }
+
+  /** Called once when a write fails: the step's output can no longer be kept, so it must stop. */
+  onFailure(listener: (error: NodeJS.ErrnoException) => void): void {
+    this.failureListeners.push(listener);
+  }
+
   close(): void {
     if (this.fd === undefined) return;
-    closeSync(this.fd);
+    const fd = this.fd;
     this.fd = undefined;
+    try {
+      closeSync(fd);
+    } catch {
+      // A close that fails (EIO, ENOSPC on a delayed write) loses nothing more than the write did.
+    }
   }
 
   private write(record: Record<string, unknown>): void {
-    if (this.fd === undefined) return;
-    writeSync(this.fd, `${JSON.stringify({ time: this.clock().toISOString(), ...record })}\n`);
+    if (this.fd === undefined || this.writeFailure !== undefined) return;
+    try {
+      writeSync(this.fd, `${JSON.stringify({ time: this.clock().toISOString(), ...record })}\n`);
+    } catch (error: unknown) {
+      // Thrown from inside the container's output stream, this would end the process with the
+      // container still running; it becomes the step's failure instead.
+      this.writeFailure = error as NodeJS.ErrnoException;
+      for (const listener of this.failureListeners) listener(this.writeFailure);
+    }
   }
 }
 

@@ -90,11 +90,13 @@ export function exitCodeOfFailure(f: NodeFailure): ExitCodeValue {
       return ExitCode.usage;
     case 'step':
       return describeRuntimeFailure(f.error).exitCode;
+    case 'repo':
+      // A publish that the disk refused (full, read-only) is the host's failure.
+      return f.error.reason === 'io-error' ? ExitCode.host : ExitCode.failed;
     case 'static-policy':
     case 'toolchain-provenance':
     case 'output-unreadable':
     case 'packaging':
-    case 'repo':
     case 'stage-deps':
     case 'application':
       return ExitCode.failed;

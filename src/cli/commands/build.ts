@@ -2,7 +2,7 @@
 // for the partial arch, and published as `-cross` packages into the local repository (which is the
 // cache: a key already published is not built again). docs/building.md.
 import { randomBytes } from 'node:crypto';
-import { rmdir } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,12 +18,14 @@ import { buildReportOf, type BuildReport } from '../../executor/build-report.js'
 import { failureHeadline, type ExecutorEvent } from '../../executor/outcome.js';
 import { runPlan, type NodeBuilder } from '../../executor/run-plan.js';
 import { describeSkip, formatSummary } from '../../executor/summary.js';
+import { claimWorkDir, markWorkDirFinished, OWNER_FILE, sweepWorkDirs } from '../../executor/work-sweep.js';
 import { imagePlaceholdersUsed, type ImageFacts } from '../../executor/toolchain-mapping.js';
 import type { Logger } from '../../log/logger.js';
 import { ProgressView } from '../../log/progress.js';
 import { err, ok, type Result } from '../../model/result.js';
 import { nodeImagePackages } from '../../plan/node-image.js';
 import type { BuildPlan } from '../../plan/plan.js';
+import { DEFAULT_STEP_CPU_SHARES, DEFAULT_STEP_PIDS_LIMIT, DEFAULT_STEP_SCRATCH_BYTES, type StepLimits } from '../../runtime/build-step.js';
 import type { Mount } from '../../runtime/container-runtime.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { environmentPackages } from '../../runtime/env-spec.js';
@@ -51,6 +53,9 @@ const USAGE = 'usage: stubforge build <target> [options]\n' +
   '                     (default: start nothing new; running builds finish)\n' +
   '  --timeout MINUTES  wall-clock limit of one library build (default 60)\n' +
   '  --report FILE      write what each node came to (JSON, stubforge-build-report 1) when the run ends\n' +
+  `  --pids-limit N     processes and threads of one build container at once (default ${DEFAULT_STEP_PIDS_LIMIT})\n` +
+  `  --scratch-limit GB disk one build may fill: source copy, build dir, output, /tmp (default ${DEFAULT_STEP_SCRATCH_BYTES / 1024 ** 3})\n` +
+  `  --cpu-shares N     CPU weight of build containers against other containers (default ${DEFAULT_STEP_CPU_SHARES}; the engine's own is 1024)\n` +
   BUILD_CHOICE_USAGE + SOLVER_USAGE;
 
 const DEFAULT_TIMEOUT_MINUTES = 60;
@@ -61,6 +66,7 @@ interface BuildArgs {
   readonly values: ReturnType<typeof parse>['values'];
   readonly jobs: number;
   readonly timeoutMs: number;
+  readonly limits: StepLimits;
 }
 
 function parse(argv: readonly string[]) {
@@ -69,7 +75,7 @@ function parse(argv: readonly string[]) {
     options: {
       ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS,
       jobs: { type: 'string', short: 'j' }, 'libraries-only': { type: 'boolean' }, 'keep-going': { type: 'boolean' },
-      timeout: { type: 'string' }, report: { type: 'string' },
+      timeout: { type: 'string' }, report: { type: 'string' }, 'pids-limit': { type: 'string' }, 'cpu-shares': { type: 'string' }, 'scratch-limit': { type: 'string' },
     },
   });
 }
@@ -89,7 +95,13 @@ function readArgs(argv: readonly string[]): Result<BuildArgs | 'help', Failure> 
   if (!Number.isInteger(jobs) || jobs < 1) return err({ message: `--jobs ${values.jobs ?? ''}: expected a positive integer`, exitCode: ExitCode.usage });
   const minutes = values.timeout === undefined ? DEFAULT_TIMEOUT_MINUTES : Number(values.timeout);
   if (!Number.isFinite(minutes) || minutes <= 0) return err({ message: `--timeout ${values.timeout ?? ''}: expected minutes > 0`, exitCode: ExitCode.usage });
-  return ok({ target, values, jobs, timeoutMs: Math.round(minutes * 60_000) });
+  const pidsLimit = values['pids-limit'] === undefined ? DEFAULT_STEP_PIDS_LIMIT : Number(values['pids-limit']);
+  if (!Number.isInteger(pidsLimit) || pidsLimit < 16) return err({ message: `--pids-limit ${values['pids-limit'] ?? ''}: expected an integer of at least 16`, exitCode: ExitCode.usage });
+  const cpuShares = values['cpu-shares'] === undefined ? DEFAULT_STEP_CPU_SHARES : Number(values['cpu-shares']);
+  if (!Number.isInteger(cpuShares) || cpuShares < 2 || cpuShares > 262144) return err({ message: `--cpu-shares ${values['cpu-shares'] ?? ''}: expected an integer from 2 to 262144`, exitCode: ExitCode.usage });
+  const scratchGb = values['scratch-limit'] === undefined ? DEFAULT_STEP_SCRATCH_BYTES / 1024 ** 3 : Number(values['scratch-limit']);
+  if (!Number.isFinite(scratchGb) || scratchGb <= 0) return err({ message: `--scratch-limit ${values['scratch-limit'] ?? ''}: expected GiB > 0`, exitCode: ExitCode.usage });
+  return ok({ target, values, jobs, timeoutMs: Math.round(minutes * 60_000), limits: { pidsLimit, cpuShares, scratchBytes: Math.round(scratchGb * 1024 ** 3) } });
 }
 
 /** The plan, as `stubforge plan` makes it (same inputs, memo, solver and planner). */
@@ -193,6 +205,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   // Containers a crashed run left behind go first (their labels name their owner process).
   const reaped = await reapLeftovers(runtime, { log: ctx.log });
   if (!reaped.ok) return runtimeFailure(reaped.error);
+  // And their work folders (for QEMU, a whole build tree each).
+  await sweepWorkDirs(join(paths.stateDir, 'work'), ctx.log);
 
   const interrupt = listenForInterrupt();
   try {
@@ -219,10 +233,11 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const facts = await imageFacts(inputs, anyImage.digest, runtime, runId, ctx);
     if (!facts.ok) return fail(ctx, 'build', facts.error);
     const repo = await openRepo(paths.repoDir, { logger: ctx.log });
-    if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: ExitCode.failed });
+    if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: repo.error.reason === 'io-error' ? ExitCode.host : ExitCode.failed });
 
     const logDir = join(paths.stateDir, 'logs', runId);
     const workDir = join(paths.stateDir, 'work', runId);
+    await claimWorkDir(workDir);
     const view = new ProgressView({ out: ctx.stdout, isTTY: ctx.isTTY, total: nodes.length });
     const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : DEFAULT_MAINTAINER;
     ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), ${new Set([...images.value.values()].map((i) => i.digest)).size} build image(s) on ${anyImage.env}, ${a.jobs} job(s)\n`);
@@ -230,7 +245,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes,
       cacheDir: paths.cacheDir, repo: repo.value, runtime, imageOf,
       workDir, logDir, runId, jobs: a.jobs, choices: choices.value, maintainer,
-      timeoutMs: a.timeoutMs, extraMounts: facts.value.mounts, log: ctx.log,
+      timeoutMs: a.timeoutMs, limits: a.limits, extraMounts: facts.value.mounts, log: ctx.log,
     };
     const report = await runPlan({
       plan, jobs: a.jobs, keepGoing: a.values['keep-going'] === true, signal: interrupt.signal,
@@ -247,8 +262,10 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       onEvent: followEvents(view, ctx.log),
     });
     view.close();
-    // Only the outputs of failed static checks stay in the run's work area (the summary names them).
-    await rmdir(workDir).catch(() => undefined);
+    // Only the outputs of failed static checks stay in the run's work area (the summary names
+    // them); the mark keeps the sweep of unfinished runs' folders away from them.
+    await rm(join(workDir, OWNER_FILE), { force: true });
+    await rmdir(workDir).catch(() => markWorkDirFinished(workDir));
     const count = (status: string): number => report.outcomes.filter((o) => o.status === status).length;
     ctx.log.info({
       target: plan.target, arch: plan.arch, makespanMs: Math.round(report.makespanMs), built: count('built'), cached: count('cached'),

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { readDebEmbeds, readRepoEmbeds, type EmbedsRead, type EmbedsReadError } from '../../cache/embeds-reader.js';
 import { dedupeMatches, describeQuery, matchEmbeds, parseEmbedsQuery, type EmbedMatch, type EmbedQuery } from '../../cache/embeds-query.js';
 import { formatLocation } from '../../model/location.js';
-import type { Result } from '../../model/result.js';
+import { err, ok, type Result } from '../../model/result.js';
+import { openRepo } from '../../cache/apt-repo.js';
+import { INDEX_KINDS, verifyRepo } from '../../cache/repo-verify.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
@@ -72,11 +74,16 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const paths = securityPaths(ctx, values['output-repo']);
   const suites = values.suite ?? [];
   const inputs: Input[] = [];
+  const problems: string[] = [];
   if (values['only-given'] !== true) {
     // The default inputs: absent ones are simply not built yet.
-    for (const dir of [paths.outputRepo, paths.cacheRepo]) {
-      if (existsSync(join(dir, 'Release'))) inputs.push({ label: dir, read: () => readRepoEmbeds(dir) });
-    }
+    if (existsSync(join(paths.outputRepo, 'Release'))) inputs.push({ label: paths.outputRepo, read: () => readRepoEmbeds(paths.outputRepo) });
+    // The build cache's index is checked against its pool first: an index that lags the pool
+    // (an index write that failed after a publish) would answer "nothing embeds it" wrongly.
+    const cache = paths.cacheRepo;
+    const current = existsSync(join(cache, 'pool')) ? await currentCacheIndex(cache, ctx) : ok(undefined);
+    if (!current.ok) problems.push(current.error);
+    else if (existsSync(join(cache, 'Release'))) inputs.push({ label: cache, read: () => readRepoEmbeds(cache) });
   }
   for (const deb of values.deb ?? []) {
     const path = resolve(ctx.cwd, deb);
@@ -88,7 +95,6 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   }
 
   const matches: EmbedMatch[] = [];
-  const problems: string[] = [];
   const read: string[] = [];
   for (const input of inputs) {
     const got = await input.read();
@@ -109,6 +115,19 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     return QueryExit.incomplete;
   }
   return found.length > 0 ? QueryExit.found : QueryExit.noMatch;
+}
+
+/** The cache repository's index made to agree with its pool, or why it cannot be. */
+async function currentCacheIndex(root: string, ctx: CliContext): Promise<Result<void, string>> {
+  const checked = await verifyRepo(root);
+  if (!checked.ok) return err(`${root}: cannot check the index against the pool: ${checked.error}`);
+  const stale = checked.value.findings.filter((f) => INDEX_KINDS.has(f.kind));
+  if (stale.length === 0) return ok(undefined);
+  // Opening the repository regenerates the index (under its lock), or says why it cannot.
+  const opened = await openRepo(root, { logger: ctx.log });
+  if (opened.ok) return ok(undefined);
+  return err(`${root}: the index disagrees with the pool (${stale.map((f) => `${f.path}: ${f.detail}`).join('; ')}) ` +
+    `and cannot be regenerated (${opened.error.message}); not answering from it`);
 }
 
 function jsonOf(query: EmbedQuery, read: readonly string[], matches: readonly EmbedMatch[], problems: readonly string[]): unknown {

@@ -1,5 +1,6 @@
 // What plan, why and check-archive share: the arch file (and dpkg's tables taught that arch),
 // the recipes, pins, and the archive — each failure turned into one message and an exit code.
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { PartialArch } from '../../arch/arch-file.js';
@@ -12,7 +13,7 @@ import { assertNever, err, ok, type Result } from '../../model/result.js';
 import { loadRecipes, nodeRecipeFiles, type RecipeFileSystem, type RecipeLoadError } from '../../recipe/recipe-loader.js';
 import type { RecipeSet } from '../../recipe/recipe.js';
 import type { Failure } from '../archive-messages.js';
-import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, archiveOptionsFromArgs, openArchiveFromArgs, type ArchiveArgs } from '../archive-options.js';
+import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, archiveOptionsFromArgs, checkSuiteNames, openArchiveFromArgs, type ArchiveArgs } from '../archive-options.js';
 import type { CliContext } from '../command.js';
 import { DEFAULT_ARCH, projectRoot } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
@@ -105,11 +106,29 @@ function parsePins(values: readonly string[]): Result<Map<string, string>, Failu
   return ok(pins);
 }
 
+async function notADirectory(path: string): Promise<string | undefined> {
+  try {
+    return (await stat(path)).isDirectory() ? undefined : `${path} is not a directory`;
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `no such directory ${path}` : `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
 /** Arch file, dpkg tables, recipes and pins: everything but the archive. */
 export async function loadSolverInputs(
   args: SolverArgs, ctx: CliContext, files: SolverInputFiles = nodeSolverInputFiles,
 ): Promise<Result<SolverInputs, Failure>> {
   const root = projectRoot();
+  // A mistyped folder must not quietly fall back to the shipped arch files and recipes.
+  for (const [option, dirs] of [['--arch-dir', args['arch-dir']], ['--recipe-dir', args['recipe-dir']]] as const) {
+    for (const dir of dirs ?? []) {
+      const problem = await notADirectory(resolve(ctx.cwd, dir));
+      if (problem !== undefined) return err(usage(`${option} ${dir}: ${problem}`));
+    }
+  }
+  const suites = checkSuiteNames(args.suite);
+  if (!suites.ok) return suites;
   const archDirs = [...(args['arch-dir'] ?? []).map((d) => resolve(ctx.cwd, d)), join(root, 'arch')];
   const arch = await loadArchFile(args.arch ?? DEFAULT_ARCH, { dirs: archDirs, fs: files.arch });
   if (!arch.ok) return err(usage(describeArchLoadError(arch.error)));
