@@ -1,7 +1,8 @@
 // Content cache keys (conventions.md §2): one SHA-256 per plan node over everything its output
 // depends on — the source (name, version, every file's checksum), the recipe (text and patches),
-// the arch file, the node's own build image, and the keys of its target dependencies, so a change
-// anywhere below a node changes its key. Image digests are known only at run time: they are inputs.
+// the arch file, the node's own build image, its build profiles, and the keys of its target
+// dependencies, so a change anywhere below a node changes its key. Image digests are known only at
+// run time: they are inputs.
 import { createHash } from 'node:crypto';
 import type { CacheKey, Sha256Hex } from '../model/brand.js';
 import type { FileChecksum } from '../model/archive.js';
@@ -20,6 +21,8 @@ export interface CacheKeyInputs {
   /** Digest of this node's build image (`sha256:...` as the engine reports it). */
   readonly imageDigest: string;
   readonly dependencyKeys: readonly { readonly source: string; readonly key: CacheKey }[];
+  /** Build profiles of the node (`PlanNode.profiles`: the arch's, the recipe's, the solver's). */
+  readonly profiles: readonly string[];
   /** The user chose to build this source from its verified orig tarball alone (`--allow-orig-only`). */
   readonly origTarballOnly?: boolean;
 }
@@ -39,6 +42,7 @@ export function cacheKeyText(inputs: CacheKeyInputs): string {
   const lines = [CACHE_KEY_FORMAT, `source ${inputs.source}`, `version ${inputs.version}`];
   for (const f of [...inputs.files].sort(byKey((x) => x.name))) lines.push(`file ${f.name} ${f.size} ${f.sha256}`);
   lines.push(`recipe ${inputs.recipeSha256 ?? 'defaults'}`, `arch ${inputs.archSha256}`, `image ${inputs.imageDigest}`);
+  lines.push(['profiles', ...[...inputs.profiles].sort()].join(' '));
   for (const d of [...inputs.dependencyKeys].sort(byKey((x) => x.source))) lines.push(`dep ${d.source} ${d.key}`);
   if (inputs.origTarballOnly === true) lines.push(ORIG_ONLY_KEY_LINE);
   return `${lines.join('\n')}\n`;
@@ -69,7 +73,7 @@ export function planCacheKeys(plan: BuildPlan, imageDigests: ReadonlyMap<string,
     keys.set(node.source, cacheKey({
       source: node.source, version: node.version, files: node.files,
       ...(node.recipe === undefined ? {} : { recipeSha256: node.recipe.sha256 }),
-      archSha256: plan.archSha256, imageDigest, dependencyKeys: known,
+      archSha256: plan.archSha256, imageDigest, dependencyKeys: known, profiles: node.profiles,
       ...(origOnly.has(node.source) ? { origTarballOnly: true } : {}),
     }));
   }
