@@ -39,6 +39,7 @@ import { copyrightOf, sourceDateEpoch, sourceTree, topLevelNames, type SourceTre
 import { stageDependencies } from './stage-deps.js';
 import { readScriptMarkers } from './step-script.js';
 import { archToolchain } from './toolchain-mapping.js';
+import { profileEnv } from './build-profiles.js';
 
 export interface ApplicationBuildSettings extends LibraryBuildSettings {
   /** The environment of commands run on this machine (PATH for strip, objcopy, mke2fs). */
@@ -117,7 +118,7 @@ async function buildApplication(node: PlanNode, context: NodeBuildContext, toolc
   const stepStart = performance.now();
   const ran = await runBuildStep({
     image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script.value], sourceDir: tree.value.dir, depsDir: staged.value.dir,
-    extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
+    extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs, env: profileEnv(node),
     ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
     labels: { run: s.runId, package: node.source, key: context.key },
   }, { runtime: s.runtime, log: s.log, ...(context.signal === undefined ? {} : { signal: context.signal }) });

@@ -29,6 +29,7 @@ import { stageDependencies } from './stage-deps.js';
 import { buildScript, readScriptMarkers } from './step-script.js';
 import { archToolchain, recipeBuildOptions, type ImageFacts } from './toolchain-mapping.js';
 import { verifyOutput } from './verify-output.js';
+import { profileEnv } from './build-profiles.js';
 
 /**
  * Where the driver's scratch files and out-of-tree builds go in the container: the container's
@@ -151,7 +152,7 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     const stepStart = performance.now();
     const ran = await runBuildStep({
       image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script], sourceDir: tree.value.dir, depsDir: staged.value.dir,
-      extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
+      extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs, env: profileEnv(node),
       ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
       labels: { run: s.runId, package: node.source, key: context.key },
     }, { runtime: s.runtime, log, ...(context.signal === undefined ? {} : { signal: context.signal }) });
