@@ -123,7 +123,7 @@ export interface NativeTool {
 /** One alternative that could not be used, and why. */
 export interface Attempt {
   readonly relation: string;
-  readonly outcome: 'no-package' | 'version-mismatch' | 'source-missing' | 'not-for-arch' | 'dropped' | 'pinned-out';
+  readonly outcome: 'no-package' | 'version-mismatch' | 'source-missing' | 'not-for-arch' | 'dropped' | 'pinned-out' | 'uninstallable';
   readonly detail: string;
 }
 
