@@ -1,10 +1,12 @@
-// Benchmark: `stubforge check-archive` over all of bookworm main, beside dose-builddebcheck over
-// the same indices in the same run. The bench downloads bookworm's InRelease, Sources.xz and
+// Benchmark: `stubforge check-archive` over all of bookworm main — for the partial arch, and for
+// the full architecture amd64 (the question dose answers) — beside dose-builddebcheck over the
+// same indices with the same build profiles, in the same run. The bench downloads bookworm's InRelease, Sources.xz and
 // Packages.xz from this machine's apt mirror (checked against the InRelease's SHA256 list) for
 // dose; stubforge reads the same suite through its own verified cache, and the bench confirms it
 // used the same InRelease (its cache is keyed by the InRelease's SHA-256).
 //
-//   npm run build && node bench/check-archive.mjs [--reps 3] [--arch musl-linux-amd64] [--no-dose]
+//   npm run build && node bench/check-archive.mjs [--reps 3] [--arch musl-linux-amd64]
+//        [--profiles cross,nocheck,nodoc,noinsttest,noudeb] [--no-dose]
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { parseArgs } from 'node:util';
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: {
   reps: { type: 'string', default: '3' }, arch: { type: 'string', default: 'musl-linux-amd64' }, 'no-dose': { type: 'boolean' },
+  profiles: { type: 'string', default: 'cross,nocheck,nodoc,noinsttest,noudeb' },
 } });
 const SUITE = 'bookworm';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -69,39 +72,49 @@ try {
     files[path] = out;
   }
 
-  const cmd = [join(here, '..', 'bin', 'stubforge.js'), 'check-archive', '--arch', values.arch, '--suite', SUITE, '--show', '0'];
-  const run = () => {
+  const stubforge = (args) => () => {
     const cpu = childrenCpuMs();
     const start = performance.now();
-    const r = spawnSync('node', cmd, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync('node', [join(here, '..', 'bin', 'stubforge.js'), 'check-archive', '--suite', SUITE, '--show', '0', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
     const ms = performance.now() - start;
     if (r.status !== 0 && r.status !== 1) throw new Error(`check-archive exited ${r.status}: ${r.stderr}`);
     return { ms, cpu: childrenCpuMs() - cpu, stdout: r.stdout };
   };
-  run(); // warm-up: fills the index cache for this InRelease
+  const partial = stubforge(['--arch', values.arch]);
+  const full = stubforge(['--arch', 'amd64', '--profiles', values.profiles]);
+  partial(); // warm-up: fills the index cache for this InRelease
   const cacheDir = process.env.STUBFORGE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'stubforge');
   const same = existsSync(join(cacheDir, 'indices', SUITE, sha256(inRelease)));
-  const runs = [];
-  let last = { stdout: '' };
+  const runs = { partial: [], full: [] };
+  const last = {};
   for (let i = 0; i < Number(values.reps); i++) {
-    last = run();
-    runs.push(last);
+    for (const [name, run] of [['partial', partial], ['full', full]]) {
+      last[name] = run();
+      runs[name].push(last[name]);
+    }
   }
-  const counted = last.stdout.split('\n').slice(0, 6).join('\n');
+  const counted = (name) => last[name].stdout.split('\n').slice(0, 6).map((l) => `  | ${l}`);
+  const wall = (name) => median(runs[name].map((r) => r.ms));
+  const cpuOf = (name) => median(runs[name].map((r) => r.cpu));
 
   const lines = [
-    `check-archive --arch ${values.arch} over ${SUITE} main (InRelease ${date}; stubforge read the same InRelease: ${same ? 'yes' : 'NO'})`,
-    `  stubforge, warm, fresh process: median ${s(median(runs.map((r) => r.ms)))} (cpu ${s(median(runs.map((r) => r.cpu)))}) over ${runs.length} runs   target <= 15 s`,
-    ...counted.split('\n').map((l) => `  | ${l}`),
+    `check-archive over ${SUITE} main (InRelease ${date}; stubforge read the same InRelease: ${same ? 'yes' : 'NO'}); profiles ${values.profiles}`,
+    `  stubforge --arch ${values.arch}, warm, fresh process: median ${s(wall('partial'))} (cpu ${s(cpuOf('partial'))}) over ${runs.partial.length} runs   target <= 15 s`,
+    ...counted('partial'),
+    `  stubforge --arch amd64 --profiles ${values.profiles} (dose's question), warm, fresh process: median ${s(wall('full'))} (cpu ${s(cpuOf('full'))}) over ${runs.full.length} runs`,
+    ...counted('full'),
   ];
   if (values['no-dose'] !== true) {
     const cpu = childrenCpuMs();
     const start = performance.now();
-    const dose = spawnSync('dose-builddebcheck', ['--deb-native-arch=amd64', '--deb-drop-b-d-indep', '-f', files['main/binary-amd64/Packages.xz'], files['main/source/Sources.xz']], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const dose = spawnSync('dose-builddebcheck', ['--deb-native-arch=amd64', '--deb-drop-b-d-indep', `--deb-profiles=${values.profiles}`, '-f', files['main/binary-amd64/Packages.xz'], files['main/source/Sources.xz']], { encoding: 'utf8', maxBuffer: 1 << 30 });
     const ms = performance.now() - start;
+    const doseCpu = childrenCpuMs() - cpu;
     const total = /source-packages: (\d+)/.exec(dose.stdout)?.[1] ?? '?';
     const broken = /broken-packages: (\d+)/.exec(dose.stdout)?.[1] ?? '?';
-    lines.push(`dose-builddebcheck --deb-native-arch=amd64 --deb-drop-b-d-indep (baseline, same indices, same run): ${s(ms)} (cpu ${s(childrenCpuMs() - cpu)}); ${total} sources, ${broken} broken (exit ${dose.status})`);
+    lines.push(`dose-builddebcheck --deb-native-arch=amd64 --deb-drop-b-d-indep --deb-profiles=${values.profiles} (baseline, same indices, same run): ${s(ms)} (cpu ${s(doseCpu)}); ${total} sources, ${broken} broken (exit ${dose.status})`);
+    const ratio = (name) => `${(ms / wall(name)).toFixed(1)}x wall, ${(doseCpu / cpuOf(name)).toFixed(1)}x cpu`;
+    lines.push(`  dose / stubforge: --arch ${values.arch} ${ratio('partial')}; --arch amd64 ${ratio('full')}   target >= 5x`);
   }
   lines.push(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);

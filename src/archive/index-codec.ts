@@ -18,7 +18,7 @@ import type { IndexDiagnostic } from './index-records.js';
 
 export const INDEX_FORMAT = 'stubforge-index';
 /** Bump when the records or this encoding change: old cache files then read as misses. */
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
 
 export interface IndexPayload {
   readonly suite: string;
@@ -50,7 +50,7 @@ interface Header {
 }
 
 const SEP = '\0';
-const SOURCE_OPTIONAL = ['buildDepends', 'buildDependsArch', 'buildDependsIndep', 'buildConflicts', 'buildConflictsArch', 'buildConflictsIndep'] as const;
+const SOURCE_OPTIONAL = ['buildDepends', 'buildDependsArch', 'buildDependsIndep', 'buildConflicts', 'buildConflictsArch', 'buildConflictsIndep', 'binaryProfiles'] as const;
 const EXTRA_SOURCE_ONLY = 1 << SOURCE_OPTIONAL.length;
 const BINARY_OPTIONAL = ['depends', 'preDepends', 'provides', 'filename'] as const;
 const B_SOURCE = 1 << 4;

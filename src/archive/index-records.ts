@@ -32,7 +32,7 @@ export interface IndexLabel {
 const SOURCE_FIELDS = [
   'Package', 'Version', 'Binary', 'Architecture', 'Format', 'Directory', 'Checksums-Sha256',
   'Build-Depends', 'Build-Depends-Arch', 'Build-Depends-Indep',
-  'Build-Conflicts', 'Build-Conflicts-Arch', 'Build-Conflicts-Indep', 'Extra-Source-Only',
+  'Build-Conflicts', 'Build-Conflicts-Arch', 'Build-Conflicts-Indep', 'Extra-Source-Only', 'Package-List',
 ] as const;
 const S = Object.fromEntries(SOURCE_FIELDS.map((f, i) => [f, i])) as Record<(typeof SOURCE_FIELDS)[number], number>;
 const SOURCE_REQUIRED = ['Package', 'Version', 'Binary', 'Architecture', 'Format', 'Directory', 'Checksums-Sha256'] as const;
@@ -108,6 +108,21 @@ function parseChecksums(p: ScannedParagraph, c: Collector): FileChecksum[] | und
   return files;
 }
 
+/**
+ * The `Package-List` lines that carry a `profile=` formula, reduced to `<binary> <formula>`
+ * (the solver needs only them: which binaries a profile stops building).
+ */
+function profiledBinaries(packageList: string | undefined): string | undefined {
+  if (packageList === undefined || !packageList.includes('profile=')) return undefined;
+  const out: string[] = [];
+  for (const line of packageList.split('\n')) {
+    const formula = /(?:^|\s)profile=(\S+)/.exec(line)?.[1];
+    const binary = line.trim().split(/\s+/)[0];
+    if (formula !== undefined && binary !== undefined && binary !== '') out.push(`${binary} ${formula}`);
+  }
+  return out.length === 0 ? undefined : out.join('\n');
+}
+
 function toSourceRecord(p: ScannedParagraph, label: IndexLabel, c: Collector): SourceRecord | undefined {
   if (c.missing(p, SOURCE_REQUIRED, S)) return undefined;
   const files = parseChecksums(p, c);
@@ -136,6 +151,8 @@ function toSourceRecord(p: ScannedParagraph, label: IndexLabel, c: Collector): S
     const value = folded(v[S[field]]);
     if (value !== undefined) record[key] = value;
   }
+  const binaryProfiles = profiledBinaries(v[S['Package-List']]);
+  if (binaryProfiles !== undefined) record.binaryProfiles = binaryProfiles;
   if (v[S['Extra-Source-Only']] === 'yes') record.extraSourceOnly = true;
   return record;
 }

@@ -42,6 +42,7 @@ import { stageDependencies } from './stage-deps.js';
 import { readScriptMarkers } from './step-script.js';
 import { verifyPrograms } from './verify-provenance.js';
 import { archToolchain } from './toolchain-mapping.js';
+import { profileEnv } from './build-profiles.js';
 
 export interface ApplicationBuildSettings extends LibraryBuildSettings {
   /** The environment of commands run on this machine (PATH for strip, objcopy, mke2fs). */
@@ -120,7 +121,7 @@ async function buildApplication(node: PlanNode, context: NodeBuildContext, toolc
   const stepStart = performance.now();
   const ran = await runBuildStep({
     image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script.value], sourceDir: tree.value.dir, depsDir: staged.value.dir,
-    extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
+    extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs, env: profileEnv(node),
     ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
     ...(s.limits === undefined ? {} : { limits: s.limits }),
     labels: { run: s.runId, package: node.source, key: context.key },

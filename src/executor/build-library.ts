@@ -32,6 +32,7 @@ import { archToolchain, recipeBuildOptions, type ImageFacts } from './toolchain-
 import { checkOutputLinks } from './output-links.js';
 import { verifyOutput } from './verify-output.js';
 import { verifyProvenance } from './verify-provenance.js';
+import { profileEnv } from './build-profiles.js';
 
 /**
  * Where the driver's scratch files and out-of-tree builds go in the container: the container's
@@ -156,7 +157,7 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     const stepStart = performance.now();
     const ran = await runBuildStep({
       image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script], sourceDir: tree.value.dir, depsDir: staged.value.dir,
-      extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs,
+      extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs, env: profileEnv(node),
       ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
       ...(s.limits === undefined ? {} : { limits: s.limits }),
       labels: { run: s.runId, package: node.source, key: context.key },

@@ -21,7 +21,7 @@ export function keyInputs(plan: BuildPlan, node: PlanNode, imageDigest: string, 
   return {
     source: node.source, version: node.version, files: node.files,
     ...(node.recipe === undefined ? {} : { recipeSha256: node.recipe.sha256 }),
-    archSha256: plan.archSha256, imageDigest, builder, dependencyKeys,
+    archSha256: plan.archSha256, imageDigest, builder, dependencyKeys, profiles: node.profiles,
   };
 }
 

@@ -38,6 +38,12 @@ export interface SourceRecord {
   readonly buildConflicts?: string;
   readonly buildConflictsArch?: string;
   readonly buildConflictsIndep?: string;
+  /**
+   * The binaries of `Package-List` built only under a build-profile formula, one per line:
+   * `<binary> <formula>` in Package-List's syntax (`python3-libxml2 !nopython`; `,` joins the
+   * terms of one `<...>` group, `+` separates groups). Absent when no binary has one.
+   */
+  readonly binaryProfiles?: string;
   readonly extraSourceOnly?: boolean;
 }
 

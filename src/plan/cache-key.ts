@@ -1,6 +1,6 @@
 // Content cache keys: one SHA-256 per plan node over everything its output depends on — the source
 // (name, version, every file's checksum), the recipe (text and patches), the arch file, the node's
-// own build image, the builder (stubforge's code that turns a recipe into commands, and a
+// own build image, its build profiles, the builder (stubforge's code that turns a recipe into commands, and a
 // user-supplied toolchain tree), and the keys of its target dependencies, so a change anywhere
 // below a node changes its key. Image and builder digests are known only at run time: they are inputs.
 import { createHash } from 'node:crypto';
@@ -33,6 +33,8 @@ export interface CacheKeyInputs {
   readonly imageDigest: string;
   readonly builder: BuilderIdentity;
   readonly dependencyKeys: readonly { readonly source: string; readonly key: CacheKey }[];
+  /** Build profiles of the node (`PlanNode.profiles`: the arch's, the recipe's, the solver's). */
+  readonly profiles: readonly string[];
   /** The user chose to build this source from its verified orig tarball alone (`--allow-orig-only`). */
   readonly origTarballOnly?: boolean;
 }
@@ -52,6 +54,7 @@ export function cacheKeyText(inputs: CacheKeyInputs): string {
   const lines = [CACHE_KEY_FORMAT, `source ${inputs.source}`, `version ${inputs.version}`];
   for (const f of [...inputs.files].sort(byKey((x) => x.name))) lines.push(`file ${f.name} ${f.size} ${f.sha256}`);
   lines.push(`recipe ${inputs.recipeSha256 ?? 'defaults'}`, `arch ${inputs.archSha256}`, `image ${inputs.imageDigest}`);
+  lines.push(['profiles', ...[...inputs.profiles].sort()].join(' '));
   lines.push(`builder ${inputs.builder.code}`);
   if (inputs.builder.toolchainTree !== undefined) lines.push(`toolchain-tree ${inputs.builder.toolchainTree}`);
   for (const d of [...inputs.dependencyKeys].sort(byKey((x) => x.source))) lines.push(`dep ${d.source} ${d.key}`);
@@ -84,7 +87,7 @@ export function planCacheKeys(plan: BuildPlan, imageDigests: ReadonlyMap<string,
     keys.set(node.source, cacheKey({
       source: node.source, version: node.version, files: node.files,
       ...(node.recipe === undefined ? {} : { recipeSha256: node.recipe.sha256 }),
-      archSha256: plan.archSha256, imageDigest, builder, dependencyKeys: known,
+      archSha256: plan.archSha256, imageDigest, builder, dependencyKeys: known, profiles: node.profiles,
       ...(origOnly.has(node.source) ? { origTarballOnly: true } : {}),
     }));
   }

@@ -5,7 +5,7 @@ import type { PartialArch } from '../arch/arch-file.js';
 import type { Sha256Hex } from '../model/brand.js';
 import type { FileChecksum } from '../model/archive.js';
 import { err, ok, type Result } from '../model/result.js';
-import type { NativeTool, Solution, SolveEdge, SolveWarning } from '../solver/types.js';
+import type { ChosenProfile, NativeTool, Solution, SolveEdge, SolveWarning } from '../solver/types.js';
 
 /** Used when a recipe gives no Estimated-Build-Seconds (and for sources without a recipe). */
 export const DEFAULT_BUILD_SECONDS = 60;
@@ -31,6 +31,14 @@ export interface PlanNode {
   readonly why: readonly SolveEdge[];
   /** Binary packages of this source its dependants need (published as -cross packages). */
   readonly neededBinaries: readonly string[];
+  /**
+   * The build profiles this source is built with, sorted: the arch's `Build-Profiles`, the
+   * recipe's and those the solver chose. The build step exports them as `DEB_BUILD_PROFILES`
+   * (space-separated, this order); they are part of the node's cache key.
+   */
+  readonly profiles: readonly string[];
+  /** The profiles the solver chose for this source, each with what it dropped (shown by `plan`). */
+  readonly chosenProfiles: readonly ChosenProfile[];
 }
 
 export interface BuildPlan {
@@ -39,6 +47,8 @@ export interface BuildPlan {
   readonly arch: string;
   readonly triplet: string;
   readonly archSha256: Sha256Hex;
+  /** The arch file's Build-Profiles (every node's profiles include them). */
+  readonly archProfiles: readonly string[];
   /** In build order. */
   readonly nodes: readonly PlanNode[];
   readonly criticalPath: { readonly sources: readonly string[]; readonly seconds: number };
@@ -114,6 +124,7 @@ export function buildPlan(solution: Solution, arch: PartialArch, defaultSeconds 
       depends: n.depends, dependants: [...(dependants.get(source) ?? [])].sort(byName),
       durationSeconds: duration(source), durationFrom: recipe?.estimatedBuildSeconds === undefined ? 'default' : 'recipe',
       priority: priority.get(source) ?? 0, order: i + 1, why: n.why, neededBinaries: n.neededBinaries,
+      profiles: n.profiles, chosenProfiles: n.chosenProfiles,
     };
   });
 
@@ -128,6 +139,7 @@ export function buildPlan(solution: Solution, arch: PartialArch, defaultSeconds 
   const imagePackages = [...new Set([...toolchainPackages, ...solution.natives.map((t) => t.binary)])];
   return ok({
     target: solution.target, root: solution.root, arch: arch.name, triplet: arch.gnuTriplet, archSha256: arch.contentSha256,
+    archProfiles: [...arch.buildProfiles],
     nodes: planNodes,
     criticalPath: { sources: path, seconds: priority.get(path[0] ?? '') ?? 0 },
     natives: solution.natives, toolchainPackages, imagePackages, dropped: solution.dropped, edges: solution.edges,

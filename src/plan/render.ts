@@ -3,7 +3,7 @@
 import type { CacheKey } from '../model/brand.js';
 import { describeWarning } from '../solver/describe.js';
 import { describeEdge } from '../solver/why.js';
-import type { SolveEdge } from '../solver/types.js';
+import type { ChosenProfile, SolveEdge } from '../solver/types.js';
 import type { BuildPlan, PlanNode } from './plan.js';
 
 export interface RenderOptions {
@@ -63,6 +63,33 @@ function droppedLines(plan: BuildPlan): string[] {
   return lines;
 }
 
+/** What a chosen profile's dropped relation would have done, in short. */
+function wouldHave(d: ChosenProfile['dropped'][number]): string {
+  switch (d.role) {
+    case 'target': return `would rebuild ${d.to ?? '?'} for ${d.binary ?? '?'}`;
+    case 'native': return `would install ${d.binary ?? '?'}`;
+    case 'unsatisfiable': return 'unsatisfiable for this arch';
+    case 'dropped': return 'dropped anyway';
+  }
+}
+
+/** Sources built with more than the arch's profiles: which, and what the chosen ones dropped. */
+function profileLines(plan: BuildPlan): string[] {
+  const lines: string[] = [];
+  for (const n of plan.nodes) {
+    const extra = n.profiles.filter((p) => !plan.archProfiles.includes(p));
+    if (extra.length === 0) continue;
+    const chosen = new Set(n.chosenProfiles.map((c) => c.profile));
+    const recipe = extra.filter((p) => !chosen.has(p));
+    lines.push(`  ${n.source}: ${n.profiles.join(' ')}${recipe.length > 0 ? ` (recipe: ${recipe.join(' ')})` : ''}`);
+    for (const c of n.chosenProfiles) {
+      lines.push(`    + ${c.profile} (chosen: ${c.reason}) dropped:`);
+      for (const d of c.dropped) lines.push(`        ${d.field}: ${d.text} — ${wouldHave(d)}`);
+    }
+  }
+  return lines.length === 0 ? [] : ['', `build profiles beyond the arch's (${plan.archProfiles.join(' ') || 'none'}), as DEB_BUILD_PROFILES:`, ...lines];
+}
+
 export function renderPlanText(plan: BuildPlan, options: RenderOptions = {}): string {
   const cached = options.cached ?? ((): 'unknown' => 'unknown');
   const out: string[] = [];
@@ -78,6 +105,7 @@ export function renderPlanText(plan: BuildPlan, options: RenderOptions = {}): st
   }
   out.push(...table(rows).map((l) => `  ${l}`));
   if (plan.nodes.some((n) => n.durationFrom === 'default')) out.push('  (* default estimate: the source has no recipe estimate)');
+  out.push(...profileLines(plan));
   const choices = plan.nodes.flatMap((n) => n.why.slice(-1)).map(choiceLine).filter((l): l is string => l !== undefined);
   if (choices.length > 0) out.push('', 'versions chosen across suites (the newest that satisfies, unless pinned):', ...choices.map((c) => `  ${c}`));
   if (options.keys !== undefined) {

@@ -9,6 +9,7 @@ import type { ArchTable } from '../arch/dpkg-arch.js';
 import type { ArchiveIndex, BinaryRecord, SourceRecord } from '../model/archive.js';
 import { defaultRecipe, libraryRecipe, recipeForArch, type EffectiveRecipe, type RecipeSet } from '../recipe/recipe.js';
 import { ArchiveView, binaryLocation, sourceLocation } from './archive-view.js';
+import { chooseNodeProfiles, NO_PROFILE_CHOICE, profileOnlyDrop, type NodeProfiles } from './node-profiles.js';
 import { reduceGroup } from './reduce-group.js';
 import { classifyGroup, sourceBuildsFor, type ClassifyContext } from './roles.js';
 import type { RelationField, RelationOrigin, SolveEdge, SolveProblem } from './types.js';
@@ -42,6 +43,8 @@ export interface CheckArchiveInput {
   readonly recipes: RecipeSet;
   /** Check only these source names (blocked-by is then judged among them only). */
   readonly only?: ReadonlySet<string>;
+  /** `off`: the arch's and recipes' profiles only; default `auto`, the profiles `plan` would choose. */
+  readonly profileChoice?: 'auto' | 'off';
 }
 
 interface Closure {
@@ -59,6 +62,7 @@ function under(edge: SolveEdge, p: Problem): Problem {
 class Checker {
   private readonly closures = new Map<string, Closure>();
   private readonly recipes = new Map<string, EffectiveRecipe>();
+  private readonly profiles = new Map<string, NodeProfiles>();
   private readonly used = new Set<string>();
 
   constructor(readonly input: CheckArchiveInput, readonly view: ArchiveView) {}
@@ -80,6 +84,25 @@ class Checker {
     };
   }
 
+  /**
+   * The profiles `plan` would choose for a source (docs/solver.md, "Build profiles"), once per
+   * source; the binaries its dependants need are not known here, so none is protected.
+   */
+  private profilesOf(source: string, record: SourceRecord | undefined = this.view.sources(source)[0]): NodeProfiles {
+    const known = this.profiles.get(source);
+    if (known !== undefined) return known;
+    const recipe = this.recipeOf(source);
+    const base = [...new Set([...this.input.arch.buildProfiles, ...recipe.build.profiles])];
+    const arch = this.input.arch;
+    const chosen = record === undefined || this.input.profileChoice === 'off' ? NO_PROFILE_CHOICE(base) : chooseNodeProfiles({
+      record, base, needed: [], forbidden: new Set(), view: this.view,
+      reduceContext: (profiles) => ({ hostArch: arch.name, buildArch: arch.buildArchitecture, table: this.input.table, profiles }),
+      classify: (kept) => classifyGroup(kept, { ...this.context(source), used: new Set() }),
+    });
+    this.profiles.set(source, chosen);
+    return chosen;
+  }
+
   /** Relations of one field: targets reached and problems, following link closures. */
   private relations(source: string, field: RelationField, text: string | undefined, location: { file: string }, binary?: string): Closure {
     const targets = new Set<string>();
@@ -88,15 +111,15 @@ class Checker {
     const base = { source, field, location, ...(binary === undefined ? {} : { binary }) };
     const parsed = this.view.field(text, location);
     if (!parsed.ok) return { targets, problems: [{ reason: 'invalid-relation', origin: { ...base, text }, chain: [], message: parsed.error.message }] };
-    const recipe = this.recipeOf(source);
     const ctx = this.context(source);
+    const profiles = this.profilesOf(source);
     const reduce = {
-      hostArch: this.input.arch.name, buildArch: this.input.arch.buildArchitecture, table: this.input.table,
-      profiles: [...new Set([...this.input.arch.buildProfiles, ...recipe.build.profiles])],
+      hostArch: this.input.arch.name, buildArch: this.input.arch.buildArchitecture, table: this.input.table, profiles: profiles.profiles,
     };
     for (const group of parsed.value) {
       const reduced = reduceGroup(group, reduce);
       if (reduced.kept.length === 0) continue;
+      if (binary !== undefined && profileOnlyDrop(reduced.kept, profiles, source) !== undefined) continue;
       const origin: RelationOrigin = { ...base, text: group.map((g) => g.text).join(' | ') };
       const decision = classifyGroup(reduced.kept, ctx, reduced.drops);
       if (decision.kind === 'unsatisfiable') {
@@ -135,6 +158,7 @@ class Checker {
       return { ...head, status: indep ? 'arch-indep' : 'not-for-arch', targets: [], problems: [] };
     }
     const location = sourceLocation(record).file;
+    this.profilesOf(record.package, record);
     const parts = [
       this.relations(record.package, 'Build-Depends', record.buildDepends, { file: `${location} Build-Depends` }),
       this.relations(record.package, 'Build-Depends-Arch', record.buildDependsArch, { file: `${location} Build-Depends-Arch` }),

@@ -13,10 +13,20 @@ export interface ReducedGroup {
   readonly drops: readonly DropReason[];
 }
 
-export function reduceGroup(group: AlternativeGroup, ctx: ReduceContext): ReducedGroup {
+/**
+ * `base`: the profiles active without the solver's choice (the arch's and the recipe's). A relation
+ * that only the chosen ones drop says so: its drop names the chosen profiles that are in its formula.
+ */
+export function reduceGroup(group: AlternativeGroup, ctx: ReduceContext, base?: readonly string[]): ReducedGroup {
   const reduced = reduceRelationsExplained([group], ctx);
   const kept = reduced.kept[0] ?? [];
-  const drops: DropReason[] = reduced.dropped.map((d) => ({ kind: d.reason, relation: d.relation.text, detail: d.detail }));
+  const drops: DropReason[] = reduced.dropped.map((d) => {
+    const formula = d.relation.profiles;
+    const byChoice = d.reason === 'profile' && base !== undefined && formula !== undefined && profilesSatisfied(formula, base);
+    if (!byChoice) return { kind: d.reason, relation: d.relation.text, detail: d.detail };
+    const chosen = [...new Set(formula.flat().map((t) => t.profile))].filter((p) => !base.includes(p) && ctx.profiles.includes(p)).sort();
+    return { kind: d.reason, relation: d.relation.text, detail: `${d.detail} (${chosen.join(' ')} chosen by the solver)`, chosenProfiles: chosen };
+  });
   const droppedSet = new Set(reduced.dropped.map((d) => d.relation));
   const originals = group.filter((r) => !droppedSet.has(r));
   return { kept, originals, drops };

@@ -11,6 +11,7 @@ import { err, ok, type Result } from '../model/result.js';
 import { defaultRecipe, libraryRecipe, recipeForArch, type EffectiveRecipe, type RecipeSet } from '../recipe/recipe.js';
 import { ArchiveView, binaryLocation, sourceLocation } from './archive-view.js';
 import { findCycles } from './cycles.js';
+import { chooseNodeProfiles, NO_PROFILE_CHOICE, profileConflict, profileOnlyDrop, type NodeProfiles } from './node-profiles.js';
 import { breakingProfiles, reduceGroup } from './reduce-group.js';
 import { classifyGroup, sourceBuildsFor, type ClassifyContext } from './roles.js';
 import { collectWarnings } from './warnings.js';
@@ -27,11 +28,14 @@ export interface SolveInput {
   readonly target: string;
   /** Source name → the only version to use (an explicit user choice). */
   readonly pins?: ReadonlyMap<string, string>;
+  /** `off`: build every source with the arch's and recipe's profiles only (default `auto`). */
+  readonly profileChoice?: 'auto' | 'off';
 }
 
 interface NodeState {
   readonly record: SourceRecord;
   readonly recipe: EffectiveRecipe;
+  readonly profiles: NodeProfiles;
   readonly why: readonly SolveEdge[];
   readonly depends: Set<string>;
   readonly neededBinaries: Set<string>;
@@ -53,7 +57,13 @@ class Walk {
   private readonly walkedBinaries = new Set<string>();
   private readonly recipeCache = new Map<string, EffectiveRecipe>();
 
-  constructor(readonly input: SolveInput, readonly view: ArchiveView, readonly pins: ReadonlyMap<string, string>) {}
+  /** Profiles found to remove a binary a dependant needs: source → profiles (the next round avoids them). */
+  readonly conflicts = new Map<string, Set<string>>();
+
+  constructor(
+    readonly input: SolveInput, readonly view: ArchiveView, readonly pins: ReadonlyMap<string, string>,
+    private readonly forbidden: ReadonlyMap<string, ReadonlySet<string>>,
+  ) {}
 
   recipeOf = (source: string): EffectiveRecipe => {
     let r = this.recipeCache.get(source);
@@ -65,8 +75,14 @@ class Walk {
     return r;
   };
 
-  addNode(record: SourceRecord, recipe: EffectiveRecipe, why: readonly SolveEdge[]): void {
-    this.nodes.set(record.package, { record, recipe, why, depends: new Set(), neededBinaries: new Set(), used: new Set() });
+  addNode(record: SourceRecord, recipe: EffectiveRecipe, why: readonly SolveEdge[], needed: readonly string[] = []): void {
+    const base = [...new Set([...this.input.arch.buildProfiles, ...recipe.build.profiles])];
+    const profiles = this.input.profileChoice === 'off' ? NO_PROFILE_CHOICE(base) : chooseNodeProfiles({
+      record, base, needed, forbidden: this.forbidden.get(record.package) ?? new Set(), view: this.view,
+      reduceContext: (p) => ({ hostArch: this.input.arch.name, buildArch: this.input.arch.buildArchitecture, profiles: p, table: this.input.table }),
+      classify: (kept) => classifyGroup(kept, { ...this.classifyContextFor(record.package, recipe), used: new Set() }),
+    });
+    this.nodes.set(record.package, { record, recipe, profiles, why, depends: new Set(), neededBinaries: new Set(), used: new Set() });
     this.queue.push(record.package);
   }
 
@@ -82,16 +98,17 @@ class Walk {
     return {
       hostArch: arch.name,
       buildArch: arch.buildArchitecture,
-      profiles: [...new Set([...arch.buildProfiles, ...node.recipe.build.profiles])],
+      profiles: node.profiles.profiles,
       table: this.input.table,
     };
   }
 
+  private classifyContextFor(source: string, recipe: EffectiveRecipe): Omit<ClassifyContext, 'used'> {
+    return { view: this.view, arch: this.input.arch, table: this.input.table, source, recipe, pins: this.pins, recipeOf: this.recipeOf };
+  }
+
   private classifyContext(node: NodeState): ClassifyContext {
-    return {
-      view: this.view, arch: this.input.arch, table: this.input.table, source: node.record.package,
-      recipe: node.recipe, pins: this.pins, used: node.used, recipeOf: this.recipeOf,
-    };
+    return { ...this.classifyContextFor(node.record.package, node.recipe), used: node.used };
   }
 
   /** Build-Depends, Build-Depends-Arch, Build-Depends-Indep and the recipe's additions of one node. */
@@ -149,7 +166,12 @@ class Walk {
   private relate(node: NodeState, group: AlternativeGroup, origin: RelationOrigin): void {
     const from = node.record.package;
     const rctx = this.reduceContext(node);
-    const reduced = reduceGroup(group, rctx);
+    const reduced = reduceGroup(group, rctx, node.profiles.base);
+    const onlyUnderProfile = origin.binary === undefined ? undefined : profileOnlyDrop(reduced.kept, node.profiles, from);
+    if (onlyUnderProfile !== undefined) {
+      this.edges.push({ from, origin, role: 'dropped', roleReason: 'profile', drops: [...reduced.drops, ...onlyUnderProfile] });
+      return;
+    }
     if (reduced.kept.length === 0) {
       this.edges.push({ from, origin, role: 'dropped', roleReason: reduced.drops.map((d) => d.kind).join(', '), drops: reduced.drops });
       return;
@@ -200,11 +222,14 @@ class Walk {
       });
       return;
     }
-    if (existing === undefined) this.addNode(source, this.recipeOf(source.package), [...node.why, edge]);
+    if (existing === undefined) this.addNode(source, this.recipeOf(source.package), [...node.why, edge], [binary.package]);
     node.depends.add(source.package);
     const target = this.nodes.get(source.package);
     if (target === undefined) return;
     target.neededBinaries.add(binary.package);
+    for (const p of profileConflict(target.profiles, binary.package)) {
+      (this.conflicts.get(source.package) ?? this.conflicts.set(source.package, new Set()).get(source.package))?.add(p);
+    }
     this.linkClosure(binary, target);
   }
 }
@@ -214,6 +239,7 @@ function toSolution(walk: Walk, target: string, root: string): Solution {
   const nodes: SolveNode[] = [...walk.nodes.values()].map((n) => ({
     source: n.record.package, version: n.record.version, suite: n.record.suite, record: n.record, recipe: n.recipe,
     why: n.why, depends: [...n.depends].filter((d) => d !== n.record.package).sort(), neededBinaries: [...n.neededBinaries].sort(),
+    profiles: n.profiles.profiles, chosenProfiles: n.profiles.chosen,
   }));
   const natives: NativeTool[] = [...walk.natives.values()]
     .map(({ binary, neededBy }) => ({ binary: binary.package, version: binary.version, suite: binary.suite, neededBy }))
@@ -228,11 +254,29 @@ function toSolution(walk: Walk, target: string, root: string): Solution {
   };
 }
 
-/** Solve the closure of `input.target` for the partial arch. */
+/**
+ * Solve the closure of `input.target` for the partial arch. A profile chosen for a source that
+ * turns out to remove a binary some dependant needs is forbidden for that source, and the closure
+ * is solved again (each round forbids at least one more, so this ends).
+ */
 export function solve(input: SolveInput): Result<Solution, SolveFailure> {
   const view = input.archive instanceof ArchiveView ? input.archive : new ArchiveView(input.archive);
+  const forbidden = new Map<string, Set<string>>();
+  for (;;) {
+    const round = solveWith(input, view, forbidden);
+    let more = false;
+    for (const [source, profiles] of round.walk.conflicts) {
+      const known = forbidden.get(source) ?? forbidden.set(source, new Set()).get(source) ?? new Set();
+      for (const p of profiles) if (!known.has(p)) { known.add(p); more = true; }
+    }
+    if (!more) return round.result;
+  }
+}
+
+function solveWith(input: SolveInput, view: ArchiveView, forbidden: ReadonlyMap<string, ReadonlySet<string>>): { result: Result<Solution, SolveFailure>; walk: Walk } {
   const pins = input.pins ?? new Map<string, string>();
-  const walk = new Walk(input, view, pins);
+  const walk = new Walk(input, view, pins, forbidden);
+  const done = (result: Result<Solution, SolveFailure>): { result: Result<Solution, SolveFailure>; walk: Walk } => ({ result, walk });
   const app = input.recipes.byName.get(input.target);
   const rootName = app?.kind === 'application' ? app.source : input.target;
   const rootRecipe = app?.kind === 'application' ? recipeForArch(app, input.arch.name) : walk.recipeOf(rootName);
@@ -240,16 +284,16 @@ export function solve(input: SolveInput): Result<Solution, SolveFailure> {
   if (record === undefined) {
     const pin = pins.get(rootName);
     const message = `no source package ${rootName}${pin === undefined ? '' : ` at pinned version ${pin}`} in the suites${app === undefined ? ' and no application recipe of that name' : ''}`;
-    return err({ reason: 'unsolvable', problems: [{ reason: 'unknown-target', target: input.target, message }], partial: toSolution(walk, input.target, rootName) });
+    return done(err({ reason: 'unsolvable', problems: [{ reason: 'unknown-target', target: input.target, message }], partial: toSolution(walk, input.target, rootName) }));
   }
   const builds = sourceBuildsFor(record, input, rootRecipe);
   if (!builds.ok) {
     const message = `source ${rootName} is built for "${builds.words.join(' ')}" only, not ${input.arch.name} (a recipe can set Architecture)`;
-    return err({ reason: 'unsolvable', problems: [{ reason: 'unknown-target', target: input.target, message }], partial: toSolution(walk, input.target, rootName) });
+    return done(err({ reason: 'unsolvable', problems: [{ reason: 'unknown-target', target: input.target, message }], partial: toSolution(walk, input.target, rootName) }));
   }
   walk.addNode(record, rootRecipe, []);
   walk.run();
   const solution = toSolution(walk, input.target, rootName);
   const problems = [...walk.problems, ...findCycles(solution)];
-  return problems.length > 0 ? err({ reason: 'unsolvable', problems, partial: solution }) : ok(solution);
+  return done(problems.length > 0 ? err({ reason: 'unsolvable', problems, partial: solution }) : ok(solution));
 }

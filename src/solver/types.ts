@@ -37,6 +37,29 @@ export interface DropReason {
   readonly detail: string;
   /** The recipe or arch file line that decided it, when a file did. */
   readonly location?: SourceLocation;
+  /** Set when profiles the solver chose for the source (not the arch's or recipe's) dropped it. */
+  readonly chosenProfiles?: readonly string[];
+}
+
+/** One relation group a chosen build profile removed, and what it would have done. */
+export interface ProfileDrop {
+  readonly field: RelationField;
+  /** The group as written. */
+  readonly text: string;
+  readonly role: 'target' | 'native' | 'unsatisfiable' | 'dropped';
+  /** For `target`: the source it would have rebuilt. */
+  readonly to?: string;
+  /** The binary it would have used (target or native). */
+  readonly binary?: string;
+}
+
+/** A build profile the solver activated for one source (docs/solver.md, "Build profiles"). */
+export interface ChosenProfile {
+  readonly profile: string;
+  /** Why a profile of its kind may be chosen. */
+  readonly reason: string;
+  /** The relations of the source's build it removed. */
+  readonly dropped: readonly ProfileDrop[];
 }
 
 /** A binary package picked to satisfy an alternative, and what it was picked over. */
@@ -83,6 +106,10 @@ export interface SolveNode {
   readonly depends: readonly string[];
   /** Binary packages of this source that dependants need (the `-dev`s to publish). */
   readonly neededBinaries: readonly string[];
+  /** Every build profile this source is built with, sorted: the arch's, the recipe's and the chosen ones. */
+  readonly profiles: readonly string[];
+  /** The profiles the solver chose for this source, each with what it dropped. */
+  readonly chosenProfiles: readonly ChosenProfile[];
 }
 
 export interface NativeTool {
@@ -96,7 +123,7 @@ export interface NativeTool {
 /** One alternative that could not be used, and why. */
 export interface Attempt {
   readonly relation: string;
-  readonly outcome: 'no-package' | 'version-mismatch' | 'source-missing' | 'not-for-arch' | 'dropped' | 'pinned-out';
+  readonly outcome: 'no-package' | 'version-mismatch' | 'source-missing' | 'not-for-arch' | 'dropped' | 'pinned-out' | 'uninstallable';
   readonly detail: string;
 }
 

@@ -101,6 +101,23 @@ describe('stubforge plan', () => {
   });
 });
 
+describe('stubforge plan with build profiles chosen per source', () => {
+  it('gives libxml2 a small closure: the profiles named, no python, no systemd', async () => {
+    const { code, stdout } = await stubforge(plan, 'libxml2', '--arch', 'musl-linux-amd64', '--suite', 'bookworm', '--format', 'json');
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as { nodes: { source: string; profiles: string[]; chosenProfiles: { profile: string; dropped: { text: string }[] }[] }[] };
+    const sources = doc.nodes.map((n) => n.source);
+    expect(sources).toContain('libxml2');
+    expect(sources.length).toBeLessThanOrEqual(6);
+    expect(sources.filter((s) => /python|systemd|bluez/.test(s))).toEqual([]);
+    const libxml2 = doc.nodes.find((n) => n.source === 'libxml2');
+    expect(libxml2?.profiles).toContain('nopython');
+    expect(libxml2?.chosenProfiles.find((c) => c.profile === 'nopython')?.dropped.map((d) => d.text)).toContain('libpython3-all-dev <!nopython>');
+    const text = await stubforge(plan, 'libxml2', '--arch', 'musl-linux-amd64', '--suite', 'bookworm');
+    expect(text.stdout).toMatch(/^ {2}libxml2: .*nopython/m);
+  }, 300_000);
+});
+
 describe('stubforge why', () => {
   it('explains pcre2 with the chain from the target', async () => {
     const { code, stdout } = await stubforge(why, 'qemu-stubdom', 'pcre2');
@@ -131,5 +148,18 @@ describe('stubforge check-archive', () => {
     expect(stdout).toMatch(/^ {2}blocked +1 /m);
     const doc = JSON.parse(readFileSync(report, 'utf8')) as { sources: { source: string; status: string }[] };
     expect(doc.sources.map((s) => `${s.source}:${s.status}`)).toEqual(['cubature:blocked', 'fftw3:unsatisfiable', 'zlib:ok']);
+  }, 300_000);
+
+  it('checks a full architecture with the profiles given, and refuses --profiles for a partial arch', async () => {
+    const full = await stubforge(checkArchive, '--arch', 'amd64', '--profiles', 'nocheck,nodoc', '--source', 'zlib', '--source', 'libxml2', '--suite', 'bookworm');
+    expect(full.stdout).toContain('check-archive for amd64 over bookworm: 2 source packages');
+    expect(full.stdout).toMatch(/^ {2}ok +2 /m);
+    expect(full.code).toBe(0);
+    const partial = await stubforge(checkArchive, '--arch', 'musl-linux-amd64', '--profiles', 'nocheck', '--source', 'zlib');
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toContain('--profiles applies to a full architecture only');
+    const other = await stubforge(checkArchive, '--arch', 'arm64', '--source', 'zlib');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('a full architecture is checked against the amd64 Packages indices');
   }, 300_000);
 });

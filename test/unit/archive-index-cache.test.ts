@@ -57,7 +57,7 @@ describe('index codec', () => {
 
   it.each([
     ['a truncated file', (b: Buffer) => b.subarray(0, b.length - 200), /wrong length/],
-    ['an older format version', (b: Buffer) => Buffer.from(b.toString('latin1').replace('"version":2', '"version":1'), 'latin1'), /expected stubforge-index v2/],
+    ['an older format version', (b: Buffer) => Buffer.from(b.toString('latin1').replace('"version":3', '"version":2'), 'latin1'), /expected stubforge-index v3/],
     ['no header', () => Buffer.from('garbage'), /no header/],
     ['a number section that points past the dictionary', (b: Buffer) => {
       const copy = Buffer.from(b);

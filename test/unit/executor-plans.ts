@@ -11,13 +11,13 @@ export function planNode(source: string, over: Partial<PlanNode> = {}): PlanNode
   return {
     source, version: '1.0-1', suite: 'bookworm', directory: `pool/main/${source[0] ?? 'x'}/${source}`, files: [],
     kind: 'library', depends: [], dependants: [], durationSeconds: 10, durationFrom: 'recipe', priority: 10, order: 1,
-    why: [], neededBinaries: [`${source}-dev`], ...over,
+    why: [], neededBinaries: [`${source}-dev`], profiles: ['cross', 'nocheck'], chosenProfiles: [], ...over,
   };
 }
 
 export function plan(nodes: readonly PlanNode[], target = 'test-target'): BuildPlan {
   return {
-    target, root: target, arch: 'musl-linux-amd64', triplet: 'x86_64-linux-musl', archSha256: ARCH_SHA,
+    target, root: target, arch: 'musl-linux-amd64', triplet: 'x86_64-linux-musl', archSha256: ARCH_SHA, archProfiles: ['cross', 'nocheck'],
     nodes: nodes.map((n, i) => ({ ...n, order: i + 1 })),
     criticalPath: { sources: [], seconds: 0 }, natives: [], toolchainPackages: [], imagePackages: [], dropped: [], edges: [], warnings: [],
   };

@@ -60,13 +60,13 @@ describe('cache keys', () => {
     source: 'zlib', version: '1:1.2.13.dfsg-1',
     files: [{ name: 'zlib_1.2.13.dfsg-1.dsc', size: 2345, sha256: 'a'.repeat(64) }],
     recipeSha256: 'b'.repeat(64) as Sha256Hex, archSha256: 'c'.repeat(64) as Sha256Hex,
-    imageDigest: DIGEST, builder: BUILDER, dependencyKeys: [],
+    imageDigest: DIGEST, builder: BUILDER, dependencyKeys: [], profiles: ['nocheck', 'cross'],
   };
 
   it('is the SHA-256 of a canonical text naming every input', () => {
     expect(cacheKeyText(base)).toBe([
       'stubforge-cache-key 2', 'source zlib', 'version 1:1.2.13.dfsg-1', `file zlib_1.2.13.dfsg-1.dsc 2345 ${'a'.repeat(64)}`,
-      `recipe ${'b'.repeat(64)}`, `arch ${'c'.repeat(64)}`, `image ${DIGEST}`, `builder ${'9'.repeat(64)}`, '',
+      `recipe ${'b'.repeat(64)}`, `arch ${'c'.repeat(64)}`, `image ${DIGEST}`, 'profiles cross nocheck', `builder ${'9'.repeat(64)}`, '',
     ].join('\n'));
     expect(cacheKey(base)).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -81,6 +81,7 @@ describe('cache keys', () => {
     ['the build code', { builder: { code: '8'.repeat(64) } }],
     ['a toolchain tree', { builder: { ...BUILDER, toolchainTree: '7'.repeat(64) } }],
     ['a dependency key', { dependencyKeys: [{ source: 'libffi', key: '1'.repeat(64) as CacheKey }] }],
+    ['a build profile', { profiles: ['cross', 'nocheck', 'nopython'] }],
   ])('changes with %s', (_what, change) => {
     expect(cacheKey({ ...base, ...change })).not.toBe(cacheKey(base));
   });

@@ -10,6 +10,8 @@ export interface SourceSpec {
   readonly bdIndep?: string;
   readonly arch?: string;
   readonly binaries?: readonly string[];
+  /** Package-List profile formulas, `<binary> <formula>` lines (SourceRecord.binaryProfiles). */
+  readonly binaryProfiles?: string;
 }
 
 export function src(name: string, spec: SourceSpec = {}): SourceRecord {
@@ -20,6 +22,7 @@ export function src(name: string, spec: SourceSpec = {}): SourceRecord {
     ...(spec.bd === undefined ? {} : { buildDepends: spec.bd }),
     ...(spec.bdArch === undefined ? {} : { buildDependsArch: spec.bdArch }),
     ...(spec.bdIndep === undefined ? {} : { buildDependsIndep: spec.bdIndep }),
+    ...(spec.binaryProfiles === undefined ? {} : { binaryProfiles: spec.binaryProfiles }),
   };
 }
 

@@ -16,8 +16,20 @@ function problemsOf(r: ReturnType<typeof solve>): readonly SolveProblem[] {
 }
 
 describe('the util-linux ⇄ systemd cycle (real Build-Depends, narrowed by test recipes)', () => {
+  it('is broken by the solver choosing stage1 for util-linux', async () => {
+    const r = solve({ archive: fixtureIndex(), ...shippedArch('musl-linux-amd64'), recipes: await cycleRecipes(), target: 'util-linux' });
+    if (!r.ok) throw new Error(JSON.stringify(r.error.problems));
+    const node = r.value.nodes.find((n) => n.source === 'util-linux');
+    expect(node?.chosenProfiles.map((c) => c.profile)).toEqual(['stage1']);
+    expect(node?.profiles).toContain('stage1');
+    expect(node?.chosenProfiles[0]?.dropped).toContainEqual(expect.objectContaining({ text: 'libsystemd-dev [linux-any] <!stage1>', role: 'target', to: 'systemd' }));
+    const dropped = r.value.dropped.find((e) => e.origin.text === 'libsystemd-dev [linux-any] <!stage1>');
+    expect(dropped?.drops?.[0]).toMatchObject({ kind: 'profile', chosenProfiles: ['stage1'] });
+  });
+
+  // With the choice off, the loop is reported as it stands in the archive.
   it('is reported as the whole loop with the relation of each edge', async () => {
-    const problems = problemsOf(solve({ archive: fixtureIndex(), ...shippedArch('musl-linux-amd64'), recipes: await cycleRecipes(), target: 'util-linux' }));
+    const problems = problemsOf(solve({ archive: fixtureIndex(), ...shippedArch('musl-linux-amd64'), recipes: await cycleRecipes(), target: 'util-linux', profileChoice: 'off' }));
     expect(problems).toHaveLength(1);
     const cycle = problems[0];
     if (cycle?.reason !== 'cycle') throw new Error(`expected a cycle, got ${cycle?.reason ?? 'nothing'}`);
@@ -28,7 +40,7 @@ describe('the util-linux ⇄ systemd cycle (real Build-Depends, narrowed by test
   });
 
   it('names stage1 as the profile that breaks it, on util-linux', async () => {
-    const problems = problemsOf(solve({ archive: fixtureIndex(), ...shippedArch('musl-linux-amd64'), recipes: await cycleRecipes(), target: 'util-linux' }));
+    const problems = problemsOf(solve({ archive: fixtureIndex(), ...shippedArch('musl-linux-amd64'), recipes: await cycleRecipes(), target: 'util-linux', profileChoice: 'off' }));
     const cycle = problems[0];
     if (cycle?.reason !== 'cycle') throw new Error('expected a cycle');
     expect(cycle.breakers.map((b) => [b.edge.from, b.profiles, b.alternatives])).toEqual([['util-linux', ['stage1'], []]]);

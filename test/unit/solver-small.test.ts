@@ -23,8 +23,8 @@ function recipes(texts: Record<string, string>): RecipeSet {
   return { byName };
 }
 
-function run(idx: ArchiveIndex, recipeTexts: Record<string, string> = {}, pins?: Map<string, string>): ReturnType<typeof solve> {
-  return solve({ archive: idx, ...musl, recipes: recipes(recipeTexts), target: 'app', ...(pins === undefined ? {} : { pins }) });
+function run(idx: ArchiveIndex, recipeTexts: Record<string, string> = {}, pins?: Map<string, string>, profileChoice?: 'off'): ReturnType<typeof solve> {
+  return solve({ archive: idx, ...musl, recipes: recipes(recipeTexts), target: 'app', ...(pins === undefined ? {} : { pins }), ...(profileChoice === undefined ? {} : { profileChoice }) });
 }
 
 function ok(r: ReturnType<typeof solve>): Solution {
@@ -192,7 +192,7 @@ describe('cycles', () => {
 
   it('names the profile when every relation of an edge carries one', () => {
     const idx = index([src('app', { bd: 'liba-dev' }), lib('liba', { bd: 'libb-dev <!stage1>' }), lib('libb', { bd: 'liba-dev' })]);
-    const p = problems(run(idx)).find((x) => x.reason === 'cycle');
+    const p = problems(run(idx, {}, undefined, 'off')).find((x) => x.reason === 'cycle');
     expect(p?.reason === 'cycle' && p.breakers.map((b) => [b.edge.from, b.profiles])).toEqual([['liba', ['stage1']]]);
   });
 });

@@ -5,16 +5,20 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkArchive, type ArchiveCheck, type SourceStatus } from '../../solver/check-archive.js';
+import { checkFullArch } from '../../solver/check-full-arch.js';
 import { describeProblem } from '../../solver/describe.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { fail, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
+import { fail, loadFullArch, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
 
 const USAGE = 'usage: stubforge check-archive [options]\n' +
   '  --json FILE        write the full report as JSON (- for stdout)\n' +
   '  --show N           list the first N unsatisfiable sources with their problems (default 10)\n' +
   '  --source NAME      check only this source package (repeatable)\n' +
-  SOLVER_USAGE;
+  '  --profiles LIST    build profiles for a full architecture (comma-separated, as dose-builddebcheck --deb-profiles)\n' +
+  SOLVER_USAGE +
+  '  --arch may also name a full Debian architecture dpkg knows (amd64): every build dependency is then\n' +
+  '  installed from the archive, and a source is ok when each relation has an installable alternative.\n';
 
 const STATUS_NOTES: Record<SourceStatus, string> = {
   ok: 'every relation has a role and resolves',
@@ -63,7 +67,10 @@ export const command: CliCommand = {
     try {
       parsed = parseArgs({
         args: [...argv], allowPositionals: false,
-        options: { ...SOLVER_OPTIONS, json: { type: 'string' }, show: { type: 'string', default: '10' }, source: { type: 'string', multiple: true } },
+        options: {
+          ...SOLVER_OPTIONS, json: { type: 'string' }, show: { type: 'string', default: '10' }, source: { type: 'string', multiple: true },
+          profiles: { type: 'string' },
+        },
       });
     } catch (error) {
       return fail(ctx, 'check-archive', { message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
@@ -78,12 +85,22 @@ export const command: CliCommand = {
       ctx.stderr.write(USAGE);
       return ExitCode.usage;
     }
-    const inputs = await loadSolverInputs(values, ctx);
+    const only = values.source === undefined ? {} : { only: new Set(values.source) };
+    const profiles = (values.profiles ?? '').split(/[,\s]+/).filter((p) => p !== '');
+    const full = await loadFullArch(values, ctx);
+    if (full !== undefined && !full.ok) return fail(ctx, 'check-archive', full.error);
+    if (full === undefined && values.profiles !== undefined) {
+      return fail(ctx, 'check-archive', { message: '--profiles applies to a full architecture only; a partial arch file sets Build-Profiles', exitCode: ExitCode.usage });
+    }
+    const inputs = full === undefined ? await loadSolverInputs(values, ctx) : full;
     if (!inputs.ok) return fail(ctx, 'check-archive', inputs.error);
     const archive = await openArchiveForSolver(values, ctx);
     if (!archive.ok) return fail(ctx, 'check-archive', archive.error);
     const started = performance.now();
-    const report = checkArchive({ ...inputs.value, archive: archive.value.index, ...(values.source === undefined ? {} : { only: new Set(values.source) }) });
+    const given = inputs.value;
+    const report = 'recipes' in given
+      ? checkArchive({ ...given, archive: archive.value.index, ...only })
+      : checkFullArch({ ...given, archive: archive.value.index, profiles, ...only });
     const seconds = (performance.now() - started) / 1000;
     const json = values.json;
     if (json === '-') ctx.stdout.write(`${JSON.stringify(report)}\n`);

@@ -7,7 +7,7 @@ import type { PartialArch } from '../../arch/arch-file.js';
 import { loadArchFile, nodeTextFiles, type ArchLoadError, type TextFileReader } from '../../arch/arch-loader.js';
 import type { ArchTable } from '../../arch/dpkg-arch.js';
 import { DPKG_DATADIR, loadArchTables, type TableFileSystem } from '../../arch/dpkg-tables-loader.js';
-import type { Archive } from '../../archive/archive.js';
+import { DEFAULT_INDEX_ARCH, type Archive } from '../../archive/archive.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever, err, ok, type Result } from '../../model/result.js';
 import { loadRecipes, nodeRecipeFiles, type RecipeFileSystem, type RecipeLoadError } from '../../recipe/recipe-loader.js';
@@ -147,6 +147,30 @@ export async function loadSolverInputs(
   const pins = parsePins(args.pin ?? []);
   if (!pins.ok) return pins;
   return ok({ arch: arch.value, table: table.value, recipes: recipes.value, pins: pins.value });
+}
+
+/** A full Debian architecture for check-archive: dpkg's own tables, no arch file. */
+export interface FullArchInputs {
+  readonly arch: string;
+  readonly table: ArchTable;
+}
+
+/**
+ * `--arch NAME` naming no arch file but an architecture dpkg knows: a full architecture, whose
+ * packages all come from the archive (check-archive only). Undefined when an arch file is found
+ * or dpkg does not know the name (the partial-arch path then reports it).
+ */
+export async function loadFullArch(args: SolverArgs, ctx: CliContext, files: SolverInputFiles = nodeSolverInputFiles): Promise<Result<FullArchInputs, Failure> | undefined> {
+  const name = args.arch ?? DEFAULT_ARCH;
+  const archDirs = [...(args['arch-dir'] ?? []).map((d) => resolve(ctx.cwd, d)), join(projectRoot(), 'arch')];
+  const found = await loadArchFile(name, { dirs: archDirs, fs: files.arch });
+  if (found.ok || found.error.reason !== 'arch-not-found') return undefined;
+  const table = await loadArchTables(args['dpkg-datadir'] ?? DPKG_DATADIR, {}, files.tables);
+  if (!table.ok || table.value.tupleOf(name) === undefined) return undefined;
+  if (name !== DEFAULT_INDEX_ARCH) {
+    return err(usage(`--arch ${name}: a full architecture is checked against the ${DEFAULT_INDEX_ARCH} Packages indices stubforge reads; use ${DEFAULT_INDEX_ARCH}, or a partial arch file`));
+  }
+  return ok({ arch: name, table: table.value });
 }
 
 /**
