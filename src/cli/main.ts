@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   rebuild: () => import('./commands/rebuild.js'),
   batch: () => import('./commands/batch.js'),
   publish: () => import('./commands/publish.js'),
+  report: () => import('./commands/report.js'),
 };
 
 function usage(): string {
