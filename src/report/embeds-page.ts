@@ -21,9 +21,9 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** An application names what it embeds in (Static-)Built-Using; a -cross package carries its source's provenance. */
+/** A -cross package carries its source's provenance (X-Stubforge-Source); an application .deb names what it embeds only in (Static-)Built-Using. */
 function isApplication(p: PackageEmbeds): boolean {
-  return p.embeds.some((e) => e.via.some((v) => v !== 'X-Stubforge-Source'));
+  return !p.embeds.some((e) => e.via.includes('X-Stubforge-Source'));
 }
 
 /** The same package read from two inputs is one row (query's dedupe does the same for matches). */

@@ -33,7 +33,7 @@ export function attr(s: string): string {
 /** A fragment id from any name: only characters that need no escaping anywhere, unique per name. */
 export function anchor(prefix: string, name: string): string {
   let out = '';
-  for (const c of name) out += /[A-Za-z0-9_-]/.test(c) ? c : `.${c.codePointAt(0)?.toString(16) ?? ''}`;
+  for (const c of name) out += /[A-Za-z0-9.-]/.test(c) ? c : `_${c.codePointAt(0)?.toString(16) ?? ''}_`;
   return `${prefix}-${out}`;
 }
 
