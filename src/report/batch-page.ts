@@ -55,7 +55,7 @@ export function renderBatchBody(input: BatchPageInput): string {
     `<span class="mono">${text(label)}</span>`,
     ...arches.map((arch) => targets.filter((t) => t.arch === arch).map((t) => cell(t, input)).join('<hr>')),
   ]);
-  out.push(table(['target', ...arches], matrix, ' id="batch-matrix"').replace(/<td><div id/g, '<td class="cell"><div id'));
+  out.push(table(['target', ...arches], matrix, ' id="batch-matrix"'));
   const failed = report.targets.filter((t) => t.error !== undefined);
   if (failed.length > 0) {
     out.push('<h2>Errors</h2>');

@@ -44,7 +44,7 @@ export function renderEmbedsBody(input: EmbedsPageInput): string {
   const out: string[] = [];
   out.push('<h1>What embeds what</h1>');
   out.push('<div class="facts">',
-    `<div><b>${apps}</b>application packages</div>`,
+    `<div><b>${apps}</b>packages naming what they embed (applications, Built-Using)</div>`,
     `<div><b>${rows.length - apps}</b>-cross packages</div>`,
     `<div><b>${sources.length}</b>embedded sources</div>`,
     ...(input.problems.length + (input.errors?.length ?? 0) > 0 ? [`<div><b>${input.problems.length + (input.errors?.length ?? 0)}</b>problems (answer may be incomplete)</div>`] : []),

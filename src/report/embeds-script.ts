@@ -87,12 +87,23 @@ if (typeof document !== 'undefined') (function () {
   var input = document.getElementById('embeds-query');
   var answer = document.getElementById('embeds-answer');
   var rows = Array.prototype.slice.call(document.querySelectorAll('#embeds-matrix tbody tr'));
+  var heads = Array.prototype.slice.call(document.querySelectorAll('#embeds-matrix thead th'));
+  // Columns of sources no shown row embeds are hidden too, so that the answer fits the screen.
+  function showColumns(all) {
+    heads.forEach(function (th, i) {
+      if (i < 3) return;
+      var used = all || rows.some(function (r) { return !r.classList.contains('hidden') && r.cells[i] !== undefined && r.cells[i].textContent !== ''; });
+      th.classList.toggle('hidden', !used);
+      rows.forEach(function (r) { if (r.cells[i] !== undefined) r.cells[i].classList.toggle('hidden', !used); });
+    });
+  }
   function apply() {
     var text = input.value;
     var marked = document.querySelectorAll('#embeds-matrix .match');
     for (var k = 0; k < marked.length; k++) marked[k].classList.remove('match');
     if (text.trim() === '') {
       rows.forEach(function (r) { r.classList.remove('hidden'); });
+      showColumns(true);
       answer.textContent = '';
       return;
     }
@@ -112,6 +123,7 @@ if (typeof document !== 'undefined') (function () {
       r.classList.toggle('hidden', !hit);
       if (hit) found++;
     });
+    showColumns(found === 0);
     answer.textContent = found === 0 ? 'no package embeds ' + stubforgeEmbeds.describe(q) : found + ' package(s) embed ' + stubforgeEmbeds.describe(q);
   }
   form.hidden = false;

@@ -90,7 +90,7 @@ code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em}
 .status-failed,.status-interrupted,.status-unfinished{color:var(--fail)}
 .status-skipped,.status-not-built,.status-pending{color:var(--skip)}
 .status-running{color:var(--run)}
-td.cell{min-width:11rem}
+#batch-matrix td{min-width:11rem}
 .graph{overflow:auto;border:1px solid var(--line);padding:.5rem;background:#fff}
 .graph svg{max-width:100%;height:auto}
 .graph .node.critical polygon{stroke:var(--crit);stroke-width:2.5}
@@ -102,7 +102,8 @@ tr:target{outline:2px solid var(--crit)}
 .filter{background:var(--soft);padding:.6rem .8rem;border-radius:4px;margin:.6rem 0}
 .filter input{font:inherit;padding:.25rem .4rem;width:18rem}
 .filter output{margin-left:1rem;font-weight:600}
-tr.hidden{display:none}
+tr.hidden,th.hidden,td.hidden{display:none}
+#embeds-matrix td{white-space:nowrap}
 td.match{background:#fde8e7;font-weight:600}
 footer{color:var(--muted);font-size:.85rem;padding:1rem 1.2rem;border-top:1px solid var(--line)}
 `.trim();

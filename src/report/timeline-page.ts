@@ -15,7 +15,7 @@ export interface TimelineFacts {
   /** This run's build time per node: built and failed nodes count their time, the rest 0. */
   readonly totalWorkMs: number;
   readonly longest: Chain;
-  /** Undefined when the report does not say how many builds ran at a time. */
+  /** max(longest chain, total work / jobs); the chain alone when the report does not say how many builds ran at a time. */
   readonly boundMs: number;
   readonly boundFrom: 'chain' | 'work';
   readonly haveTimes: boolean;
@@ -66,14 +66,18 @@ function timelineSvg(report: BuildReport, onChain: ReadonlySet<string>): string 
   report.nodes.forEach((n, i) => {
     const y = top + i * rowH;
     const critical = onChain.has(n.source);
-    out.push(`<g class="bar status-${attr(n.status)}${critical ? ' critical' : ''}" id="${attr(anchor('bar', n.source))}">`);
+    out.push(`<g class="bar status-${attr(n.status)}${critical ? ' critical' : ''}" data-source="${attr(n.source)}">`);
     out.push(`<text x="${labelW - 8}" y="${y + 17}" text-anchor="end"${critical ? ' font-weight="bold" fill="#c4302b"' : ''}>${text(n.source)}</text>`);
     const colour = BAR_COLOUR[n.status] ?? '#b08900';
     const tip = `${n.source} ${n.version}: ${n.status}${n.durationMs === undefined ? '' : ` in ${duration(n.durationMs)}`}`;
     if (n.startMs !== undefined && n.endMs !== undefined) {
       const w = Math.max(2, x(n.endMs) - x(n.startMs));
       out.push(`<rect x="${x(n.startMs)}" y="${y + 4}" width="${Math.round(w * 10) / 10}" height="${rowH - 8}" rx="3" fill="${colour}"${critical ? ' stroke="#c4302b" stroke-width="2.5"' : ''}><title>${text(tip)}</title></rect>`);
-      out.push(`<text x="${x(n.endMs) + 4}" y="${y + 17}" fill="#1d2330">${text(duration(n.endMs - n.startMs))}</text>`);
+      // The time beside the bar, or inside its end when the bar reaches the right edge.
+      const inside = x(n.endMs) + 70 > labelW + plotW && w > 70;
+      out.push(inside
+        ? `<text x="${x(n.endMs) - 6}" y="${y + 17}" text-anchor="end" fill="#fff">${text(duration(n.endMs - n.startMs))}</text>`
+        : `<text x="${x(n.endMs) + 4}" y="${y + 17}" fill="#1d2330">${text(duration(n.endMs - n.startMs))}</text>`);
     } else {
       // Cached (found at lookup), skipped or not built: no build slot, a mark at the start.
       out.push(`<rect x="${labelW}" y="${y + 8}" width="8" height="${rowH - 16}" fill="${colour}" opacity="0.8"><title>${text(tip)}</title></rect>`);

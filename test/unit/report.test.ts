@@ -142,9 +142,9 @@ describe('the build timeline', () => {
   it('draws one bar per node, the chain in red, cached nodes as a mark, with links to the logs', () => {
     const html = fileOf(site(), 'builds.html');
     expect(html.match(/<g class="bar /g)).toHaveLength(4);
-    expect(html).toContain('<g class="bar status-built critical" id="bar-pcre2">');
-    expect(html).toContain('<g class="bar status-built" id="bar-libffi">');
-    expect(html).toContain('<g class="bar status-cached" id="bar-zlib">');
+    expect(html).toContain('<g class="bar status-built critical" data-source="pcre2">');
+    expect(html).toContain('<g class="bar status-built" data-source="libffi">');
+    expect(html).toContain('<g class="bar status-cached" data-source="zlib">');
     expect(html).toContain('<b class="makespan">15.2 s</b>makespan');
     expect(html).toContain('<b class="bound">15.0 s</b>lower bound (longest chain)');
     expect(html).toContain('<a href="logs/pcre2.log.txt">log</a>');
@@ -178,7 +178,7 @@ describe('the embeds matrix', () => {
     const html = fileOf(site(), 'embeds.html');
     expect(html.indexOf('qemu-stubdom')).toBeLessThan(html.indexOf('zlib1g-dev-musl-linux-amd64-cross'));
     expect(html).toContain('<span class="mono" data-source="zlib" data-version="1:1.2.13.dfsg-1" title="Static-Built-Using">1:1.2.13.dfsg-1</span>');
-    expect(html).toContain('<div><b>1</b>application packages</div>');
+    expect(html).toContain('<div><b>1</b>packages naming what they embed (applications, Built-Using)</div>');
     expect(html).toContain('<form class="filter" id="embeds-filter" hidden>');
     expect(html).toContain('<noscript>');
   });
