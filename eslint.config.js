@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const PURE_FOLDERS = ['model', 'control', 'version', 'solver', 'plan', 'drivers'];
+const PURE_FOLDERS = ['model', 'control', 'version', 'solver', 'plan', 'drivers', 'report'];
 const IO_MODULES = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process',
   'node:child_process', 'dockerode', 'pino'];
 

@@ -24,10 +24,11 @@ say() { printf 'setup: %s\n' "$*"; }
 
 # Host tools stubforge drives (see docs/getting-started.md for why each is needed).
 # The host build tools (meson, cmake, autotools-dev, llvm ...) serve the tests that prove the build
-# drivers' specs on the host; builds themselves run in containers.
+# drivers' specs on the host; builds themselves run in containers. graphviz lays out the plan graph
+# of `stubforge report`; chromium is the browser its test drives (playwright-core, no download).
 HOST_PACKAGES=(docker.io mmdebstrap musl-tools lintian dose-builddebcheck xz-utils dpkg-dev
   gpgv debian-archive-keyring ca-certificates build-essential debhelper autotools-dev
-  autoconf automake libtool meson ninja-build cmake pkgconf llvm gnupg)
+  autoconf automake libtool meson ninja-build cmake pkgconf llvm gnupg graphviz chromium)
 missing=()
 for p in "${HOST_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -12,6 +12,11 @@ export const BUILD_REPORT_FORMAT = 'stubforge-build-report 1';
 export interface BuildReportNode extends NodeRecord {
   readonly version: string;
   readonly kind: 'library' | 'application';
+  /** The sources of the plan this node builds on (for the report's critical path and its bound). */
+  readonly depends?: readonly string[];
+  /** Milliseconds from the run's start to the node's build slot being taken and let go (built or failed nodes). */
+  readonly startMs?: number;
+  readonly endMs?: number;
   /** Why a failed node failed, as the summary says it. */
   readonly failure?: string;
   /** Why a skipped or not-built node was not built. */
@@ -26,6 +31,8 @@ export interface BuildReport {
   readonly exitCode: number;
   readonly interrupted: boolean;
   readonly makespanMs: number;
+  /** Builds at a time (`--jobs`): total work over it is a lower bound of the makespan. */
+  readonly jobs?: number;
   /** In plan order; nodes left out of the run (`--libraries-only`) are not here. */
   readonly nodes: readonly BuildReportNode[];
 }
@@ -34,6 +41,7 @@ export interface BuildReportInput {
   readonly target: string;
   readonly arch: string;
   readonly exitCode: number;
+  readonly jobs?: number;
   readonly run: RunReport;
   readonly describeFailure: (failure: NodeFailure) => string;
   readonly describeSkip: (outcome: RunReport['outcomes'][number]) => string | undefined;
@@ -43,12 +51,14 @@ export function buildReportOf(input: BuildReportInput): BuildReport {
   return {
     format: BUILD_REPORT_FORMAT, target: input.target, arch: input.arch, exitCode: input.exitCode,
     interrupted: input.run.interrupted, makespanMs: Math.round(input.run.makespanMs),
+    ...(input.jobs === undefined ? {} : { jobs: input.jobs }),
     nodes: input.run.outcomes.map((o) => {
       const reason = input.describeSkip(o);
       return {
-        source: o.node.source, version: o.node.version, kind: o.node.kind, status: o.status,
+        source: o.node.source, version: o.node.version, kind: o.node.kind, depends: o.node.depends, status: o.status,
         ...(o.key === undefined ? {} : { key: o.key }),
         ...(o.status === 'built' || o.status === 'failed' ? { durationMs: Math.round(o.durationMs) } : {}),
+        ...(o.startMs === undefined || o.endMs === undefined ? {} : { startMs: Math.round(o.startMs), endMs: Math.round(o.endMs) }),
         ...(o.logFile === undefined ? {} : { log: o.logFile }),
         ...(o.failure === undefined ? {} : { failure: input.describeFailure(o.failure) }),
         ...(reason === undefined ? {} : { reason }),

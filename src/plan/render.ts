@@ -3,7 +3,7 @@
 import type { CacheKey } from '../model/brand.js';
 import { describeWarning } from '../solver/describe.js';
 import { describeEdge } from '../solver/why.js';
-import type { ChosenProfile, SolveEdge } from '../solver/types.js';
+import type { ChosenProfile, NativeTool, SolveEdge } from '../solver/types.js';
 import type { BuildPlan, PlanNode } from './plan.js';
 
 export interface RenderOptions {
@@ -151,17 +151,46 @@ export function planToJson(plan: BuildPlan, options: RenderOptions = {}): unknow
   };
 }
 
-function dotId(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+/** A quoted dot ID; control characters (terminal escapes in a hostile name) become visible pictures. */
+export function dotId(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  const shown = s.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+  return `"${shown.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
-/** Target nodes and their edges (labelled with the relation), natives as grey boxes. */
-export function renderPlanDot(plan: BuildPlan): string {
+/** What a page adds to the graph (report/plan-page.ts): links, tooltips, colours by role, the critical path. */
+export interface DotPageStyle {
+  /** The URL a node links to (its row in the page's table). */
+  readonly link: (source: string) => string;
+  readonly tooltip: (node: PlanNode) => string;
+  readonly nativeTooltip: (tool: NativeTool) => string;
+  /** Draw the native tools too (a page lists them in a table instead: they outnumber the sources). */
+  readonly natives?: boolean;
+}
+
+const ROLE_STYLE = {
+  library: 'style=filled, fillcolor="#dce9f7", color="#2f6fb3"',
+  application: 'style="filled,bold", fillcolor="#eadcf7", color="#7a3db8"',
+  native: 'style="filled,dashed", fillcolor="#f1f2f4", color="#8a8f98", fontcolor="#5d6675"',
+} as const;
+
+/**
+ * Target nodes and their edges (labelled with the relation), natives as grey boxes. With a page
+ * style, each node also gets an id, classes (its role, `critical` on the critical path), a tooltip
+ * and a link, for an SVG a reader hovers and clicks.
+ */
+export function renderPlanDot(plan: BuildPlan, style?: DotPageStyle): string {
+  const critical = new Set(plan.criticalPath.sources);
+  const criticalEdges = new Set(plan.criticalPath.sources.slice(1).map((to, i) => `${to}\0${plan.criticalPath.sources[i] ?? ''}`));
   const lines = [`digraph ${dotId(`${plan.target} on ${plan.arch}`)} {`, '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
-  for (const n of plan.nodes) {
-    const style = n.kind === 'application' ? ', style=bold' : '';
-    lines.push(`  ${dotId(n.source)} [label=${dotId(`${n.source}\n${n.version}`)}${style}];`);
-  }
+  if (style !== undefined) lines.push('  graph [bgcolor="transparent"]; edge [fontname="monospace", fontsize=10, color="#5d6675"];');
+  const page = (id: string, classes: string, tooltip: string, link: string): string =>
+    (style === undefined ? '' : `, id=${dotId(id)}, class=${dotId(classes)}, tooltip=${dotId(tooltip)}, URL=${dotId(link)}, target="_self"`);
+  plan.nodes.forEach((n, i) => {
+    const look = style === undefined ? (n.kind === 'application' ? ', style=bold' : '') : `, ${ROLE_STYLE[n.kind]}${critical.has(n.source) ? ', penwidth=2.5' : ''}`;
+    const decoration = style === undefined ? '' : page(`plan-node-${i + 1}`, `role-${n.kind}${critical.has(n.source) ? ' critical' : ''}`, style.tooltip(n), style.link(n.source));
+    lines.push(`  ${dotId(n.source)} [label=${dotId(`${n.source}\n${n.version}`)}${look}${decoration}];`);
+  });
   // One arrow per pair of sources, labelled with every relation that makes it.
   const labels = new Map<string, { from: string; to: string; texts: Set<string> }>();
   for (const e of plan.edges) {
@@ -172,14 +201,19 @@ export function renderPlanDot(plan: BuildPlan): string {
     labels.set(key, entry);
   }
   for (const { from, to, texts } of labels.values()) {
-    lines.push(`  ${dotId(from)} -> ${dotId(to)} [label=${dotId([...texts].join('\n'))}];`);
+    const onPath = style !== undefined && criticalEdges.has(`${from}\0${to}`);
+    const decoration = onPath ? ', class="critical", color="#c4302b", penwidth=2' : '';
+    lines.push(`  ${dotId(from)} -> ${dotId(to)} [label=${dotId([...texts].join('\n'))}${decoration}];`);
   }
-  for (const t of plan.natives) {
-    lines.push(`  ${dotId(`native:${t.binary}`)} [label=${dotId(`${t.binary}\n${t.version}`)}, color=grey, fontcolor=grey];`);
+  const natives = style === undefined || style.natives === true ? plan.natives : [];
+  natives.forEach((t, i) => {
+    const look = style === undefined ? 'color=grey, fontcolor=grey' : ROLE_STYLE.native;
+    const decoration = style === undefined ? '' : page(`plan-native-${i + 1}`, 'role-native', style.nativeTooltip(t), style.link(`native:${t.binary}`));
+    lines.push(`  ${dotId(`native:${t.binary}`)} [label=${dotId(`${t.binary}\n${t.version}`)}, ${look}${decoration}];`);
     for (const from of new Set(t.neededBy.map((e) => e.from))) {
       lines.push(`  ${dotId(from)} -> ${dotId(`native:${t.binary}`)} [style=dashed, color=grey];`);
     }
-  }
+  });
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

@@ -18,7 +18,7 @@ const key = (source: string): CacheKey => `${source}-key` as CacheKey;
 const run: RunReport = {
   outcomes: [
     { node: node('zlib'), status: 'cached', key: key('zlib'), durationMs: 0 },
-    { node: node('pcre2'), status: 'built', key: key('pcre2'), durationMs: 21_734.6, logFile: '/logs/pcre2.log' },
+    { node: node('pcre2'), status: 'built', key: key('pcre2'), durationMs: 21_734.6, startMs: 3.2, endMs: 21_737.8, logFile: '/logs/pcre2.log' },
     { node: node('glib2.0'), status: 'failed', key: key('glib2.0'), durationMs: 1_200.2, logFile: '/logs/glib2.0.log', failure: { reason: 'packaging', message: 'no .pc file', location: { file: 'recipes/glib2.0' } } },
     { node: node('qemu'), status: 'skipped', durationMs: 0, because: { kind: 'dependency', failed: 'glib2.0' } },
   ],
@@ -26,7 +26,7 @@ const run: RunReport = {
 };
 
 const report = buildReportOf({
-  target: 'qemu-stubdom', arch: 'musl-linux-amd64', exitCode: 1, run,
+  target: 'qemu-stubdom', arch: 'musl-linux-amd64', exitCode: 1, jobs: 2, run,
   describeFailure: (f) => (f.reason === 'packaging' ? `packaging: ${f.message}` : f.reason),
   describeSkip: (o) => (o.because !== undefined ? describeSkip(o.because) : o.notBuilt),
 });
@@ -34,12 +34,12 @@ const report = buildReportOf({
 describe('buildReportOf', () => {
   it('says what each node came to, in plan order, with its version, key, time and log', () => {
     expect(report).toEqual({
-      format: BUILD_REPORT_FORMAT, target: 'qemu-stubdom', arch: 'musl-linux-amd64', exitCode: 1, interrupted: false, makespanMs: 23_001,
+      format: BUILD_REPORT_FORMAT, target: 'qemu-stubdom', arch: 'musl-linux-amd64', exitCode: 1, interrupted: false, makespanMs: 23_001, jobs: 2,
       nodes: [
-        { source: 'zlib', version: '1:1.2.13.dfsg-1', kind: 'library', status: 'cached', key: 'zlib-key' },
-        { source: 'pcre2', version: '10.42-1', kind: 'library', status: 'built', key: 'pcre2-key', durationMs: 21_735, log: '/logs/pcre2.log' },
-        { source: 'glib2.0', version: node('glib2.0').version, kind: 'library', status: 'failed', key: 'glib2.0-key', durationMs: 1_200, log: '/logs/glib2.0.log', failure: 'packaging: no .pc file' },
-        { source: 'qemu', version: node('qemu').version, kind: 'application', status: 'skipped', reason: 'needs glib2.0, which was not built' },
+        { source: 'zlib', version: '1:1.2.13.dfsg-1', kind: 'library', depends: [], status: 'cached', key: 'zlib-key' },
+        { source: 'pcre2', version: '10.42-1', kind: 'library', depends: [], status: 'built', key: 'pcre2-key', durationMs: 21_735, startMs: 3, endMs: 21_738, log: '/logs/pcre2.log' },
+        { source: 'glib2.0', version: node('glib2.0').version, kind: 'library', depends: ['libffi', 'pcre2', 'zlib'], status: 'failed', key: 'glib2.0-key', durationMs: 1_200, log: '/logs/glib2.0.log', failure: 'packaging: no .pc file' },
+        { source: 'qemu', version: node('qemu').version, kind: 'application', depends: ['glib2.0', 'pixman', 'xen', 'zlib'], status: 'skipped', reason: 'needs glib2.0, which was not built' },
       ],
     });
   });

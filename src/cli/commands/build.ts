@@ -277,7 +277,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const reportFile = a.values.report;
     if (reportFile !== undefined) {
       const written = await writeBuildReport(resolve(ctx.cwd, reportFile), buildReportOf({
-        target: plan.target, arch: plan.arch, exitCode, run: report, describeFailure: describeNodeFailure,
+        target: plan.target, arch: plan.arch, exitCode, jobs: a.jobs, run: report, describeFailure: describeNodeFailure,
         describeSkip: (o) => (o.because !== undefined ? describeSkip(o.because) : o.notBuilt),
       }));
       if (!written.ok) return fail(ctx, 'build', { message: written.error, exitCode: ExitCode.failed });
