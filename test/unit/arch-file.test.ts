@@ -30,12 +30,12 @@ describe('shipped arch files', () => {
     expect(a.tools.CXX).toBeUndefined();
   });
 
-  it('rumprun-amd64: a user tree mounted as built, the noexecstack, no-pie and gcc-include flags, dpkg table lines', () => {
+  it('rumprun-amd64: a user tree mounted as built, the noexecstack and gcc-include flags, dpkg table lines', () => {
     const a = parsed('rumprun-amd64');
     expect(a).toMatchObject({
       gnuTriplet: 'x86_64-rumprun-netbsd',
       toolchain: { kind: 'user-tree', variable: 'STUBFORGE_RUMPRUN', mount: 'as-built', pathProbe: 'bin/x86_64-rumprun-netbsd-gcc' },
-      flags: { ldflags: '-Wl,-z,noexecstack -no-pie', cppflags: '-idirafter ${HOST_GCC_INCLUDE}' },
+      flags: { ldflags: '-Wl,-z,noexecstack', cppflags: '-idirafter ${HOST_GCC_INCLUDE}' },
       dpkgTables: { ostable: ['base-rumprun-netbsd rumprun-netbsd rumprun-netbsd[^-]*'], tupletable: ['base-rumprun-netbsd-amd64 rumprun-amd64'] },
       bakeDefault: 'xen_pv',
     });
