@@ -8,6 +8,9 @@
 // - a xen tree: the qemu-stubdom recipe bakes with xen_pv and the image carries the PV guest
 //   descriptor Xen's loader reads.
 // Without a tree every test here is reported as skipped, and the describe name says why.
+// With rumprun master of 2020-05 both qemu-stubdom tests fail at QEMU's link: rumprun has neither
+// ucontext nor sigaltstack (`__sigaltstack14` undefined); docs/stub-domain-rumprun.md. They are
+// the acceptance tests of that open work, not expected to pass until a coroutine backend exists.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
