@@ -34,6 +34,7 @@ export type StaticViolation =
   | { readonly reason: 'malformed-elf'; readonly file: string; readonly member?: string; readonly detail: string; readonly location: SourceLocation }
   | { readonly reason: 'malformed-archive'; readonly file: string; readonly offset: number; readonly detail: string; readonly location: SourceLocation }
   | { readonly reason: 'thin-archive'; readonly file: string; readonly location: SourceLocation }
+  | { readonly reason: 'empty-archive'; readonly file: string; readonly location: SourceLocation }
   | { readonly reason: 'build-path-in-pc'; readonly file: string; readonly line: number; readonly path: string; readonly location: SourceLocation }
   | { readonly reason: 'wrong-prefix-in-pc'; readonly file: string; readonly line: number; readonly found: string; readonly expected: string; readonly location: SourceLocation }
   | { readonly reason: 'path-outside-prefix-in-pc'; readonly file: string; readonly line: number; readonly path: string; readonly location: SourceLocation }
@@ -92,6 +93,9 @@ export function checkArchive(file: string, bytes: Uint8Array, expect: StaticExpe
   if (!members.ok) {
     return { members: [], violations: [{ reason: 'malformed-archive', file, offset: members.error.offset, detail: members.error.detail, location }] };
   }
+  // Nothing was compiled into it (Xen's libxengnttab.a for an OS without a back end): a library
+  // that links and then leaves every symbol undefined.
+  if (members.value.length === 0) return { members: [], violations: [{ reason: 'empty-archive', file, location }] };
   return {
     members: members.value.map((m) => m.name),
     violations: members.value.flatMap((m) => isElf(m.data)
@@ -165,6 +169,8 @@ export function describeStaticViolation(v: StaticViolation): string {
       return `${v.file}: malformed ar archive at byte ${v.offset}: ${v.detail}`;
     case 'thin-archive':
       return `${v.file}: thin archive (its members stay in the build tree)`;
+    case 'empty-archive':
+      return `${v.file}: empty archive (no object was built into it)`;
     case 'build-path-in-pc':
       return `${v.file}:${v.line}: names the build path ${v.path}`;
     case 'wrong-prefix-in-pc':

@@ -78,12 +78,19 @@ export function readRoles(r: FieldReader): Omit<RecipeRoles, 'dropUnlisted'> {
 
 const ASSIGNMENT_RE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 
+/**
+ * The arch's tools, which an `Environment` value may also name: a build system that assigns
+ * `CC = gcc` in its own makefiles (Xen's config/StdGNU.mk) only takes the arch's compiler from
+ * make's command line, e.g. `MAKEFLAGS=CC=${CC}`. The driver fills them from the arch file.
+ */
+const ENVIRONMENT_TOOL_PLACEHOLDERS = ['CC', 'CXX', 'CPP', 'AR', 'AS', 'LD', 'NM', 'RANLIB', 'STRIP', 'OBJCOPY', 'OBJDUMP', 'READELF', 'PKG_CONFIG'];
+
 function assignments(r: FieldReader, field: string): NameValue[] {
   const out: NameValue[] = [];
   for (const { text, line } of r.has(field) ? r.lines(field) : []) {
     const m = ASSIGNMENT_RE.exec(text);
     if (m === null) r.problem(field, `"${text}" is not NAME=value`, line);
-    else checkRecipePlaceholders(r, field, text, line);
+    else checkRecipePlaceholders(r, field, text, line, field === 'Environment' ? ENVIRONMENT_TOOL_PLACEHOLDERS : []);
     if (m !== null) out.push({ name: m[1] ?? '', value: m[2] ?? '' });
   }
   return out;

@@ -2,17 +2,24 @@
 // - a hw tree: the pngcheck-static recipe baked with hw_generic boots in qemu-system-x86_64 under
 //   software emulation and prints, on the serial console, the zlib it was compiled with and runs
 //   with (the rebuilt closure's, never the sysroot's 1.2.3) before `halted`;
-// - a xen tree: the qemu-stubdom recipe bakes with xen_pv.
+// - a hw tree: the qemu-stubdom recipe, with its rumprun bake config switched to hw_generic in a
+//   copy given with --recipe-dir (the shipped one bakes the stub domain, xen_pv), links QEMU
+//   against the whole rebuilt closure; the image boots and prints QEMU's version;
+// - a xen tree: the qemu-stubdom recipe bakes with xen_pv and the image carries the PV guest
+//   descriptor Xen's loader reads.
 // Without a tree every test here is reported as skipped, and the describe name says why.
+// With rumprun master of 2020-05 both qemu-stubdom tests fail at QEMU's link: rumprun has neither
+// ucontext nor sigaltstack (`__sigaltstack14` undefined); docs/stub-domain-rumprun.md. They are
+// the acceptance tests of that open work, not expected to pass until a coroutine backend exists.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRumprunTree } from '../../src/bake/backends/rumprun-tree-io.js';
 import { renderRumprunConfig } from '../../src/bake/rumprun-json.js';
 import { plannedVersions, servedChoices } from './archive-versions.js';
-import { field, FIXTURE_RECIPES, lintianErrors, packagesOf, ROOT, run, stubforgeBuild } from './application-support.js';
+import { dpkgInstall, field, FIXTURE_RECIPES, lintianErrors, packagesOf, ROOT, run, stubforgeBuild } from './application-support.js';
 import { bootAndWatch } from './rumprun-boot.js';
 
 const treeDir = process.env['STUBFORGE_RUMPRUN'];
@@ -64,7 +71,32 @@ describe(title, () => {
     expect(serial).toContain('halted');
   }, 1_800_000);
 
-  it.skipIf(!withTree)('bakes the qemu-stubdom recipe with xen_pv', async ({ skip }) => {
+  it.skipIf(!withTree)('links QEMU against the closure, bakes it with hw_generic; it boots and prints its version', async ({ skip }) => {
+    if (platform !== 'hw') skip(`a ${platform ?? 'unreadable'} tree: hw_generic needs a hw tree`);
+    if (qemu === undefined) skip('qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)');
+    const recipes = join(work, 'recipes-hw');
+    cpSync(join(ROOT, 'recipes/qemu-stubdom'), join(recipes, 'qemu-stubdom'), { recursive: true });
+    const recipe = join(recipes, 'qemu-stubdom/recipe');
+    const text = readFileSync(recipe, 'utf8');
+    const hw = text.replace(/(Arch: rumprun-amd64\n(?:.*\n)*?)Bake-Config: xen_pv\n/, '$1Bake-Config: hw_generic\n');
+    expect(hw).not.toBe(text);
+    writeFileSync(recipe, hw);
+    const built = await stubforgeBuild(['qemu-stubdom', '--arch', 'rumprun-amd64', '--suite', 'bookworm', '--allow-orig-only', 'pixman', '--recipe-dir', recipes], { home: join(work, 'qemu-hw'), cache });
+    expect(built.code, `${built.stdout}\n${built.stderr}`).toBe(0);
+    const { deb } = packagesOf(built.stdout);
+    expect(field(deb, 'Static-Built-Using')).toMatch(/glib2\.0 \(= .*pixman \(= .*xen \(= .*zlib \(= /);
+    expect(lintianErrors(deb).errors).toEqual([]);
+    const root = join(work, 'qemu-hw-root');
+    expect(dpkgInstall(deb, root).status).toBe(0);
+    const image = join(root, 'usr/lib/xen/bin/qemu-stubdom-i386');
+    const json = renderRumprunConfig({ cmdline: ['qemu-system-i386', '-version'], env: [], blk: [] });
+    if (!json.ok) throw new Error(JSON.stringify(json.error));
+    const serial = await bootAndWatch(qemu ?? '', image, json.value, 300_000);
+    expect(serial).toMatch(/QEMU emulator version 7\.2/);
+    expect(serial).toContain('halted');
+  }, 7_200_000);
+
+  it.skipIf(!withTree)('bakes the qemu-stubdom recipe with xen_pv; the image carries the PV guest descriptor (__xen_guest)', async ({ skip }) => {
     if (platform !== 'xen') skip(`a ${platform ?? 'unreadable'} tree: xen_pv needs a xen tree`);
     // As the main job: the default suites with the choices of `stubforge served --target`.
     const args = ['--arch', 'rumprun-amd64'];
@@ -75,9 +107,17 @@ describe(title, () => {
     expect(built.code, `${built.stdout}\n${built.stderr}`).toBe(0);
     const { deb } = packagesOf(built.stdout);
     expect(field(deb, 'Static-Built-Using')).toMatch(/glib2\.0 \(= .*pixman \(= .*xen \(= .*zlib \(= /);
+    expect(lintianErrors(deb).errors).toEqual([]);
     const root = join(work, 'qemu-x');
-    expect(run('dpkg-deb', ['-x', deb, root]).status).toBe(0);
-    expect(spawnSync('file', [join(root, 'usr/lib/xen/bin/qemu-stubdom-i386')], { encoding: 'utf8' }).stdout).toMatch(/ELF 64-bit LSB executable, x86-64/);
+    expect(dpkgInstall(deb, root).status).toBe(0);
+    const image = join(root, 'usr/lib/xen/bin/qemu-stubdom-i386');
+    expect(spawnSync('file', [image], { encoding: 'utf8' }).stdout).toMatch(/ELF 64-bit LSB executable, x86-64/);
+    // rumprun's mini-os describes the PV kernel to Xen's loader in the older `__xen_guest` section
+    // (a GUEST_OS=...,XEN_VER=... string, which Xen's libelf still reads), not in ELF notes of
+    // owner "Xen": `readelf -n` shows only rumprun-bake's own note. It must survive the stripping.
+    const guest = spawnSync('readelf', ['-p', '__xen_guest', image], { encoding: 'utf8' }).stdout;
+    expect(guest).toMatch(/GUEST_OS=rumprun,XEN_VER=xen-3\.0,.*LOADER=generic/);
+    expect(spawnSync('readelf', ['-n', image], { encoding: 'utf8' }).stdout).toContain('rumpkernel.org');
     expect(readFileSync(join(root, 'usr/lib/qemu-system-xen-stubdom/rumprun.json'), 'utf8')).toContain('-xen-domid ${DOMID}');
-  }, 3_600_000);
+  }, 7_200_000);
 });

@@ -136,6 +136,15 @@ cpp_link_args = ['-L/stage/usr/x86_64-rumprun-netbsd/lib', '-Wl,-z,noexecstack']
     expect(stepNamed(spec, 'install').run).toBe('meson install -C /build/work/build --no-rebuild --destdir /build/out');
   });
 
+  it('writes the recipe\'s cache variables as properties, sorted, for meson.get_external_property()', () => {
+    const ctx = stepContext(inputFor(RUMPRUN, { system: 'meson', cacheVariables: { gl_cv_func_frexp_works: 'yes', ac_cv_x: "it's" } }));
+    if (!ctx.ok) throw new Error(describeDriverError(ctx.error));
+    const text = mesonCrossFile(ctx.value);
+    if (!text.ok) throw new Error('cross file');
+    const properties = text.value.split('[properties]\n')[1]?.split('\n\n')[0]?.split('\n') ?? [];
+    expect(properties.slice(-2)).toEqual(["ac_cv_x = 'it\\'s'", "gl_cv_func_frexp_works = 'yes'"]);
+  });
+
   it('writes a multi-word tool as an array and refuses a triplet meson has no cpu family for', () => {
     const ccache: ArchToolchain = { ...MUSL, tools: { ...MUSL.tools, CC: 'ccache musl-gcc' } };
     const ctx = stepContext(inputFor(ccache, { system: 'meson' }));

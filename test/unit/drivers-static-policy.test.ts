@@ -109,6 +109,11 @@ describe('static libraries', () => {
     expected.forEach((v, i) => { expect(verdict.violations[i]).toMatchObject({ file, ...v }); });
   });
 
+  it('refuses an archive without members (`ar rc libempty.a` writes the magic alone)', () => {
+    const empty = new TextEncoder().encode('!<arch>\n');
+    expect(checkArchive('libxengnttab.a', empty, AMD64, at('libxengnttab.a'))).toEqual({ members: [], violations: [{ reason: 'empty-archive', file: 'libxengnttab.a', location: at('libxengnttab.a') }] });
+  });
+
   it.runIf(hasLlvm)('checks BSD archive members like GNU ones', () => {
     expect(checkArchive('libbsd.a', bytes('libbsd.a'), AMD64, at('libbsd.a'))).toEqual({ members: ['add.o', LONG], violations: [] });
     const i386: StaticExpectation = { ...AMD64, elf: { machine: 3, class: 32 } };

@@ -81,7 +81,7 @@ describe('recipeBuildOptions', () => {
     expect(xen.cacheVariables).toMatchObject({ ac_cv_header_uuid_h: 'yes', ac_cv_path_IASL: '/bin/false' });
     expect(xen.configureArgs).toContain('--host=${TRIPLET}');
     expect(xen.artefacts).toContain('lib/libxenctrl.a');
-    expect(xen.origin?.file).toMatch(/recipes\/xen$/);
+    expect(xen.origin?.file).toMatch(/recipes\/xen\/recipe$/);
   });
 
   it('has no cache variables for an arch whose paragraph does not give them', async () => {

@@ -122,6 +122,12 @@ describe('a bad recipe', () => {
     expect(found?.line).toBe(line);
   });
 
+  it('lets an Environment value name the arch\'s tools, and no other field', () => {
+    expect(problems(`${HEAD}Environment:\n MAKEFLAGS=CC=\${CC} AR=\${AR} LD=\${LD}\n`)).toEqual([]);
+    expect(problems(`${HEAD}Environment:\n X=\${CFLAGS}\n`).map((p) => p.message)).toEqual([expect.stringContaining('unknown placeholder ${CFLAGS}')]);
+    expect(problems(`${HEAD}Cache-Variables:\n ac_cv_prog_CC=\${CC}\n`).map((p) => p.message)).toEqual([expect.stringContaining('unknown placeholder ${CC}')]);
+  });
+
   it('reports the problems of every paragraph at once', () => {
     expect(problems(`${HEAD}Drop:\n libfoo-dev\n\nArch: musl-linux-amd64\nDrop:\n libbar-dev\n`).map((p) => p.line)).toEqual([4, 8]);
   });

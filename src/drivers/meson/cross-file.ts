@@ -52,6 +52,10 @@ export function mesonCrossFile(ctx: StepContext): Result<string, DriverError> {
     'needs_exe_wrapper = true',
     `pkg_config_libdir = ${mesonArray([joinPath(depsPrefix, 'lib', 'pkgconfig'), joinPath(depsPrefix, 'share', 'pkgconfig')])}`,
     ...(ctx.pkgConfigSysroot === undefined ? [] : [`sys_root = ${mesonString(ctx.pkgConfigSysroot)}`]),
+    // The recipe's cache variables are the answers a cross build cannot probe; meson has no
+    // cache, so they are also properties here, for a (patched) meson.build to read with
+    // meson.get_external_property() — glib's gnulib frexp rule on rumprun.
+    ...Object.entries(ctx.options.cacheVariables).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, value]) => `${name} = ${mesonString(value)}`),
     '',
     '[built-in options]',
     `c_args = ${mesonArray([...cppflags, ...cflags])}`,
