@@ -1,5 +1,5 @@
-// A hostile archive, served from 127.0.0.1 and signed with a key made for the test (docs/
-// reliability.md): the real bookworm index excerpts of test/fixtures/solver plus a small source of
+// A hostile archive, served from 127.0.0.1 and signed with a key made for the test (the test of
+// docs/reliability.md): the real bookworm index excerpts of test/fixtures/solver plus a small source of
 // the test's own, `hostile`, whose orig tarball is what an attacker controls. With
 // `--allow-orig-only hostile` stubforge builds from that tarball alone, as the main job does for
 // pixman: a licence file that links to a host path must be refused, never shipped in the -cross

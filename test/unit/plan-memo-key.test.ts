@@ -57,7 +57,7 @@ describe('plan memo key', () => {
     ['a pin more', { pins: new Map([...base.pins, ['zlib', '1:1.2.13.dfsg-1']]) }],
     ['a pin to another version', { pins: new Map([...base.pins, ['xen', '4.17.7+13-g2445b30a44-0+deb12u1']]) }],
     ['no pins', { pins: new Map() }],
-    ['an edited recipe', { reads: [archMissing, archFile, recipeList, { ...zlib, sha256: sha256('recipes/xen') }] }],
+    ['an edited recipe', { reads: [archMissing, archFile, recipeList, { ...zlib, sha256: sha256('recipes/xen/recipe') }] }],
     ['a recipe file read from elsewhere', { reads: [archMissing, archFile, recipeList, { ...zlib, path: '/home/user/recipes/zlib' }] }],
     ['a recipe folder with another listing', { reads: [archMissing, archFile, { ...recipeList, entries: ['zlib'] }, zlib] }],
     ['an arch file found in the first folder now', { reads: [archFile, recipeList, zlib] }],
