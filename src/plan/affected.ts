@@ -26,6 +26,10 @@ export interface BuiltLibrary {
   readonly depends: readonly PackageRef[];
   /** ISO time of the publish: the later of two builds of one version is the current one. */
   readonly publishedAt: string;
+  /** The suites its build read, in order (X-Stubforge-Suites); undefined when not recorded. */
+  readonly suites?: readonly string[];
+  /** Built from the orig tarball alone (`--allow-orig-only`): a rebuild makes the same choice. */
+  readonly origOnly?: boolean;
 }
 
 /** One application package and what it embeds. */
@@ -40,6 +44,10 @@ export interface BuiltApplication {
   readonly target?: string;
   readonly embeds: readonly { readonly source: string; readonly version: string }[];
   readonly origin: string;
+  /** The suites its build read, in order (X-Stubforge-Suites); undefined when not recorded. */
+  readonly suites?: readonly string[];
+  /** Its Maintainer field: a rebuild keeps it (as a binNMU does). */
+  readonly maintainer?: string;
 }
 
 export interface ProvenanceGraph {
