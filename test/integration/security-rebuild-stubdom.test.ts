@@ -136,6 +136,16 @@ describe('the zlib fix on the stub domain: main job, query, rebuild, upgrade', (
     expect(changelog).toContain(`Rebuild against zlib ${newZlib}`);
   });
 
+  it('the libraries rebuilt against the new zlib without a source change carry a binNMU version after the old one', async () => {
+    const repo = await openRepo(repoRoot);
+    const listed = repo.ok ? await repo.value.list() : repo;
+    if (!listed.ok) throw new Error(listed.error.message);
+    const glib = listed.value.flatMap((e) => e.debs).filter((d) => d.package === 'libglib2.0-dev-musl-linux-amd64-cross').map((d) => d.version);
+    const recorded = embedsOf(before).get('glib2.0') ?? '';
+    expect(glib.sort()).toEqual([recorded, `${recorded}+b1`]);
+    expect(spawnSync('dpkg', ['--compare-versions', `${recorded}+b1`, 'gt', recorded]).status).toBe(0);
+  });
+
   it('apt-get in a fresh container upgrades the installed stub domain to the rebuilt one', async () => {
     await ensureTestImage(new DockerRuntime());
     const after = (await applicationDebs()).find((d) => d.version !== before.version);
