@@ -80,10 +80,11 @@ export function rebuildInputs(set: AffectedSet, graph: ProvenanceGraph, target: 
     : currentBuild(graph, target.arch, target.target);
   const closure = recordedClosure(graph, target.arch, roots);
 
+  // What the application names first (its source, what it embeds), then the rest of its closure.
   const recorded = new Map<string, string>();
   for (const a of apps) recorded.set(a.source, a.sourceVersion);
-  for (const lib of closure) if (!recorded.has(lib.source)) recorded.set(lib.source, lib.sourceVersion);
   for (const a of apps) for (const e of a.embeds) if (!recorded.has(e.source)) recorded.set(e.source, e.version);
+  for (const lib of closure) if (!recorded.has(lib.source)) recorded.set(lib.source, lib.sourceVersion);
 
   const sources: PinnedSource[] = [];
   for (const [source, version] of recorded) {

@@ -87,6 +87,15 @@ describe('rebuildInputs', () => {
     expect(fallback.suitesFrom).toBe('default');
   });
 
+  it('after a rebuild that stopped before the application, pins the libraries already rebuilt and says what the application embedded', () => {
+    const rebuiltZlib = lib('zlib', NEW_ZLIB, 'zlib1g-dev', [], { publishedAt: '2026-12-03T12:00:00.000Z', suites: ['bookworm', 'trixie'] });
+    const rebuiltGlib = lib('glib2.0', GLIB, 'libglib2.0-dev', [['zlib1g-dev', NEW_ZLIB], ['libffi-dev', '3.4.4-1'], ['libpcre2-dev', '10.42-1']], { key: 'k-glib-b1', publishedAt: '2026-12-03T12:10:00.000Z' });
+    const again = { libraries: [...LIBS, rebuiltZlib, rebuiltGlib], applications: [APP] };
+    const inputs2 = rebuildInputs(setOf(again), again, { arch: ARCH, target: 'qemu-stubdom', kind: 'application' }, OPTIONS);
+    expect(inputs2.sources.find((x) => x.source === 'zlib')).toEqual({ source: 'zlib', version: NEW_ZLIB, update: { from: [OLD_ZLIB] } });
+    expect(pinsOf(inputs2).get('glib2.0')).toBe(GLIB);
+  });
+
   it('takes a library target\'s closure from its own build', () => {
     const libsOnly = { libraries: LIBS.slice(0, 4), applications: [] };
     const lib = rebuildInputs(setOf(libsOnly), libsOnly, { arch: ARCH, target: 'glib2.0', kind: 'library' }, { ...OPTIONS, updateSuites: ['bookworm', 'trixie'] });
