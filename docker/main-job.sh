@@ -4,7 +4,8 @@
 # application — and ends by printing where the .deb is and what it embeds (docs/application-deb.md).
 # --suite bookworm and --allow-orig-only pixman are explicit choices about this mirror's gaps
 # (the bookworm-security .dsc of pcre2 and xen, pixman's diff.gz): docs/building.md.
-# Set DEBFULLNAME and DEBEMAIL (as for dch) to name yourself as the packages' maintainer.
+# Set DEBFULLNAME and DEBEMAIL (as for dch) to name yourself as the packages' maintainer; without
+# them each package keeps its source's Maintainer (QEMU's team for the .deb), as a binNMU does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=${STUBFORGE_TARGET:-qemu-stubdom}
