@@ -180,7 +180,7 @@ export async function maintainerFor(tree: SourceTree, user: string | undefined):
   if (user !== undefined) return user;
   const file = join(tree.dir, 'debian', 'control');
   const text = await readFile(file, 'utf8').catch(() => undefined);
-  const parsed = text === undefined ? undefined : parseDeb822(text, { file });
+  const parsed = text === undefined ? undefined : parseDeb822(text, { file, comments: true });
   const maintainer = parsed?.ok === true ? parsed.value[0]?.get('Maintainer')?.trim() : undefined;
   return maintainer === undefined || maintainer === '' ? FALLBACK_MAINTAINER : maintainer;
 }

@@ -23,6 +23,7 @@ import { field, lintianErrors, ROOT, run } from './application-support.js';
 import { runCommand, type CommandResult } from './cli-support.js';
 import { ensureEngine, ensureTestImage, TEST_IMAGE } from './runtime-support.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { compareVersionStrings } from '../../src/version/index.js';
 
 const PACKAGE = 'qemu-system-xen-stubdom';
 const work = mkdtempSync(join(tmpdir(), 'stubforge-sec-stubdom-'));
@@ -54,7 +55,9 @@ const embedsOf = (deb: PublishedDeb): Map<string, string> =>
 async function trixieZlib(): Promise<string> {
   const archive = await openArchive({ cacheDir: INDEX_CACHE, suites: ['trixie'] });
   if (!archive.ok) throw new Error(`trixie index: ${JSON.stringify(archive.error)}`);
-  const record = archive.value.index.sources.find((s) => s.package === 'zlib' && s.suite === 'trixie');
+  // Sources may still list an older upload whose binaries the suite has replaced: take the newest.
+  const record = archive.value.index.sources.filter((s) => s.package === 'zlib' && s.suite === 'trixie')
+    .sort((a, b) => (compareVersionStrings(b.version, a.version) as { ok: true; value: number }).value)[0];
   if (record === undefined) throw new Error('trixie has no zlib source');
   const fetched = await archive.value.fetchSource(record);
   if (!fetched.ok) throw new Error(`the mirror does not serve trixie's zlib ${record.version}: ${JSON.stringify(fetched.error)}`);
