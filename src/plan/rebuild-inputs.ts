@@ -18,8 +18,6 @@ export interface PinnedSource {
   readonly version: string;
   /** Set for an updated source: the versions the recorded build had. */
   readonly update?: { readonly from: readonly string[] };
-  /** The application's own source: the solver takes it from Sources (a library comes through its binaries). */
-  readonly application?: true;
 }
 
 export interface RebuildTargetInputs {
@@ -91,8 +89,7 @@ export function rebuildInputs(set: AffectedSet, graph: ProvenanceGraph, target: 
   const sources: PinnedSource[] = [];
   for (const [source, version] of recorded) {
     const update = set.updates.find((u) => u.source === source);
-    const own = apps.some((a) => a.source === source) ? { application: true as const } : {};
-    sources.push(update === undefined ? { source, version, ...own } : { source, version: update.version, update: { from: [version] }, ...own });
+    sources.push(update === undefined ? { source, version } : { source, version: update.version, update: { from: [version] } });
   }
   for (const u of set.updates) {
     if (!recorded.has(u.source) && affectsArch(set, u, target.arch)) sources.push({ source: u.source, version: u.version, update: { from: [] } });

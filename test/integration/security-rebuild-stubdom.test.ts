@@ -51,17 +51,23 @@ async function applicationDebs(): Promise<PublishedDeb[]> {
 const embedsOf = (deb: PublishedDeb): Map<string, string> =>
   new Map([...(/^Static-Built-Using: (.*)$/m.exec(deb.control)?.[1] ?? '').matchAll(/([a-z0-9.+-]+) \(= ([^)]+)\)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
 
-/** trixie's zlib, read from the index now, and fetched once so a mirror lacking its source is named here. */
+/**
+ * trixie's zlib, read from the index now: the newest version whose source the mirror serves (a
+ * point release's .dsc may be missing; trixie's Sources may still list the upload before it).
+ * The rebuild reads the same index, so it is the version a security team would be offered.
+ */
 async function trixieZlib(): Promise<string> {
   const archive = await openArchive({ cacheDir: INDEX_CACHE, suites: ['trixie'] });
   if (!archive.ok) throw new Error(`trixie index: ${JSON.stringify(archive.error)}`);
-  // Sources may still list an older upload whose binaries the suite has replaced: take the newest.
-  const record = archive.value.index.sources.filter((s) => s.package === 'zlib' && s.suite === 'trixie')
-    .sort((a, b) => (compareVersionStrings(b.version, a.version) as { ok: true; value: number }).value)[0];
-  if (record === undefined) throw new Error('trixie has no zlib source');
-  const fetched = await archive.value.fetchSource(record);
-  if (!fetched.ok) throw new Error(`the mirror does not serve trixie's zlib ${record.version}: ${JSON.stringify(fetched.error)}`);
-  return record.version;
+  const records = archive.value.index.sources.filter((s) => s.package === 'zlib' && s.suite === 'trixie')
+    .sort((a, b) => (compareVersionStrings(b.version, a.version) as { ok: true; value: number }).value);
+  const missing: string[] = [];
+  for (const record of records) {
+    const fetched = await archive.value.fetchSource(record);
+    if (fetched.ok) return record.version;
+    missing.push(`${record.version}: ${fetched.error.reason}`);
+  }
+  throw new Error(`the mirror serves no trixie zlib source (${missing.join('; ') || 'trixie has no zlib'})`);
 }
 
 beforeAll(async () => {

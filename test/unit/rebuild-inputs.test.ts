@@ -68,7 +68,7 @@ describe('rebuildInputs', () => {
       zlib: NEW_ZLIB, libffi: '3.4.4-1', pcre2: '10.42-1',
     });
     expect(inputs.sources.filter((s) => s.update !== undefined)).toEqual([{ source: 'zlib', version: NEW_ZLIB, update: { from: [OLD_ZLIB] } }]);
-    expect(inputs.sources[0]).toEqual({ source: 'qemu', version: '1:7.2+dfsg-7+deb12u18', application: true });
+    expect(inputs.sources[0]).toEqual({ source: 'qemu', version: '1:7.2+dfsg-7+deb12u18' });
   });
 
   it('reads the recorded suites first (the build environment\'s), then where the update comes from', () => {

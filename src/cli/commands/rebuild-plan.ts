@@ -114,29 +114,18 @@ async function readAgainst(location: string): Promise<Result<EmbedsRead, EmbedsR
 async function locateSources(inputs: RebuildTargetInputs, options: RebuildPlanOptions, ctx: CliContext): Promise<Result<LocatedSource[], Failure>> {
   const archive = await openArchiveFromArgs({ suite: [...inputs.suites], mirror: options.mirror, offline: options.offline }, ctx);
   if (!archive.ok) return archive;
-  const { sources: records, binaries } = archive.value.index;
+  const records = archive.value.index.sources;
   const out: LocatedSource[] = [];
   const missing: string[] = [];
-  const noBinaries: string[] = [];
   for (const s of inputs.sources) {
     const suite = inputs.suites.find((suiteName) => records.some((r) => r.suite === suiteName && r.package === s.source && sameVersion(r.version, s.version)));
     if (suite === undefined) missing.push(`${s.source} ${s.version}`);
-    // A library is reached through the binary packages built from it: a Sources entry whose
-    // binaries the suite has already replaced (an older upload still listed) cannot be built against.
-    else if (s.application !== true && !binaries.some((b) => b.source === s.source && sameVersion(b.sourceVersion, s.version))) noBinaries.push(`${s.source} ${s.version} (${suite})`);
     out.push({ ...s, ...(suite === undefined ? {} : { suite }) });
   }
   if (missing.length > 0) {
     return err({
       message: `not in the suites the rebuild reads (${inputs.suites.join(', ')}): ${missing.join(', ')}; ` +
         'give the suite an update comes from with --suite', exitCode: ExitCode.archive,
-    });
-  }
-  if (noBinaries.length > 0) {
-    const newer = noBinaries.map((n) => n.split(' ')[0] ?? '').map((source) => `${source} ${[...new Set(binaries.filter((b) => b.source === source).map((b) => b.sourceVersion))].join(', ')}`);
-    return err({
-      message: `listed in Sources, but no binary package built from it is in the suites: ${noBinaries.join(', ')}; ` +
-        `the suites' binaries come from: ${newer.join('; ')}`, exitCode: ExitCode.archive,
     });
   }
   return ok(out);
