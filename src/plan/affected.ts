@@ -220,24 +220,6 @@ function dependencyOrder(items: readonly AffectedLibrary[]): AffectedLibrary[] {
 }
 
 /**
- * The sources a rebuild pins, per arch: each updated source to its new version, every other
- * current library to the version recorded, so the solver cannot wander to another version and
- * the unaffected keys stay the same.
- */
-export function rebuildPins(set: AffectedSet, graph: ProvenanceGraph, arch: string): Map<string, string> {
-  const pins = new Map<string, string>();
-  for (const lib of [...set.unaffected, ...set.libraries.map((a) => a.library)]) {
-    if (lib.arch === arch) pins.set(lib.source, lib.sourceVersion);
-  }
-  for (const app of graph.applications) {
-    if (app.arch !== arch) continue;
-    for (const e of app.embeds) if (!pins.has(e.source)) pins.set(e.source, e.version);
-  }
-  for (const u of set.updates) pins.set(u.source, u.version);
-  return pins;
-}
-
-/**
  * What to build, per arch: the affected applications' targets; where an arch has affected
  * libraries but no application recorded, the affected libraries nothing else affected depends
  * on (building those rebuilds the rest of the set on the way).
