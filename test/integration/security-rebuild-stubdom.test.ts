@@ -7,7 +7,8 @@
 // recorded bookworm QEMU (not trixie's), only the affected set is rebuilt, and the new binary's
 // Static-Built-Using names the new zlib and the same glib2.0, pixman, xen and musl as before.
 // DEBFULLNAME/DEBEMAIL are unset: the packages keep their source's Maintainer, which lintian
-// accepts. Long: the main job (≈ 10 min on 2 idle cores) and the rebuild of zlib's dependants.
+// accepts. Long: 34.5 min on the shared 2-core project machine (load 10–30), the main job ≈ 28 of
+// them, the rebuild (zlib, glib2.0, QEMU) ≈ 6. bin/stubforge.js runs dist/: `npm run build` first.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
