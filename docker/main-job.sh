@@ -12,7 +12,8 @@
 # is missing). Those options are passed to the build as they are: nothing is chosen silently, and
 # the job stops before building when a source has no servable version (docs/building.md, "Mirror
 # gaps and explicit choices").
-# Set DEBFULLNAME and DEBEMAIL (as for dch) to name yourself as the packages' maintainer.
+# Set DEBFULLNAME and DEBEMAIL (as for dch) to name yourself as the packages' maintainer; without
+# them each package keeps its source's Maintainer (QEMU's team for the .deb), as a binNMU does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=${STUBFORGE_TARGET:-qemu-stubdom}

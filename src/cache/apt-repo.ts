@@ -23,13 +23,14 @@ import { provenanceMismatch, summariseControl, type PublishedDeb, type Published
 import { cleanDeadLeftovers, ENTRY_FILE, POOL, readAllEntries, readEntry, sha256, writeIndex } from './apt-repo-index.js';
 import { checkCacheKey } from './cache-key.js';
 import { INDEX_KINDS, verifyRepo } from './repo-verify.js';
+import { compareVersionStrings } from '../version/index.js';
 import { acquireLock, defaultIsProcessAlive, type LockOwner } from './lock.js';
 import { ArtifactStore } from './store.js';
 
 export type { PublishedDeb, PublishedEntry, PublishMeta, Provenance } from './apt-index.js';
 
 export interface RepoError {
-  readonly reason: 'invalid-key' | 'not-a-deb' | 'provenance-mismatch' | 'duplicate-package' | 'corrupt-entry' | 'lock-timeout' | 'index-failed' | 'io-error';
+  readonly reason: 'invalid-key' | 'not-a-deb' | 'provenance-mismatch' | 'duplicate-package' | 'version-exists' | 'corrupt-entry' | 'lock-timeout' | 'index-failed' | 'io-error';
   readonly message: string;
   readonly location: SourceLocation;
   readonly holder?: LockOwner;
@@ -130,6 +131,8 @@ export class AptRepo {
       await mkdir(staging);
       const staged = await this.stage(key, debs, meta, staging);
       if (!staged.ok) return staged;
+      const clash = await this.versionClash(key, staged.value.debs, debs);
+      if (!clash.ok) return clash;
       await this.options.onPublishStage?.('staged', key);
       try {
         await rename(staging, join(this.root, POOL, key));
@@ -187,6 +190,31 @@ export class AptRepo {
     } finally {
       await lock.value.release();
     }
+  }
+
+  /**
+   * One (package, version, architecture) is one .deb: apt cannot tell two apart, and a machine that
+   * installed one would never be offered the other. A package of another key under the same
+   * version with other bytes is refused, naming both files (the builder gives a changed rebuild a
+   * new version: a binNMU suffix for `-cross` packages, the next `~stubforge<N>` for applications).
+   */
+  private async versionClash(key: CacheKey, debs: readonly PublishedDeb[], given: readonly string[]): Promise<Result<void, RepoError>> {
+    const entries = await readAllEntries(this.root, this.logger);
+    if (!entries.ok) return err({ reason: 'io-error', message: entries.error, location: { file: this.root } });
+    for (const entry of entries.value) {
+      if (entry.key === key) continue;
+      for (const old of entry.debs) {
+        const clash = debs.find((d) => d.package === old.package && d.architecture === old.architecture && d.sha256 !== old.sha256 && sameVersion(d.version, old.version));
+        if (clash === undefined) continue;
+        const file = given.find((g) => basename(g) === basename(clash.filename)) ?? clash.filename;
+        return err({
+          reason: 'version-exists', location: { file },
+          message: `${clash.package} ${clash.version} (${clash.architecture}): ${file} (key ${key}) differs from ` +
+            `${this.pathOf(old)}, already published under that version; one package version is one .deb — rebuild it with a new version`,
+        });
+      }
+    }
+    return ok(undefined);
   }
 
   private async lookupPublished(key: CacheKey): Promise<Result<PublishedEntry, RepoError>> {
@@ -253,6 +281,12 @@ async function fsyncFile(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+function sameVersion(a: string, b: string): boolean {
+  if (a === b) return true;
+  const c = compareVersionStrings(a, b);
+  return c.ok && c.value === 0;
 }
 
 function hashHex(algorithm: 'md5' | 'sha1', bytes: Uint8Array): string {

@@ -27,6 +27,8 @@ export interface CrossDependency {
 export interface CrossBuild {
   readonly source: string;
   readonly sourceVersion: string;
+  /** The packages' version: the source version, or with a binNMU suffix for a rebuild of it (default: the source version). */
+  readonly version?: string;
   /** Debian architecture name of the partial arch: `musl-linux-amd64`. */
   readonly arch: string;
   /** GNU triplet: `x86_64-linux-musl`. */
@@ -40,6 +42,8 @@ export interface CrossBuild {
   /** The source's debian/copyright, shipped as /usr/share/doc/<package>/copyright. */
   readonly copyright: string | Uint8Array;
   readonly maintainer: string;
+  /** The suites the build read, in order: recorded for `rebuild` (X-Stubforge-Suites). */
+  readonly suites?: readonly string[];
   /** A recorded user choice, e.g. "built from the orig tarball alone: debian diff missing on the mirror". */
   readonly note?: string;
   readonly sourceDateEpoch: number;
@@ -61,6 +65,12 @@ export interface CrossPackage {
   readonly layout: DebLayout;
 }
 
+/**
+ * The note recorded in the packages (X-Stubforge-Note) of a source built from its orig tarball:
+ * `rebuild` reads it back to make the same choice (`--allow-orig-only`) again.
+ */
+export const ORIG_ONLY_NOTE = "built from the verified orig tarball alone (Debian's changes not applied): explicitly allowed with --allow-orig-only";
+
 const TRIPLET_RE = /^[a-z0-9_]+(-[a-z0-9_.]+){1,3}$/;
 
 export function crossPackageName(binary: string, arch: string): string {
@@ -72,6 +82,7 @@ export function buildCrossPackages(build: CrossBuild): Result<CrossPackage[], Cr
   const checks = [
     validatePackageName(build.source, location),
     validateVersion(build.sourceVersion, location),
+    validateVersion(build.version ?? build.sourceVersion, location),
     validateArchitecture(build.arch, location),
     ...build.binaries.map((b) => validatePackageName(b.name, location)),
     ...build.dependencies.map((d) => validatePackageName(d.binary, location)),
@@ -107,6 +118,7 @@ function describeCrossPackage(build: CrossBuild, binary: string, files: readonly
     { name: 'X-Stubforge-Recipe-Sha256', value: build.recipeSha256 },
     { name: 'X-Stubforge-Cache-Key', value: build.cacheKey },
     { name: 'X-Stubforge-Arch', value: build.arch },
+    ...(build.suites === undefined || build.suites.length === 0 ? [] : [{ name: 'X-Stubforge-Suites', value: build.suites.join(' ') }]),
   ];
   if (build.dependencies.length > 0) {
     const depends = build.dependencies.map((d) => `${crossPackageName(d.binary, build.arch)} (= ${d.version})`);
@@ -122,7 +134,7 @@ function describeCrossPackage(build: CrossBuild, binary: string, files: readonly
   ];
   return {
     package: name,
-    version: build.sourceVersion,
+    version: build.version ?? build.sourceVersion,
     architecture: 'all',
     maintainer: build.maintainer,
     description: { synopsis: `${binary} for cross-compiling to ${build.arch}`, extended },

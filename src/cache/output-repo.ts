@@ -99,7 +99,7 @@ export async function publishToOutputRepo(root: string, debs: readonly string[],
       if (existing !== undefined) {
         if (sha256(existing) === sha256(bytes)) continue;
         return err({ reason: 'version-exists', location: { file: target },
-          message: `${summary.value.package} ${summary.value.version} (${summary.value.architecture}) is already published with other content: a published version is never replaced` });
+          message: `${summary.value.package} ${summary.value.version} (${summary.value.architecture}): ${deb} differs from ${target}, already published under that version: a published version is never replaced` });
       }
       const tmp = join(abs, POOL, `.${name}.tmp-${process.pid}`);
       await copyFile(deb, tmp);

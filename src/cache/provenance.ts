@@ -7,6 +7,7 @@ import { parseRelations } from '../control/relation.js';
 import type { SourceLocation } from '../model/location.js';
 import type { BuiltApplication, BuiltLibrary, PackageRef } from '../plan/affected.js';
 import type { PublishedEntry } from './apt-index.js';
+import { ORIG_ONLY_NOTE } from './cross-package.js';
 import { embedsOfParagraph, type EmbedsProblem } from './embeds-query.js';
 
 export interface ProvenanceProblem {
@@ -39,9 +40,11 @@ export function librariesOfEntries(entries: readonly PublishedEntry[], poolFile:
         for (const r of group) depends.push(r.version?.op === '=' ? { name: r.name, version: r.version.version } : { name: r.name });
       }
     }
+    const suites = entry.debs.map((d) => suitesOf(d.control)).find((x) => x !== undefined);
     libraries.push({
       key: entry.key, source: entry.meta.source, sourceVersion: entry.meta.sourceVersion, arch: entry.meta.arch,
       packages: entry.debs.map((d) => ({ name: d.package, version: d.version })), depends, publishedAt: entry.publishedAt,
+      ...(suites === undefined ? {} : { suites }), ...(entry.meta.note === ORIG_ONLY_NOTE ? { origOnly: true } : {}),
     });
   }
   return { libraries, problems };
@@ -56,6 +59,8 @@ export function applicationOfControl(control: string, file: string): { applicati
   if (read.embeds === undefined) return { problems: read.problems };
   const sourceField = /^(\S+)(?:\s+\((\S+)\))?$/.exec(p.get('Source') ?? '');
   const target = p.get('X-Stubforge-Target');
+  const suites = suitesOf(control);
+  const maintainer = p.get('Maintainer');
   const application: BuiltApplication = {
     package: read.embeds.package, version: read.embeds.version,
     arch: p.get('X-Stubforge-Arch') ?? read.embeds.architecture,
@@ -64,6 +69,13 @@ export function applicationOfControl(control: string, file: string): { applicati
     ...(target === undefined ? {} : { target }),
     embeds: read.embeds.embeds.filter((e) => e.via.some((v) => v !== 'X-Stubforge-Source')).map((e) => ({ source: e.source, version: e.version })),
     origin: file,
+    ...(suites === undefined ? {} : { suites }), ...(maintainer === undefined ? {} : { maintainer }),
   };
   return { application, problems: read.problems };
+}
+
+/** X-Stubforge-Suites of a package's control text, as a list. */
+function suitesOf(control: string): string[] | undefined {
+  const m = /^X-Stubforge-Suites:[ \t]*(\S.*)$/m.exec(control);
+  return m?.[1] === undefined ? undefined : m[1].trim().split(/\s+/);
 }

@@ -45,6 +45,8 @@ export interface ApplicationDebInput {
   readonly maintainer: string;
   /** The application recipe (`qemu-stubdom`): X-Stubforge-Target. */
   readonly target: string;
+  /** The suites the build read, in order (the first is the build environment's): X-Stubforge-Suites, for `rebuild`. */
+  readonly suites?: readonly string[];
   readonly recipeSha256: string;
   readonly cacheKey: string;
   /** From the link's provenance: sources whose code is in the binary. */
@@ -92,6 +94,7 @@ export function provenanceFields(input: ApplicationDebInput): ControlField[] {
     { name: 'X-Stubforge-Cache-Key', value: input.cacheKey },
     { name: 'X-Stubforge-Arch', value: input.partialArch },
     { name: 'X-Stubforge-Target', value: input.target },
+    ...(input.suites === undefined || input.suites.length === 0 ? [] : [{ name: 'X-Stubforge-Suites', value: input.suites.join(' ') }]),
   ];
 }
 

@@ -65,7 +65,9 @@ export function nextApplicationVersion(sourceVersion: string, published: readonl
     const parsed = parseVersion(v);
     if (!parsed.ok) return err({ reason: 'invalid-version', version: v, message: `${v}: ${parsed.error.message}` });
     const rebuild = parseApplicationVersion(parsed.value.text);
-    if (rebuild !== undefined && rebuild.sourceVersion === source.value.text) highest = Math.max(highest, rebuild.rebuild);
+    // The same source version in dpkg's eyes: `0:1.0-1` is `1.0-1`.
+    const same = rebuild === undefined ? undefined : compareVersionStrings(rebuild.sourceVersion, source.value.text);
+    if (rebuild !== undefined && same?.ok === true && same.value === 0) highest = Math.max(highest, rebuild.rebuild);
   }
   const next = `${source.value.text}${REBUILD_MARKER}${String(highest + 1)}`;
   for (const v of published) {
@@ -74,4 +76,41 @@ export function nextApplicationVersion(sourceVersion: string, published: readonl
     if (c.value <= 0) return err({ reason: 'not-newer', version: v, message: `${v} is already published and sorts after ${next}` });
   }
   return ok(next);
+}
+
+/** A version of the package stubforge knows, and where it was found (for the messages). */
+export interface KnownVersion {
+  readonly version: string;
+  /** `the package being replaced`, `the local repository`, `the output repository`, `--against-repo FILE` … */
+  readonly where: string;
+}
+
+export interface NextRebuild {
+  readonly version: string;
+  /** The highest version known before, which the new one sorts after; undefined when none was known. */
+  readonly after?: KnownVersion;
+}
+
+export interface RebuildVersionError extends NextVersionError {
+  /** Where the version at fault was found. */
+  readonly where?: string;
+}
+
+/**
+ * The version of a rebuilt application: `nextApplicationVersion` over every version of the package
+ * stubforge knows — the one being replaced, the local repository, the output repository and the
+ * repository the team deploys from — so the rebuild upgrades whichever of them a machine installed.
+ */
+export function nextRebuildVersion(sourceVersion: string, known: readonly KnownVersion[]): Result<NextRebuild, RebuildVersionError> {
+  const next = nextApplicationVersion(sourceVersion, known.map((k) => k.version));
+  if (!next.ok) {
+    const at = known.find((k) => k.version === next.error.version);
+    return err({ ...next.error, ...(at === undefined ? {} : { where: at.where, message: `${next.error.message} (${at.where})` }) });
+  }
+  let after: KnownVersion | undefined;
+  for (const k of known) {
+    const c = compareVersionStrings(k.version, after?.version ?? k.version);
+    if (after === undefined || (c.ok && c.value > 0)) after = k;
+  }
+  return ok({ version: next.value, ...(after === undefined ? {} : { after }) });
 }

@@ -14,8 +14,8 @@ import { imageProcessRunner } from '../bake/image-process.js';
 import { describeOwner } from '../bake/link-attribution.js';
 import { dpkgOwnerQuery } from '../bake/link-trace-io.js';
 import { describeApplicationDebs, type ApplicationDebs, type EmbeddedSource } from '../deb/app-deb.js';
-import { applicationVersion } from '../deb/app-version.js';
-import { validateVersion } from '../deb/deb-fields.js';
+import { applicationVersion, nextApplicationVersion } from '../deb/app-version.js';
+import { validateVersion, type DebLayoutError } from '../deb/deb-fields.js';
 import { buildDebLayout } from '../deb/deb-layout.js';
 import { describeTree } from '../deb/deb-tree.js';
 import { writeDeb } from '../deb/deb-writer.js';
@@ -23,6 +23,7 @@ import type { ArchToolchain } from '../drivers/driver.js';
 import { buildSpecFor } from '../drivers/registry.js';
 import { provenanceExpectation } from '../drivers/toolchain-provenance.js';
 import { asSha256Hex } from '../model/brand.js';
+import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { PlanNode } from '../plan/plan.js';
 import { recipeForArch, type ApplicationSettings, type EffectiveRecipe, type Recipe } from '../recipe/recipe.js';
@@ -37,7 +38,7 @@ import { CONTAINER_PATCH_DIR, NO_RECIPE_SHA256, patchStep, type LibraryBuildSett
 import type { NodeBuildResult, NodeFailure } from './outcome.js';
 import type { NodeBuildContext, NodeBuilder } from './run-plan.js';
 import { readTreeFile } from './tree-files.js';
-import { copyrightOf, sourceDateEpoch, sourceTree, topLevelNames, type SourceTree } from './source-tree.js';
+import { copyrightOf, maintainerFor, sourceDateEpoch, sourceTree, topLevelNames, type SourceTree } from './source-tree.js';
 import { stageDependencies } from './stage-deps.js';
 import { readScriptMarkers } from './step-script.js';
 import { verifyPrograms } from './verify-provenance.js';
@@ -51,10 +52,12 @@ export interface ApplicationBuildSettings extends LibraryBuildSettings {
   readonly toolchainRoot?: string;
   /** `stubforge-<version>`, named in the SPDX document. */
   readonly tool: string;
-  /** N of `<source version>~stubforgeN` (default 1). */
+  /** N of `<source version>~stubforgeN` (default: one more than the highest the repository holds of that source version under other keys, else 1). */
   readonly rebuild?: number;
   /** The whole package version, when the caller numbers rebuilds itself (`rebuild` computes `…~stubforge2` from what is published); wins over `rebuild`. */
   readonly version?: string;
+  /** A binNMU-style stanza put on top of the source's debian/changelog in the package (`rebuild` writes it). */
+  readonly changelogEntry?: string;
 }
 
 /** The application's store records beside its packages (link maps, provenance, SPDX). */
@@ -227,7 +230,9 @@ async function packageApplication(node: PlanNode, context: NodeBuildContext, b: 
   });
   if (!launch.ok) return launch;
   const read = await readTreeFile(b.tree.dir, 'debian/changelog');
-  const changelog = read.ok ? read.value : undefined;
+  const sourceChangelog = read.ok ? read.value.toString('utf8') : undefined;
+  // A rebuild's stanza goes on top, with a blank line before the source's own entries (as binNMUs do).
+  const changelog = s.changelogEntry === undefined ? sourceChangelog : `${s.changelogEntry.trimEnd()}\n\n${sourceChangelog ?? ''}`;
   if (changelog !== undefined) {
     const doc = join(root, 'usr/share/doc', b.app.package);
     await mkdir(doc, { recursive: true });
@@ -254,13 +259,15 @@ async function describeAndWrite(node: PlanNode, context: NodeBuildContext, b: Bu
   if (debugFiles !== undefined && !debugFiles.ok) return err({ reason: 'package', error: { reason: 'io-error', message: debugFiles.error.message, location: debugFiles.error.location }, location });
   const copyright = await copyrightOf(b.tree);
   if (!copyright.ok) return err({ reason: 'copyright-missing', source: node.source, detail: copyright.error.message, location: { file: copyright.error.file } });
-  const version = s.version === undefined ? applicationVersion(node.version, s.rebuild ?? 1, location) : validateVersion(s.version, location);
+  const version = s.version === undefined ? await defaultVersion(node, context, b.app.package, s, location) : validateVersion(s.version, location);
   if (!version.ok) return err({ reason: 'package', error: version.error, location });
+  const maintainer = b.app.maintainer ?? await maintainerFor(b.tree, s.maintainer);
   const [synopsis = b.app.package, ...extended] = b.app.description;
   const described = describeApplicationDebs({
     package: b.app.package, description: { synopsis, extended }, ...(b.app.section === undefined ? {} : { section: b.app.section }),
     source: { name: node.source, version: node.version, copyright: copyright.value }, version: version.value,
-    architecture: s.arch.installArchitecture, partialArch: s.arch.name, maintainer: b.app.maintainer ?? s.maintainer, target: b.recipe.name,
+    architecture: s.arch.installArchitecture, partialArch: s.arch.name, maintainer, target: b.recipe.name,
+    ...(s.suites === undefined ? {} : { suites: s.suites }),
     recipeSha256: b.recipe.contentSha256, cacheKey: context.key, embedded: st.embedded, toolchainParts: st.provenance.toolchainParts,
     compilerRuntime: st.provenance.compilerRuntime,
     files: files.value, lintianOverrides: b.app.lintianOverrides.map((o) => ({ tag: o.tag, reason: o.reason })),
@@ -277,6 +284,20 @@ async function describeAndWrite(node: PlanNode, context: NodeBuildContext, b: Bu
     debs.push(written.value.path);
   }
   return ok({ debs, described: described.value, provenance: st.provenance, baked: st.baked });
+}
+
+/**
+ * `<source version>~stubforge<N>`: N as the caller says, else one more than the highest rebuild of
+ * that source version the repository holds under other keys (a build against a changed closure
+ * that did not come through `rebuild`), else 1 — one version is one .deb in the repository.
+ */
+async function defaultVersion(node: PlanNode, context: NodeBuildContext, pkg: string, s: ApplicationBuildSettings, location: SourceLocation): Promise<Result<string, DebLayoutError>> {
+  if (s.rebuild !== undefined) return applicationVersion(node.version, s.rebuild, location);
+  const entries = await s.repo.list();
+  const known = entries.ok ? entries.value.filter((e) => e.key !== context.key).flatMap((e) => e.debs.filter((d) => d.package === pkg).map((d) => d.version)) : [];
+  const next = nextApplicationVersion(node.version, known);
+  // A version that would not sort after one already there is left to the repository to refuse, naming both files.
+  return next.ok ? validateVersion(next.value, location) : applicationVersion(node.version, 1, location);
 }
 
 /** Link maps, the provenance (what each archive is, and why each source is or is not in Built-Using) and the SPDX document. */

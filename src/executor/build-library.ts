@@ -7,8 +7,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PartialArch } from '../arch/arch-file.js';
 import type { Archive } from '../archive/archive.js';
-import type { AptRepo } from '../cache/apt-repo.js';
-import { buildCrossPackages, type CrossDependency } from '../cache/cross-package.js';
+import type { AptRepo, RepoError } from '../cache/apt-repo.js';
+import { buildCrossPackages, crossPackageName, type CrossDependency } from '../cache/cross-package.js';
 import { describeTree } from '../deb/deb-tree.js';
 import { writeDeb } from '../deb/deb-writer.js';
 import type { ArchToolchain, BuildStep, DriverInput } from '../drivers/driver.js';
@@ -18,6 +18,8 @@ import { staticExpectation } from '../drivers/static-policy.js';
 import { provenanceExpectation } from '../drivers/toolchain-provenance.js';
 import type { Logger } from '../log/logger.js';
 import { asSha256Hex, type Sha256Hex } from '../model/brand.js';
+import { ok, type Result } from '../model/result.js';
+import { crossBinNmuVersion } from '../plan/binnmu.js';
 import type { PlanNode } from '../plan/plan.js';
 import { defaultRecipe, libraryRecipe, recipeForArch, type RecipeSet } from '../recipe/recipe.js';
 import { runBuildStep, STEP_PATHS, type StepLimits } from '../runtime/build-step.js';
@@ -25,7 +27,7 @@ import type { ContainerRuntime, Mount } from '../runtime/container-runtime.js';
 import type { BuildChoices } from './node-keys.js';
 import type { NodeBuildResult, NodeFailure } from './outcome.js';
 import type { NodeBuildContext, NodeBuilder } from './run-plan.js';
-import { copyrightOf, sourceDateEpoch, sourceTree, topLevelNames } from './source-tree.js';
+import { copyrightOf, maintainerFor, sourceDateEpoch, sourceTree, topLevelNames } from './source-tree.js';
 import { stageDependencies } from './stage-deps.js';
 import { buildScript, readScriptMarkers } from './step-script.js';
 import { archToolchain, recipeBuildOptions, type ImageFacts } from './toolchain-mapping.js';
@@ -62,7 +64,10 @@ export interface LibraryBuildSettings {
   /** make/ninja jobs inside one build. */
   readonly jobs: number;
   readonly choices: BuildChoices;
-  readonly maintainer: string;
+  /** The user's `Name <email>` (DEBFULLNAME/DEBEMAIL); without it each package keeps its source's Maintainer. */
+  readonly maintainer?: string;
+  /** The suites the build reads, in order (the first is the build environment's): recorded in the packages. */
+  readonly suites?: readonly string[];
   readonly timeoutMs: number;
   readonly memoryBytes?: number;
   /** pids and CPU-share limits of the build containers (defaults in runtime/build-step.ts). */
@@ -94,6 +99,18 @@ export function crossDependencies(node: PlanNode, closure: NodeBuildContext['clo
   return node.depends.flatMap((source) => (closure.get(source)?.entry.debs ?? [])
     .filter((d) => d.package.endsWith(suffix))
     .map((d) => ({ binary: d.package.slice(0, -suffix.length), version: d.version })));
+}
+
+/**
+ * The version of this build's `-cross` packages: the source version, with a binNMU suffix when
+ * the repository already holds a build of that source version under another key (a dependency
+ * rebuilt, another build image): one (package, version) is one .deb, and the new one must upgrade.
+ */
+async function crossVersion(repo: AptRepo, node: PlanNode, packages: readonly string[]): Promise<Result<string, RepoError>> {
+  const entries = await repo.list();
+  if (!entries.ok) return entries;
+  const known = entries.value.flatMap((e) => e.debs.filter((d) => packages.includes(d.package)).map((d) => d.version));
+  return ok(crossBinNmuVersion(node.version, known) ?? node.version);
 }
 
 async function outputLines(logFile: string): Promise<string[]> {
@@ -189,11 +206,14 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     if (!described.ok) return failed({ reason: 'packaging', message: described.error.message, location: described.error.location });
     const recipeSha256 = node.recipe?.sha256 ?? NO_RECIPE_SHA256;
     const binaries = recipe?.publish.length ? recipe.publish : node.neededBinaries;
+    const version = await crossVersion(s.repo, node, binaries.map((b) => crossPackageName(b, s.arch.name)));
+    if (!version.ok) return failed({ reason: 'repo', error: version.error });
     const packages = buildCrossPackages({
-      source: node.source, sourceVersion: node.version, arch: s.arch.name, triplet: s.arch.gnuTriplet,
+      source: node.source, sourceVersion: node.version, version: version.value, arch: s.arch.name, triplet: s.arch.gnuTriplet,
       binaries: binaries.map((name) => ({ name })), staged: described.value,
       dependencies: crossDependencies(node, context.closure, s.arch.name), recipeSha256, cacheKey: context.key,
-      copyright: copyright.value, maintainer: s.maintainer, sourceDateEpoch: epoch,
+      copyright: copyright.value, maintainer: await maintainerFor(tree.value, s.maintainer), sourceDateEpoch: epoch,
+      ...(s.suites === undefined ? {} : { suites: s.suites }),
       ...(tree.value.note === undefined ? {} : { note: tree.value.note }),
       ...(recipe === undefined ? {} : { origin: recipe.location }),
     });

@@ -10,15 +10,16 @@ import type { ArchiveError } from '../archive/errors.js';
 import { defaultFetch, downloadToFile, type FetchLike } from '../archive/http.js';
 import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../archive/process.js';
 import { sourceDirName } from '../archive/source-fetch.js';
+import { parseDeb822 } from '../control/deb822.js';
 import type { Logger } from '../log/logger.js';
 import type { FileChecksum, SourceRecord } from '../model/archive.js';
 import { err, ok, type Result } from '../model/result.js';
+import { ORIG_ONLY_NOTE } from '../cache/cross-package.js';
 import type { PlanNode } from '../plan/plan.js';
 import type { NodeFailure } from './outcome.js';
 import { findSpecialFiles, readTreeText, type TreeFileError } from './tree-files.js';
 
-/** The note recorded in the packages (X-Stubforge-Note) of a source built from its orig tarball. */
-export const ORIG_ONLY_NOTE = "built from the verified orig tarball alone (Debian's changes not applied): explicitly allowed with --allow-orig-only";
+export { ORIG_ONLY_NOTE } from '../cache/cross-package.js';
 
 export interface SourceTree {
   readonly dir: string;
@@ -187,6 +188,23 @@ export async function copyrightOf(tree: SourceTree): Promise<Result<string, { re
       `(${tree.note}).\nUpstream's ${name} follows.\n\n${text.value}`);
   }
   return err({ message: `neither debian/copyright nor an upstream licence file (${UPSTREAM_LICENCE_FILES.join(', ')})`, file: tree.dir });
+}
+
+/** The Maintainer of packages built when neither the user, the recipe nor the source names one. */
+export const FALLBACK_MAINTAINER = 'stubforge local build <root@localhost>';
+
+/**
+ * The Maintainer of the packages built from a tree: the user's (DEBFULLNAME/DEBEMAIL) when given,
+ * else the source's own (debian/control), as a binNMU keeps it; lintian refuses the fallback's
+ * root@localhost (`bogus-mail-host`, `root-in-contact`), which only an orig-only tree gets.
+ */
+export async function maintainerFor(tree: SourceTree, user: string | undefined): Promise<string> {
+  if (user !== undefined) return user;
+  const file = join(tree.dir, 'debian', 'control');
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const parsed = text === undefined ? undefined : parseDeb822(text, { file, comments: true });
+  const maintainer = parsed?.ok === true ? parsed.value[0]?.get('Maintainer')?.trim() : undefined;
+  return maintainer === undefined || maintainer === '' ? FALLBACK_MAINTAINER : maintainer;
 }
 
 /**

@@ -26,6 +26,10 @@ export interface BuiltLibrary {
   readonly depends: readonly PackageRef[];
   /** ISO time of the publish: the later of two builds of one version is the current one. */
   readonly publishedAt: string;
+  /** The suites its build read, in order (X-Stubforge-Suites); undefined when not recorded. */
+  readonly suites?: readonly string[];
+  /** Built from the orig tarball alone (`--allow-orig-only`): a rebuild makes the same choice. */
+  readonly origOnly?: boolean;
 }
 
 /** One application package and what it embeds. */
@@ -40,6 +44,10 @@ export interface BuiltApplication {
   readonly target?: string;
   readonly embeds: readonly { readonly source: string; readonly version: string }[];
   readonly origin: string;
+  /** The suites its build read, in order (X-Stubforge-Suites); undefined when not recorded. */
+  readonly suites?: readonly string[];
+  /** Its Maintainer field: a rebuild keeps it (as a binNMU does). */
+  readonly maintainer?: string;
 }
 
 export interface ProvenanceGraph {
@@ -209,24 +217,6 @@ function dependencyOrder(items: readonly AffectedLibrary[]): AffectedLibrary[] {
     placed.add(`${next.library.arch}\0${next.library.source}`);
   }
   return out;
-}
-
-/**
- * The sources a rebuild pins, per arch: each updated source to its new version, every other
- * current library to the version recorded, so the solver cannot wander to another version and
- * the unaffected keys stay the same.
- */
-export function rebuildPins(set: AffectedSet, graph: ProvenanceGraph, arch: string): Map<string, string> {
-  const pins = new Map<string, string>();
-  for (const lib of [...set.unaffected, ...set.libraries.map((a) => a.library)]) {
-    if (lib.arch === arch) pins.set(lib.source, lib.sourceVersion);
-  }
-  for (const app of graph.applications) {
-    if (app.arch !== arch) continue;
-    for (const e of app.embeds) if (!pins.has(e.source)) pins.set(e.source, e.version);
-  }
-  for (const u of set.updates) pins.set(u.source, u.version);
-  return pins;
 }
 
 /**

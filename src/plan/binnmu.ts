@@ -2,7 +2,10 @@
 // stanza (`binary-only=yes`), naming the source update that caused the rebuild. The version it
 // carries is the application's next rebuild version (src/deb/app-version.ts:
 // `nextApplicationVersion`, `<source version>~stubforge<N>`), which sorts after every version
-// already published, so apt sees the rebuild as an upgrade.
+// already published, so apt sees the rebuild as an upgrade. `-cross` library packages rebuilt
+// without a source change take Debian's own binNMU suffix instead (`crossBinNmuVersion`).
+import { compareVersionStrings } from '../version/index.js';
+
 export interface ChangelogUpdate {
   readonly source: string;
   /** The version embedded before, when one was (several: every arch's). */
@@ -62,4 +65,26 @@ function bullet(text: string): string[] {
   }
   out.push(line);
   return out;
+}
+
+const BINNMU_RE = /^(.+)\+b([1-9][0-9]*)$/;
+
+/**
+ * The version of a `-cross` package whose content changed without a change of its source version
+ * (a dependency rebuilt, another build image): Debian's binNMU suffix, `<source version>+b<N>`,
+ * N one more than the highest of that source version already known (the plain version counting
+ * as 0), so it sorts after every earlier build of it. Without an earlier build of that source
+ * version the plain source version is kept. `known`: versions of the package already published
+ * under other keys. Returns undefined for a version dpkg would not accept.
+ */
+export function crossBinNmuVersion(sourceVersion: string, known: readonly string[]): string | undefined {
+  if (!compareVersionStrings(sourceVersion, sourceVersion).ok) return undefined;
+  let highest = -1;
+  for (const v of known) {
+    const m = BINNMU_RE.exec(v);
+    const base = m?.[1] ?? v;
+    const same = compareVersionStrings(base, sourceVersion);
+    if (same.ok && same.value === 0) highest = Math.max(highest, m === null ? 0 : Number(m[2]));
+  }
+  return highest < 0 ? sourceVersion : `${sourceVersion}+b${String(highest + 1)}`;
 }

@@ -37,6 +37,11 @@ export interface CacheKeyInputs {
   readonly profiles: readonly string[];
   /** The user chose to build this source from its verified orig tarball alone (`--allow-orig-only`). */
   readonly origTarballOnly?: boolean;
+  /**
+   * An application given its version and changelog stanza by `rebuild` (`--application-version`,
+   * `--application-changelog`): SHA-256 of both, since they are in the package's bytes.
+   */
+  readonly applicationRelease?: Sha256Hex;
 }
 
 /** The line that choice adds to the key text; changing it would orphan every such cache entry. */
@@ -59,6 +64,7 @@ export function cacheKeyText(inputs: CacheKeyInputs): string {
   if (inputs.builder.toolchainTree !== undefined) lines.push(`toolchain-tree ${inputs.builder.toolchainTree}`);
   for (const d of [...inputs.dependencyKeys].sort(byKey((x) => x.source))) lines.push(`dep ${d.source} ${d.key}`);
   if (inputs.origTarballOnly === true) lines.push(ORIG_ONLY_KEY_LINE);
+  if (inputs.applicationRelease !== undefined) lines.push(`application-release ${inputs.applicationRelease}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -193,6 +193,22 @@ export function classifyGroup(group: AlternativeGroup, ctx: ClassifyContext, pre
   return { kind: 'unsatisfiable', attempts, offers };
 }
 
+/**
+ * A binary of the pinned source's name when the suites carry it only from another version of that
+ * source: an archive keeps listing an older upload in Sources (other architectures still have its
+ * binaries) after a point release replaced its amd64 binaries. The pinned version's own Sources
+ * entry must list the binary (`Binary:`) and satisfy the relation; the library is rebuilt from that
+ * source, so only the binary's name and its relations are taken from the version the suites carry.
+ */
+function pinnedStandIn(rel: Relation, candidates: readonly Candidate[], ctx: ClassifyContext): Candidate | undefined {
+  return candidates.find((c) => {
+    const pin = ctx.pins.get(c.record.source);
+    if (pin === undefined || c.provides !== undefined) return false;
+    const pinned = ctx.view.source(c.record.source, pin);
+    return pinned !== undefined && pinned.binaries.includes(c.record.package) && ctx.view.satisfies(pin, rel.version);
+  });
+}
+
 /** The newest satisfying candidate whose source is in the index, builds for the arch and fits a pin. */
 function targetCandidate(rel: Relation, candidates: readonly Candidate[], ctx: ClassifyContext): { candidate: Candidate; source: SourceRecord } | { attempt: Attempt } {
   const pinnedOut: string[] = [];
@@ -202,9 +218,10 @@ function targetCandidate(rel: Relation, candidates: readonly Candidate[], ctx: C
     pinnedOut.push(`${c.record.package} ${c.record.version} (source ${c.record.source} ${c.record.sourceVersion}, pinned to ${pin})`);
     return false;
   });
-  const first = usable[0];
+  const first = usable[0] ?? pinnedStandIn(rel, candidates, ctx);
   if (first === undefined) return { attempt: { relation: rel.text, outcome: 'pinned-out', detail: `every candidate is excluded by a pin: ${pinnedOut.join('; ')}` } };
-  const source = ctx.view.source(first.record.source, first.record.sourceVersion);
+  const pin = ctx.pins.get(first.record.source);
+  const source = ctx.view.source(first.record.source, pin !== undefined && usable[0] === undefined ? pin : first.record.sourceVersion);
   if (source === undefined) {
     const have = ctx.view.sources(first.record.source).map((s) => `${s.version} (${s.suite})`);
     return {

@@ -254,15 +254,23 @@ describe('AptRepo', () => {
     expect(Math.max(...ta) > Math.min(...tb) && Math.max(...tb) > Math.min(...ta)).toBe(true);
   });
 
-  it('lists only the latest of two keys publishing the same package version, and lookup finds both', async () => {
+  it('refuses a second, different .deb under one package version, naming both files; its binNMU version is published beside the first', async () => {
     const repo = await open(join(dir, 'r8', 'repo'));
     const first = await job('same', keyOf('same-1'));
     const second = await job('same', keyOf('same-2'));
     expect((await repo.publish(first.key as CacheKey, first.debs, first.meta)).ok).toBe(true);
-    expect((await repo.publish(second.key as CacheKey, second.debs, second.meta)).ok).toBe(true);
-    expect(consistentIndex(repo.root).map((s) => s.get('X-Stubforge-Cache-Key'))).toEqual([second.key]);
-    const found = await repo.lookup(first.key as CacheKey);
-    expect(found.ok && found.value?.key).toBe(first.key);
+    const refused = await repo.publish(second.key as CacheKey, second.debs, second.meta);
+    expect(!refused.ok && refused.error.reason).toBe('version-exists');
+    const name = `libdemosame-dev-${ARCH}-cross_1.0-1_all.deb`;
+    expect(!refused.ok && refused.error.message).toContain(join(dir, 'debs', second.key, name));
+    expect(!refused.ok && refused.error.message).toContain(join(repo.root, 'pool', first.key, name));
+    expect(await repo.lookup(second.key as CacheKey)).toEqual({ ok: true, value: undefined });
+    expect(readdirSync(join(repo.root, '.staging'))).toEqual([]);
+    // The same package rebuilt for another key takes a binNMU version (what the library builder gives it).
+    const binNmuKey = keyOf('same-3');
+    const binNmu = await writeAll(await crossPackagesFor(staged, 'demosame', binNmuKey, { version: '1.0-1+b1' }), join(dir, 'debs', binNmuKey));
+    expect((await repo.publish(binNmuKey, binNmu.map((w) => w.path), meta('demosame'))).ok).toBe(true);
+    expect(consistentIndex(repo.root).map((s) => [s.get('Version'), s.get('X-Stubforge-Cache-Key')])).toEqual([['1.0-1', first.key], ['1.0-1+b1', binNmuKey]]);
   });
 
   it('remove unpublishes a key and the index drops it', async () => {

@@ -1,14 +1,15 @@
 // The rebuild versions and changelog stanza checked by dpkg itself: each new version sorts after
-// every version published before it (`dpkg --compare-versions`), and dpkg-parsechangelog reads the
-// stanza with the fields Debian's binNMUs carry.
+// every version published before it (`dpkg --compare-versions`) — an application's after every
+// version stubforge knows, a `-cross` package's binNMU after every earlier build of its source
+// version — and dpkg-parsechangelog reads the stanza with the fields Debian's binNMUs carry.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nextApplicationVersion } from '../../src/deb/app-version.js';
-import { binNmuChangelogEntry } from '../../src/plan/binnmu.js';
-import { APP_REBUILD_TABLE } from '../unit/app-rebuild-table.js';
+import { nextApplicationVersion, nextRebuildVersion } from '../../src/deb/app-version.js';
+import { binNmuChangelogEntry, crossBinNmuVersion } from '../../src/plan/binnmu.js';
+import { APP_REBUILD_TABLE, CROSS_BINNMU_TABLE, REBUILD_VERSION_REFUSALS, REBUILD_VERSION_TABLE } from '../unit/app-rebuild-table.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stubforge-binnmu-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,6 +21,31 @@ describe('application rebuild versions, by dpkg --compare-versions', () => {
     const next = nextApplicationVersion(source, published);
     expect(next).toEqual({ ok: true, value: expected });
     for (const old of published) expect(dpkgGreater(expected, old), `${expected} > ${old}`).toBe(true);
+  });
+});
+
+describe('the rebuild sorts after every version stubforge knows, by dpkg --compare-versions', () => {
+  it.each(REBUILD_VERSION_TABLE)('%s: %s', (_what, source, known, expected) => {
+    const next = nextRebuildVersion(source, known.map(([version, where]) => ({ version, where })));
+    expect(next.ok ? next.value.version : next.error.message).toBe(expected);
+    for (const [old] of known) expect(dpkgGreater(expected, old), `${expected} > ${old}`).toBe(true);
+  });
+
+  it.each(REBUILD_VERSION_REFUSALS)('refuses %s: dpkg agrees that no ~stubforge<N> of it sorts after', (_what, source, known) => {
+    expect(nextRebuildVersion(source, known.map(([version, where]) => ({ version, where }))).ok).toBe(false);
+    const blocking = known.map(([v]) => v).filter((v) => !dpkgGreater(`${source}~stubforge999999`, v));
+    expect(blocking.length).toBeGreaterThan(0);
+  });
+});
+
+describe('-cross binNMU versions, by dpkg --compare-versions', () => {
+  it.each(CROSS_BINNMU_TABLE)('%s after %j: %s', (source, known, expected) => {
+    expect(crossBinNmuVersion(source, known)).toBe(expected);
+    const r = spawnSync('dpkg', ['--validate-version', expected], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    // After every earlier build of the same source version (dpkg equality of the part before +b).
+    const same = known.filter((v) => spawnSync('dpkg', ['--compare-versions', v.replace(/\+b\d+$/, ''), 'eq', source]).status === 0);
+    for (const old of same) expect(dpkgGreater(expected, old), `${expected} > ${old}`).toBe(true);
   });
 });
 

@@ -1,10 +1,11 @@
 // The next rebuild version of an application (src/deb/app-version.ts) and the binNMU-style changelog
-// stanza that goes with it (src/plan/binnmu.ts).
+// stanza that goes with it (src/plan/binnmu.ts), the rule that the rebuild sorts after every version
+// stubforge knows, and the binNMU suffix of `-cross` packages rebuilt without a source change.
 import { describe, expect, it } from 'vitest';
-import { nextApplicationVersion } from '../../src/deb/app-version.js';
-import { binNmuChangelogEntry, changelogDate } from '../../src/plan/binnmu.js';
+import { nextApplicationVersion, nextRebuildVersion } from '../../src/deb/app-version.js';
+import { binNmuChangelogEntry, changelogDate, crossBinNmuVersion } from '../../src/plan/binnmu.js';
 import { compareVersionStrings } from '../../src/version/index.js';
-import { APP_REBUILD_TABLE } from './app-rebuild-table.js';
+import { APP_REBUILD_TABLE, CROSS_BINNMU_TABLE, REBUILD_VERSION_REFUSALS, REBUILD_VERSION_TABLE } from './app-rebuild-table.js';
 
 
 describe('nextApplicationVersion', () => {
@@ -58,5 +59,35 @@ describe('binNmuChangelogEntry', () => {
     [new Date(Date.UTC(2024, 1, 29, 23, 59, 59)), 'Thu, 29 Feb 2024 23:59:59 +0000'],
   ])('formats %s as %s', (date, expected) => {
     expect(changelogDate(date)).toBe(expected);
+  });
+});
+
+describe('nextRebuildVersion: after every version stubforge knows', () => {
+  it.each(REBUILD_VERSION_TABLE)('%s: %s', (_what, source, known, expected, after) => {
+    const next = nextRebuildVersion(source, known.map(([version, where]) => ({ version, where })));
+    expect(next.ok ? next.value.version : next.error.message).toBe(expected);
+    if (next.ok) expect(next.value.after?.version).toBe(after);
+    for (const [old] of known) expect(compareVersionStrings(expected, old)).toEqual({ ok: true, value: 1 });
+  });
+
+  it.each(REBUILD_VERSION_REFUSALS)('refuses %s, naming where it is', (_what, source, known, where) => {
+    const next = nextRebuildVersion(source, known.map(([version, w]) => ({ version, where: w })));
+    expect(next.ok ? 'ok' : [next.error.reason, next.error.where]).toEqual(['not-newer', where]);
+    if (!next.ok) expect(next.error.message).toContain(`(${where})`);
+  });
+});
+
+describe('crossBinNmuVersion', () => {
+  it.each(CROSS_BINNMU_TABLE)('%s after %j is %s', (source, known, expected) => {
+    expect(crossBinNmuVersion(source, known)).toBe(expected);
+    for (const old of known) {
+      const c = compareVersionStrings(expected, old);
+      // It sorts after every earlier build of the same source version (and never equals one).
+      expect(c.ok && c.value !== 0).toBe(true);
+    }
+  });
+
+  it('answers undefined for an invalid source version', () => {
+    expect(crossBinNmuVersion('not a version', [])).toBeUndefined();
   });
 });

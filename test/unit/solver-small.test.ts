@@ -108,6 +108,16 @@ describe('versions', () => {
     const p = problems(run(index([src('app', { bd: 'liba-dev' }), lib('liba')]), {}, new Map([['liba', '9.9-1']])))[0];
     expect(p?.reason === 'unsatisfiable' && p.attempts[0]?.outcome).toBe('pinned-out');
   });
+
+  it('reaches a pinned source still listed in Sources through its binary of another version (a point release replaced them)', () => {
+    // Sources lists liba 1.0-1 and 1.0-1+u1; the binaries are 1.0-1+u1's only.
+    const idx = index([src('app', { bd: 'liba-dev' }), src('liba', { binaries: ['liba-dev'] }), lib('liba', { version: '1.0-1+u1' })]);
+    const s = ok(run(idx, {}, new Map([['liba', '1.0-1']])));
+    expect(s.nodes.find((n) => n.source === 'liba')?.version).toBe('1.0-1');
+    // Not for a version whose Sources entry does not list the binary.
+    const other = index([src('app', { bd: 'liba-dev' }), src('liba', { binaries: ['liba1'] }), lib('liba', { version: '1.0-1+u1' })]);
+    expect(problems(run(other, {}, new Map([['liba', '1.0-1']])))[0]).toMatchObject({ reason: 'unsatisfiable' });
+  });
 });
 
 describe('Provides', () => {

@@ -2,7 +2,7 @@
 // for the partial arch, and published as `-cross` packages into the local repository (which is the
 // cache: a key already published is not built again). docs/building.md.
 import { randomBytes } from 'node:crypto';
-import { rm, rmdir } from 'node:fs/promises';
+import { readFile, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +27,7 @@ import { nodeImagePackages } from '../../plan/node-image.js';
 import type { BuildPlan } from '../../plan/plan.js';
 import { DEFAULT_STEP_CPU_SHARES, DEFAULT_STEP_PIDS_LIMIT, DEFAULT_STEP_SCRATCH_BYTES, type StepLimits } from '../../runtime/build-step.js';
 import type { Mount } from '../../runtime/container-runtime.js';
+import { compareVersionStrings } from '../../version/index.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { environmentPackages } from '../../runtime/env-spec.js';
 import { createEnvironment, type EnvironmentError } from '../../runtime/environments.js';
@@ -56,10 +57,11 @@ const USAGE = 'usage: stubforge build <target> [options]\n' +
   `  --pids-limit N     processes and threads of one build container at once (default ${DEFAULT_STEP_PIDS_LIMIT})\n` +
   `  --scratch-limit GB disk one build may fill: source copy, build dir, output, /tmp (default ${DEFAULT_STEP_SCRATCH_BYTES / 1024 ** 3})\n` +
   `  --cpu-shares N     CPU weight of build containers against other containers (default ${DEFAULT_STEP_CPU_SHARES}; the engine's own is 1024)\n` +
+  '  --application-version V    the application package\'s version (rebuild gives the next ~stubforgeN)\n' +
+  '  --application-changelog F  a changelog stanza (file F) put on top of the package\'s changelog\n' +
   BUILD_CHOICE_USAGE + SOLVER_USAGE;
 
 const DEFAULT_TIMEOUT_MINUTES = 60;
-const DEFAULT_MAINTAINER = 'stubforge local build <root@localhost>';
 
 interface BuildArgs {
   readonly target: string;
@@ -76,6 +78,7 @@ function parse(argv: readonly string[]) {
       ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS,
       jobs: { type: 'string', short: 'j' }, 'libraries-only': { type: 'boolean' }, 'keep-going': { type: 'boolean' },
       timeout: { type: 'string' }, report: { type: 'string' }, 'pids-limit': { type: 'string' }, 'cpu-shares': { type: 'string' }, 'scratch-limit': { type: 'string' },
+      'application-version': { type: 'string' }, 'application-changelog': { type: 'string' },
     },
   });
 }
@@ -105,17 +108,17 @@ function readArgs(argv: readonly string[]): Result<BuildArgs | 'help', Failure> 
 }
 
 /** The plan, as `stubforge plan` makes it (same inputs, memo, solver and planner). */
-async function makePlan(args: BuildArgs, ctx: CliContext): Promise<Result<{ plan: BuildPlan; inputs: SolverInputs; archive: PlannedTarget['archive'] }, Failure>> {
+async function makePlan(args: BuildArgs, ctx: CliContext): Promise<Result<{ plan: BuildPlan; inputs: SolverInputs; archive: PlannedTarget['archive']; suites: readonly string[] }, Failure>> {
   const planned = await planTarget(args.target, args.values, ctx);
   if (!planned.ok) return planned;
-  const { outcome, inputs, archive } = planned.value;
+  const { outcome, inputs, archive, suites } = planned.value;
   if (outcome.kind === 'unsolvable') {
     const { describeProblem } = await import('../../solver/describe.js');
     const problems = outcome.problems.map((p) => describeProblem(p).join('\n'));
     return err({ message: `no plan for ${args.target} on ${inputs.arch.name}: ${problems.length} problem(s)\n${problems.join('\n')}`, exitCode: ExitCode.unsolvable });
   }
   if (outcome.kind === 'cycle') return err({ message: `dependency cycle among ${outcome.remaining.join(', ')}`, exitCode: ExitCode.unsolvable });
-  return ok({ plan: outcome.plan, inputs, archive });
+  return ok({ plan: outcome.plan, inputs, archive, suites });
 }
 
 /**
@@ -186,8 +189,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const a = args.value;
   const made = await makePlan(a, ctx);
   if (!made.ok) return fail(ctx, 'build', made.error);
-  const { plan, inputs, archive } = made.value;
-  const choices: Result<BuildChoices, Failure> = buildChoices(a.values['allow-orig-only'], plan);
+  const { plan, inputs, archive, suites } = made.value;
+  const choices: Result<BuildChoices, Failure> = await withApplicationRelease(buildChoices(a.values['allow-orig-only'], plan), a.values, ctx);
   if (!choices.ok) return fail(ctx, 'build', choices.error);
   const librariesOnly = a.values['libraries-only'] === true;
   // Every key names the builder: stubforge's build code and a user-supplied toolchain tree.
@@ -239,24 +242,26 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const workDir = join(paths.stateDir, 'work', runId);
     await claimWorkDir(workDir);
     const view = new ProgressView({ out: ctx.stdout, isTTY: ctx.isTTY, total: nodes.length });
-    const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : DEFAULT_MAINTAINER;
+    // The user's name when given (as dch takes it); else each package keeps its source's Maintainer.
+    const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : undefined;
     ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), ${new Set([...images.value.values()].map((i) => i.digest)).size} build image(s) on ${anyImage.env}, ${a.jobs} job(s)\n`);
     const buildSettings = {
       arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes,
       cacheDir: paths.cacheDir, repo: repo.value, runtime, imageOf,
-      workDir, logDir, runId, jobs: a.jobs, choices: choices.value, maintainer,
+      workDir, logDir, runId, jobs: a.jobs, choices: choices.value, suites, ...(maintainer === undefined ? {} : { maintainer }),
       timeoutMs: a.timeoutMs, limits: a.limits, extraMounts: facts.value.mounts, log: ctx.log,
     };
     const report = await runPlan({
       plan, jobs: a.jobs, keepGoing: a.values['keep-going'] === true, signal: interrupt.signal,
       include: (n) => !librariesOnly || n.kind === 'library',
-      keyOf: (node, deps) => nodeKey(keyInputs(plan, node, imageOf(node.source), builder.value.identity, deps), choices.value),
+      keyOf: (node, deps) => nodeKey(keyInputs(plan, node, imageOf(node.source), builder.value.identity, deps), choices.value, node.kind),
       lookup: (key) => repo.value.lookup(key),
       builders: {
         library: withArchive(archive, (opened) => libraryBuilder({ ...buildSettings, archive: opened })),
         application: withArchive(archive, (opened) => applicationBuilder({
           ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(),
           ...(facts.value.facts.toolchainRoot === undefined ? {} : { toolchainRoot: facts.value.facts.toolchainRoot }),
+          ...releaseSettings(choices.value),
         })),
       },
       onEvent: followEvents(view, ctx.log),
@@ -286,6 +291,33 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   } finally {
     interrupt.dispose();
   }
+}
+
+/** `--application-version`/`--application-changelog`: the release `rebuild` gives the application (part of its key). */
+async function withApplicationRelease(choices: Result<BuildChoices, Failure>, values: BuildArgs['values'], ctx: CliContext): Promise<Result<BuildChoices, Failure>> {
+  if (!choices.ok) return choices;
+  const version = values['application-version'];
+  const file = values['application-changelog'];
+  if (version === undefined) {
+    return file === undefined ? choices : err({ message: '--application-changelog needs --application-version', exitCode: ExitCode.usage });
+  }
+  const valid = compareVersionStrings(version, version);
+  if (!valid.ok) return err({ message: `--application-version ${version}: ${valid.error.message}`, exitCode: ExitCode.usage });
+  let changelog: string | undefined;
+  if (file !== undefined) {
+    try {
+      changelog = await readFile(resolve(ctx.cwd, file), 'utf8');
+    } catch (error: unknown) {
+      return err({ message: `--application-changelog ${file}: ${error instanceof Error ? error.message : String(error)}`, exitCode: ExitCode.usage });
+    }
+  }
+  return ok({ ...choices.value, applicationRelease: { version, ...(changelog === undefined ? {} : { changelog }) } });
+}
+
+function releaseSettings(choices: BuildChoices): { version?: string; changelogEntry?: string } {
+  const r = choices.applicationRelease;
+  if (r === undefined) return {};
+  return { version: r.version, ...(r.changelog === undefined ? {} : { changelogEntry: r.changelog }) };
 }
 
 /** The report written whole (atomically): a reader finds it complete or not at all. */

@@ -2,15 +2,51 @@
 // what must be a cache hit), and afterwards the proof: every node of each build either rebuilt
 // because it is in the affected set, or a cache hit; anything else is named.
 import type { NodeRecord } from '../../executor/batch-report.js';
+import type { KnownVersion } from '../../deb/app-version.js';
 import type { AffectedSet } from '../../plan/affected.js';
+import type { PinnedSource, RebuildTargetInputs } from '../../plan/rebuild-inputs.js';
+
+/** A pinned source of a rebuild and the suite its version is read from. */
+export interface LocatedSource extends PinnedSource {
+  readonly suite?: string;
+}
 
 export interface PlannedTarget {
   readonly arch: string;
   readonly target: string;
   readonly kind: 'application' | 'library';
-  readonly pins: ReadonlyMap<string, string>;
+  /** The recorded build with the updates in place (suites, pins, orig-only choices). */
+  readonly inputs: RebuildTargetInputs;
+  readonly located: readonly LocatedSource[];
   /** For an application: the version and changelog stanza of its rebuilt .deb. */
-  readonly application?: { readonly package: string; readonly oldVersion: string; readonly newVersion: string; readonly changelog: string };
+  readonly application?: {
+    readonly package: string; readonly oldVersion: string; readonly newVersion: string; readonly changelog: string;
+    /** The highest version known before, which the new one sorts after. */
+    readonly after?: KnownVersion;
+  };
+}
+
+/** The options of the target's `stubforge build`, after the target: what the dry run shows and `--yes` runs. */
+export function buildArguments(t: PlannedTarget): string[] {
+  return [
+    '--arch', t.arch, ...(t.kind === 'library' ? ['--libraries-only'] : []),
+    ...t.inputs.suites.flatMap((s) => ['--suite', s]),
+    ...t.inputs.origOnly.flatMap((s) => ['--allow-orig-only', s]),
+    ...t.inputs.sources.flatMap((s) => ['--pin', `${s.source}=${s.version}`]),
+  ];
+}
+
+function formatSources(t: PlannedTarget): string[] {
+  const updateSuites = new Set(t.inputs.suites.filter((s) => t.located.some((l) => l.update !== undefined && l.suite === s)));
+  const suites = t.inputs.suites.map((s) => `${s}${updateSuites.has(s) ? ' (the update)' : ''}`).join(', ');
+  const out = [`    suites: ${suites}${t.inputs.suitesFrom === 'default' ? '  (none recorded: the default suites)' : ''}`];
+  const width = Math.max(...t.located.map((l) => l.source.length));
+  const vwidth = Math.max(...t.located.map((l) => l.version.length));
+  for (const l of t.located) {
+    const how = l.update === undefined ? 'as recorded' : `the update${l.update.from.length === 0 ? '' : `, was ${l.update.from.join(', ')}`}`;
+    out.push(`    ${l.source.padEnd(width)}  ${l.version.padEnd(vwidth)}  from ${l.suite ?? '?'}, ${how}`);
+  }
+  return out;
 }
 
 export function formatAffected(set: AffectedSet, targets: readonly PlannedTarget[]): string {
@@ -33,10 +69,11 @@ export function formatAffected(set: AffectedSet, targets: readonly PlannedTarget
   out.push('', `expected cache hits (${set.unaffected.length}): ${set.unaffected.map((l) => `${l.arch}/${l.source}`).join(', ') || 'none'}`);
   out.push('', 'builds:');
   for (const t of targets) {
-    const pins = [...t.pins].map(([s, v]) => `${s}=${v}`).join(' ');
-    out.push(`  stubforge build ${t.target} --arch ${t.arch}${t.kind === 'library' ? ' --libraries-only' : ''}  (pins: ${pins})`);
+    out.push(`  stubforge build ${t.target} ${buildArguments(t).join(' ')}`);
+    out.push(...formatSources(t));
     if (t.application !== undefined) {
-      out.push(`    ${t.application.package}: ${t.application.oldVersion} → ${t.application.newVersion}`);
+      const after = t.application.after === undefined ? '' : `  (sorts after ${t.application.after.version}: ${t.application.after.where})`;
+      out.push(`    ${t.application.package}: ${t.application.oldVersion} → ${t.application.newVersion}${after}`);
       out.push(...t.application.changelog.trimEnd().split('\n').map((l) => `    | ${l}`));
     }
   }

@@ -10,10 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SUITES } from '../../archive/suites.js';
-import { listOutputRepo } from '../../cache/output-repo.js';
-import { affectedSet, currentLibraries, parseUpdateArg, rebuildPins, rebuildTargets, updatesFromSuite, type AffectedSet, type ProvenanceGraph, type SourceUpdate } from '../../plan/affected.js';
-import { nextApplicationVersion } from '../../deb/app-version.js';
-import { binNmuChangelogEntry } from '../../plan/binnmu.js';
+import { affectedSet, currentLibraries, parseUpdateArg, updatesFromSuite, type AffectedSet, type ProvenanceGraph, type SourceUpdate } from '../../plan/affected.js';
 import { err, ok, type Result } from '../../model/result.js';
 import { newRunId } from '../../runtime/labels.js';
 import type { Failure } from '../archive-messages.js';
@@ -23,23 +20,24 @@ import { projectRoot } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
 import { listenForInterrupt } from '../signals.js';
 import { runBuildChild } from './batch-runner.js';
-import { checkRebuild, formatAffected, formatCheck, type PlannedTarget } from './rebuild-report.js';
+import { planRebuildTargets } from './rebuild-plan.js';
+import { buildArguments, checkRebuild, formatAffected, formatCheck, type PlannedTarget } from './rebuild-report.js';
 import { fail } from './solver-inputs.js';
 import { loadProvenance, OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
 
 const USAGE = 'usage: stubforge rebuild (--updated SRC=VERSION ... | --from-suite SUITE) [options] [-- build options]\n' +
   '  --updated SRC=VER  the source SRC has a fix in version VER (repeatable)\n' +
   '  --from-suite S     every built source the archive\'s suite S has in a newer version (bookworm-security)\n' +
-  '  --suite S          suites the builds read (repeatable; default bookworm, bookworm-updates,\n' +
-  '                     bookworm-security, plus the --from-suite suite); the new version must be in one\n' +
+  '  --suite S          where the update comes from (repeatable): read after the suites recorded in what\n' +
+  '                     is rebuilt, for the updated sources (every other source keeps its recorded version)\n' +
+  '  --against-repo R   an apt repository (directory or URL) or Packages file the rebuilt packages must\n' +
+  '                     upgrade too (repeatable): their versions sort after every version R has\n' +
   '  --arch NAME        only this partial arch (default: every arch the provenance records)\n' +
   '  --yes              build (default: show the plan only)\n' +
   '  --jobs N           --jobs of each build (default: the number of cores)\n' +
   OUTPUT_REPO_USAGE +
   'exit status: 0 plan shown or rebuild done, 1 a build failed or built outside the affected set,\n' +
-  '             2 usage, 3 nothing recorded embeds the source, 130 interrupted\n';
-
-const DEFAULT_MAINTAINER = 'stubforge local build <root@localhost>';
+  '             2 usage, 3 nothing recorded embeds the source, 4 a version is not in the suites read, 130 interrupted\n';
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const split = argv.indexOf('--');
@@ -51,7 +49,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       options: {
         updated: { type: 'string', multiple: true }, 'from-suite': { type: 'string' }, suite: { type: 'string', multiple: true },
         arch: { type: 'string' }, yes: { type: 'boolean' }, jobs: { type: 'string' }, 'output-repo': { type: 'string' }, help: { type: 'boolean' },
-        mirror: { type: 'string' }, offline: { type: 'boolean' },
+        'against-repo': { type: 'string', multiple: true }, mirror: { type: 'string' }, offline: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -66,7 +64,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   if ((values.updated === undefined) === (fromSuite === undefined)) return fail(ctx, 'rebuild', { message: `give --updated or --from-suite\n${USAGE}`, exitCode: ExitCode.usage });
   const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) return fail(ctx, 'rebuild', { message: `--jobs ${values.jobs ?? ''}: expected a positive integer`, exitCode: ExitCode.usage });
-  const suites = values.suite ?? [...DEFAULT_SUITES, ...(fromSuite === undefined || DEFAULT_SUITES.includes(fromSuite) ? [] : [fromSuite])];
+  // Where the updates come from; everything else is read from the suites recorded in what is rebuilt.
+  const updateSuites = [...(values.suite ?? []), ...(fromSuite === undefined || values.suite?.includes(fromSuite) === true ? [] : [fromSuite])];
 
   const paths = securityPaths(ctx, values['output-repo']);
   const loaded = await loadProvenance(paths, ctx);
@@ -82,14 +81,17 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   }
   const set = affectedSet(graph, updates.value);
   if (!set.ok) return fail(ctx, 'rebuild', { message: set.error.message, exitCode: set.error.reason === 'not-built' ? ExitCode.unsolvable : ExitCode.usage });
-  const targets = await planTargets(set.value, graph, paths.outputRepo, suites[0]?.replace(/-(updates|security)$/, '') ?? 'bookworm', ctx);
+  const targets = await planRebuildTargets(set.value, graph, {
+    paths, updateSuites, fallbackSuites: DEFAULT_SUITES, againstRepos: values['against-repo'] ?? [], mirror: values.mirror, offline: values.offline, now: new Date(),
+  }, ctx);
   if (!targets.ok) return fail(ctx, 'rebuild', targets.error);
   ctx.stdout.write(formatAffected(set.value, targets.value));
   if (values.yes !== true) {
     ctx.stdout.write('\ndry run: nothing built (--yes builds)\n');
     return ExitCode.ok;
   }
-  return build(set.value, targets.value, { common: [...suites.flatMap((s) => ['--suite', s]), ...common], jobs, stateDir: paths.stateDir }, ctx);
+  const archiveArgs = [...(values.mirror === undefined ? [] : ['--mirror', values.mirror]), ...(values.offline === true ? ['--offline'] : [])];
+  return build(set.value, targets.value, { common: [...archiveArgs, ...common], jobs, stateDir: paths.stateDir }, ctx);
 }
 
 function onlyArch(graph: ProvenanceGraph, arch: string | undefined): ProvenanceGraph {
@@ -118,32 +120,6 @@ async function suiteUpdates(graph: ProvenanceGraph, suite: string, values: { mir
   return updates.ok ? ok(updates.value) : err({ message: updates.error.message, exitCode: ExitCode.archive });
 }
 
-/** Each target's pins, and for applications their next rebuild version and changelog stanza. */
-async function planTargets(set: AffectedSet, graph: ProvenanceGraph, outputRepo: string, distribution: string, ctx: CliContext): Promise<Result<PlannedTarget[], Failure>> {
-  const listed = await listOutputRepo(outputRepo);
-  if (!listed.ok) return err({ message: listed.error.message, exitCode: ExitCode.failed });
-  const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : DEFAULT_MAINTAINER;
-  const out: PlannedTarget[] = [];
-  for (const t of rebuildTargets(set)) {
-    const pins = rebuildPins(set, graph, t.arch);
-    const app = set.applications.find((a) => a.application.arch === t.arch && (a.application.target ?? a.application.source) === t.target);
-    if (app === undefined) {
-      out.push({ ...t, pins });
-      continue;
-    }
-    const published = listed.value.filter((p) => p.package === app.application.package).map((p) => p.version);
-    const next = nextApplicationVersion(app.application.sourceVersion, published);
-    if (!next.ok) return err({ message: `${app.application.package}: ${next.error.message}`, exitCode: ExitCode.failed });
-    const changelog = binNmuChangelogEntry({
-      source: app.application.source, version: next.value, distribution, arch: t.arch, maintainer, date: new Date(),
-      updates: set.updates.filter((u) => app.because.some((b) => b.source === u.source) || set.libraries.some((l) => l.library.arch === t.arch && l.library.source === u.source))
-        .map((u) => ({ source: u.source, to: u.version, from: app.application.embeds.filter((e) => e.source === u.source).map((e) => e.version) })),
-    });
-    out.push({ ...t, pins, application: { package: app.application.package, oldVersion: app.application.version, newVersion: next.value, changelog } });
-  }
-  return ok(out);
-}
-
 async function build(set: AffectedSet, targets: readonly PlannedTarget[], options: { common: readonly string[]; jobs: number; stateDir: string }, ctx: CliContext): Promise<number> {
   const runDir = join(options.stateDir, 'rebuild', newRunId(new Date(), process.pid, randomBytes(3).toString('hex')));
   await mkdir(runDir, { recursive: true });
@@ -152,14 +128,17 @@ async function build(set: AffectedSet, targets: readonly PlannedTarget[], option
   try {
     for (const t of targets) {
       const logFile = join(runDir, `${t.target}@${t.arch}.log`);
+      const release: string[] = [];
       if (t.application !== undefined) {
-        // The application .deb writer reads these (its version and the stanza to prepend to its changelog).
+        // Kept with the run's records; the build puts the stanza on top of the package's changelog.
+        const changelog = join(runDir, `${t.application.package}.changelog`);
         await writeFile(join(runDir, `${t.application.package}.version`), `${t.application.newVersion}\n`);
-        await writeFile(join(runDir, `${t.application.package}.changelog`), t.application.changelog);
+        await writeFile(changelog, t.application.changelog);
+        release.push('--application-version', t.application.newVersion, '--application-changelog', changelog);
       }
       const argv = [
-        join(projectRoot(), 'bin', 'stubforge.js'), 'build', t.target, '--arch', t.arch, '--jobs', String(options.jobs),
-        ...(t.kind === 'library' ? ['--libraries-only'] : []), ...[...t.pins].flatMap(([s, v]) => ['--pin', `${s}=${v}`]), ...options.common,
+        join(projectRoot(), 'bin', 'stubforge.js'), 'build', t.target, ...buildArguments(t), '--jobs', String(options.jobs),
+        ...release, ...options.common,
       ];
       ctx.stdout.write(`\nbuilding ${t.target} for ${t.arch} (log ${logFile})\n`);
       const ran = await runBuildChild(argv, logFile, ctx, interrupt.signal);
