@@ -11,6 +11,7 @@ import { ExitCode } from '../exit-codes.js';
 import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, buildChoices, cacheStatus, environmentSuite } from './build-choices.js';
 import { planTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
+import { planBuildPaths } from './build-paths.js';
 
 const USAGE = 'usage: stubforge plan <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -72,8 +73,9 @@ export const command: CliCommand = {
     const keys = digest === undefined ? undefined : await keysForOneImage(plan, digest, choices.value.origOnly);
     // Cached yes/no when the build environment and the repository exist.
     const status = format === 'dot' ? undefined : await cacheStatus(plan, ctx, choices.value, environmentSuite(values.suite));
+    const buildPaths = format === 'dot' ? undefined : await planBuildPaths(plan, inputs, ctx);
     const options = {
-      suites, ...(keys === undefined || digest === undefined ? {} : { keys, imageDigest: digest }),
+      suites, ...(buildPaths === undefined ? {} : { buildPaths }), ...(keys === undefined || digest === undefined ? {} : { keys, imageDigest: digest }),
       ...(status === undefined ? {} : { cached: status.cached }),
     };
     if (format === 'json') ctx.stdout.write(`${JSON.stringify(planToJson(plan, options), null, 2)}\n`);
