@@ -69,7 +69,7 @@ describe('debian driver', () => {
     // The packaging decides its compiler and flags: the other drivers' exports are withheld.
     expect(Object.keys(build?.env ?? {})).not.toContain('CC');
     expect(Object.keys(build?.env ?? {})).not.toContain('DESTDIR');
-    expect(build?.env['DEB_LDFLAGS_APPEND']).toContain('-static');
+    expect(build?.env['DEB_LDFLAGS_APPEND']).toBe('-L/deps/usr/x86_64-linux-musl/lib');
     expect(spec.value.steps[3]?.run).toContain('dh_auto_install -a --destdir=debian/tmp --buildsystem=cmake --builddirectory=build');
     const setup = spec.value.steps[0]?.run ?? '';
     expect(setup).toContain('enable_shared=no');

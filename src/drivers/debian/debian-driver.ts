@@ -66,9 +66,12 @@ function debianEnv(ctx: StepContext, profiles: readonly string[]): Record<string
     PATH: `${debianToolDir(ctx)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
     DEB_BUILD_PROFILES: profiles.join(' '),
     DEB_BUILD_OPTIONS: options.join(' '),
-    // dpkg-buildflags adds these to what dh exports and what rules ask for.
+    // dpkg-buildflags adds these to what dh exports and what rules ask for. Not the arch's
+    // `-static`: packages that link their own programs against the shared library they build
+    // (zlib's examplesh) fail with it, and static-only is already set per build system; the
+    // programs a build makes are not collected.
     DEB_CPPFLAGS_APPEND: cppflags.join(' '),
-    DEB_LDFLAGS_APPEND: ldflags.join(' '),
+    DEB_LDFLAGS_APPEND: ldflags.filter((f) => f !== '-static').join(' '),
     CONFIG_SITE: configSiteFile(ctx).path,
     DH_MESON_CROSS_FILE: joinPath(ctx.generatedDir, 'meson-cross.ini'),
     CMAKE_TOOLCHAIN_FILE: joinPath(ctx.generatedDir, 'toolchain.cmake'),
