@@ -57,7 +57,7 @@ install_line() {
       for f in $base/$pattern; do
         [ -e "$f" ] || [ -L "$f" ] || continue
         matched=yes
-        rel=\${f#"$base"/}
+        rel=\${f#"$base"/}; rel=\${rel#debian/tmp/}
         if [ -n "$to" ]; then t="$stage/$pkg/\${to#/}/\${rel##*/}"; else t="$stage/$pkg/$rel"; fi
         mkdir -p "\${t%/*}"
         if [ -d "$f" ] && [ ! -L "$f" ]; then mkdir -p "$t"; cp -a "$f/." "$t/"; else cp -a "$f" "$t"; fi
@@ -125,11 +125,16 @@ if [ -s "$stage/.missing" ]; then
   fi
 fi
 # .pc files: the multiarch library directory is the prefix's lib/, the prefix is ${input.prefix}.
+cat > "$stage/.pc.sed" <<'STUBFORGE_PC_SED'
+s#/lib/@MA@(/|[[:space:]'"]|$)#/lib\\1#g
+s#/include/@MA@(/|[[:space:]'"]|$)#/include\\1#g
+s#^(prefix|exec_prefix)=/usr/?$#\\1=${input.prefix}#
+s#(^|[=[:space:]'"]|-I|-L)/usr/(include|lib)(/|[[:space:]'"]|$)#\\1${input.prefix}/\\2\\3#g
+STUBFORGE_PC_SED
+sed -i -e "s|@MA@|$ma|g" "$stage/.pc.sed"
 for pc in "$dest"/lib/pkgconfig/*.pc "$dest"/share/pkgconfig/*.pc; do
   [ -f "$pc" ] || continue
-  sed -i -e "s|/lib/$ma\\([/[:space:]'\\"]\\|$\\)|/lib\\1|g" -e "s|/include/$ma\\([/[:space:]'\\"]\\|$\\)|/include\\1|g" \\
-    -e "s|^prefix=/usr/*$|prefix=${input.prefix.replaceAll('|', '\\|')}|" \\
-    -e "s#\\(^\\|[=[:space:]'\\"]\\|-I\\|-L\\)/usr/\\(include\\|lib\\)\\([/[:space:]'\\"]\\|$\\)#\\1${input.prefix.replaceAll('#', '\\#')}/\\2\\3#g" "$pc"
+  sed -E -i -f "$stage/.pc.sed" "$pc"
 done
 if [ -z "$(find "$dest" -type f \\( -name '*.a' -o -name '*.h' -o -name '*.pc' \\) -print -quit)" ]; then
   echo "stubforge: none of ${input.packages.join(', ')} installed a header, a static library or a .pc file" >&2
