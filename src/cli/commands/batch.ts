@@ -45,7 +45,7 @@ function batchProgress(out: { write(text: string): unknown }, now: () => number)
       if (seen.get(t.id) === t.status) continue;
       const first = !seen.has(t.id);
       seen.set(t.id, t.status);
-      if (first && t.status === 'pending') continue;
+      if (first && (t.status === 'pending' || t.fromEarlierRun === true)) continue;
       const done = report.targets.filter((x) => x.status !== 'pending' && x.status !== 'running').length;
       const elapsed = `${Math.round((now() - started) / 1000)} s elapsed`;
       const detail = t.status === 'running' ? 'started'
