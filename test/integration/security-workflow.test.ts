@@ -5,8 +5,9 @@
 // and, with --yes, rebuilds exactly it — libffi and pcre2 are cache hits — and the new package
 // sorts after the old one.
 //
-// trixie is among the suites of both builds and every source is pinned. The project's own
-// recipes/zlib is used: the new zlib build-depends on a native tool the old one did not (autoconf),
+// trixie is among the suites of both builds and every source is pinned. The zlib recipe of
+// test/fixtures/recipes (zlib's own configure through the steps driver, the recipe stubforge
+// shipped before Debian's packaging became the default) is used: the new zlib build-depends on a native tool the old one did not (autoconf),
 // which changes zlib's own build image and key only — each node builds in the environment plus its
 // own native tools (docs/building.md, "Build images"). The application part (binNMU .deb)
 // waits for the application builder; its version and changelog functions are tested in
@@ -29,6 +30,7 @@ const env = { ...process.env, STUBFORGE_HOME: join(home, 'sf'), STUBFORGE_CACHE:
 const OLD = '1:1.2.13.dfsg-1';
 const NEW = '1:1.3.dfsg+really1.3.1-1';
 const SUITES = ['--suite', 'bookworm', '--suite', 'bookworm-updates', '--suite', 'bookworm-security', '--suite', 'trixie'];
+const RECIPES = ['--recipe-dir', join(ROOT, 'test/fixtures/recipes')];
 const PINS = ['--pin', 'glib2.0=2.74.6-2+deb12u9', '--pin', `zlib=${OLD}`, '--pin', 'libffi=3.4.4-1', '--pin', 'pcre2=10.42-1'];
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -43,7 +45,7 @@ beforeAll(() => {
   ensureEngine();
   mkdirSync(INDEX_CACHE, { recursive: true });
   // The first build, as a user runs it.
-  const built = spawnSync(process.execPath, [join(ROOT, 'bin/stubforge.js'), 'build', 'glib2.0', '--libraries-only', ...SUITES, ...PINS],
+  const built = spawnSync(process.execPath, [join(ROOT, 'bin/stubforge.js'), 'build', 'glib2.0', '--libraries-only', ...SUITES, ...PINS, ...RECIPES],
     { env, cwd: home, encoding: 'utf8', timeout: 900_000 });
   if (built.status !== 0) throw new Error(`first build failed (${String(built.status)}):\n${built.stdout}\n${built.stderr}`);
 }, 900_000);
@@ -56,7 +58,7 @@ describe('security workflow: query, rebuild', () => {
   });
 
   it('rebuild shows the affected set and the expected cache hits without building', async () => {
-    const { code, stdout } = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES);
+    const { code, stdout } = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES, ...RECIPES);
     expect(code).toBe(0);
     expect(stdout).toContain(`  musl-linux-amd64  zlib ${OLD}  key `);
     expect(stdout).toContain(`updated ${OLD} → ${NEW}`);
@@ -66,7 +68,7 @@ describe('security workflow: query, rebuild', () => {
   });
 
   it('rebuild --yes rebuilds exactly the affected set; the rest are cache hits', async () => {
-    const { code, stdout } = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES, '--yes');
+    const { code, stdout } = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES, ...RECIPES, '--yes');
     expect(code, stdout).toBe(0);
     expect(stdout).not.toContain('REBUILT OUTSIDE');
     const result = /^glib2\.0 on musl-linux-amd64: rebuilt (.*); cache hits (.*)$/m.exec(stdout);
@@ -82,7 +84,7 @@ describe('security workflow: query, rebuild', () => {
     expect(versions).toContain(NEW);
     expect(spawnSync('dpkg', ['--compare-versions', NEW, 'gt', OLD]).status).toBe(0);
     // Nothing stale is left: the update is what every current build uses now.
-    const again = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES);
+    const again = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES, ...RECIPES);
     expect(again.stdout).toContain(`zlib ${NEW} is already what every build uses`);
   });
 });
