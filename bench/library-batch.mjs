@@ -23,7 +23,10 @@ const report = JSON.parse(readFileSync(reportFile, 'utf8'));
 const CLASSES = [
   ['no plan: the closure has cycles or relations unsatisfiable for the partial arch (without profile-aware solving)', /no plan for|dependency cycle|unsatisfiable|not-for-arch/],
   ['mirror lacks a source file', /the mirror does not serve|missing-file/],
+  ["the package's own build system does not know the partial arch", /Usage: Configure|debian-musl-linux-amd64 *;|unknown (host|target|system) type|Invalid configuration .*musl/],
+  ['configure needs something the plan left out or dropped', /Could NOT find|No package '[^']+' found|Package '?[^ ]+'? was not found|Dependency "[^"]+" not found/],
   ['needs a C++ compiler (musl-tools has none)', /x86_64-linux-musl-g\+\+|C\+\+ compiler|CXX.*not found|cannot run C\+\+|No CMAKE_CXX_COMPILER|Unknown compiler\(s\): \[\['x86_64-linux-musl-g\+\+|error: C\+\+ preprocessor|g\+\+: not found|unable to find a C\+\+/i],
+  ["autoreconf lacks an m4 macro of a -dev package the plan rebuilt as a library (a recipe's Native: fixes it)", /possibly undefined macro/],
   ['cross build runs a target program (no exe wrapper)', /cannot run test program while cross compiling|Exec format error|cannot execute binary file|needs_exe_wrapper|Can not run test applications in this cross environment/],
   ['glibc-only interface missing in musl', /undeclared|implicit declaration of function|unknown type name|has no member named|No such file or directory\s*$|fatal error: .*\.h: No such file/m],
   ['install stage left out a -dev file', /were not installed|none of .* installed a header/],
@@ -37,8 +40,8 @@ function classify(text) {
   return 'other build failure';
 }
 
-/** The tail of a build log's output lines, where the error is. */
-function logTail(file, lines = 60) {
+/** A build log's output lines (the last `lines`). */
+function logTail(file, lines = 100_000) {
   if (file === undefined || !existsSync(file)) return '';
   const out = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -85,4 +88,5 @@ const lines = [
   'per source:',
   ...rows.map((r) => `  ${r.target.padEnd(32)} ${r.ok ? 'built' : 'FAILED'}  ${r.ok ? r.detail : `${r.cls}: ${r.detail}`}`),
 ];
-process.stdout.write(`${lines.join('\n')}\n`);
+// The mirror's address stays out of what this prints (it ends up in bench/library-batch.md).
+process.stdout.write(`${lines.join('\n').replace(/https?:\/\/\S+/g, '<mirror>/...')}\n`);
