@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeDebianPath, installStage, readDebianRules } from '../../src/drivers/debian/debian-rules.js';
+import { buildPathOf } from '../../src/drivers/build-path.js';
 import { buildSpecFor } from '../../src/drivers/registry.js';
 import { describeDriverError, type DriverInput } from '../../src/drivers/driver.js';
 import { archToolchain } from './drivers-arches.js';
@@ -91,5 +92,21 @@ describe('debian driver', () => {
   it('is not chosen when a recipe names another build system', () => {
     const spec = buildSpecFor({ ...input('json-c_0.16-2'), options: { system: 'cmake' } }, ['CMakeLists.txt']);
     expect(spec.ok && spec.value.driver).toBe('cmake');
+  });
+});
+
+describe('buildPathOf', () => {
+  it.each([
+    [{ kind: 'library' as const }, 'debian', /^no recipe; debian\/rules read when the build runs/],
+    [{ kind: 'library' as const, rules: 'json-c_0.16-2' }, 'debian', /^no recipe; dh --buildsystem=cmake --builddirectory=build, debian\/rules line \d+$/],
+    [{ kind: 'library' as const, rules: 'expat_2.5.0-1+deb12u2', recipe: { file: 'recipes/expat', buildSystem: 'detect' } }, 'debian+recipe', /; deltas from recipes\/expat$/],
+    [{ kind: 'library' as const, recipe: { file: 'recipes/glib2.0', buildSystem: 'meson' } }, 'driver', /^recipes\/glib2\.0: Build-System: meson \(stubforge's meson driver instead of debian\/rules\)$/],
+    [{ kind: 'library' as const, recipe: { file: 'recipes/xen', buildSystem: 'steps' } }, 'recipe', /the recipe's own commands/],
+    [{ kind: 'application' as const, recipe: { file: 'recipes/qemu-stubdom/recipe', buildSystem: 'steps' } }, 'application', /^application recipe/],
+  ])('%j is built by %s', (input, kind, evidence) => {
+    const { rules, ...rest } = input as { rules?: string } & Parameters<typeof buildPathOf>[0];
+    const path = buildPathOf({ ...rest, ...(rules === undefined ? {} : { rules: rulesOf(rules) }) });
+    expect(path.kind).toBe(kind);
+    expect(path.evidence).toMatch(evidence);
   });
 });
