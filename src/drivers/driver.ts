@@ -145,6 +145,11 @@ export interface DebianPackaging {
   readonly profiles: readonly string[];
   /** The binary packages whose files become -cross packages (`libexpat1-dev`). */
   readonly packages: readonly string[];
+  /**
+   * Lines the arch file prepends to dpkg's tables (`Dpkg-Ostable` ...), for an arch the image's
+   * dpkg does not know (rumprun-amd64): the build uses copies through DPKG_DATADIR.
+   */
+  readonly dpkgTables?: { readonly cputable: readonly string[]; readonly ostable: readonly string[]; readonly tupletable: readonly string[] };
 }
 
 export interface BuildStep {

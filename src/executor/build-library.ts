@@ -137,7 +137,9 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     const epoch = await sourceDateEpoch(tree.value);
     const binaries = publishedBinaries(recipe?.publish ?? [], node.neededBinaries, tree.value.record.binaries);
     const packaging = options.system === 'detect' || options.system === 'debian'
-      ? await debianPackaging(tree.value.dir, { profiles: [...new Set([...s.arch.buildProfiles, ...effective.build.profiles])], packages: binaries })
+      ? await debianPackaging(tree.value.dir, {
+        profiles: [...new Set([...s.arch.buildProfiles, ...effective.build.profiles])], packages: binaries, dpkgTables: s.arch.dpkgTables,
+      })
       : undefined;
     const input = { ...driverInput(node, toolchain, options, s.jobs, epoch), ...(packaging === undefined ? {} : { debian: packaging }) };
     const files = await topLevelNames(options.subdir === undefined ? tree.value.dir : join(tree.value.dir, options.subdir));

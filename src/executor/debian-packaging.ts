@@ -19,14 +19,14 @@ export function publishedBinaries(recipePublish: readonly string[], needed: read
 }
 
 /** The packaging facts of an unpacked source; `undefined` when it has no debian/rules. */
-export async function debianPackaging(sourceDir: string, plan: { readonly profiles: readonly string[]; readonly packages: readonly string[] }): Promise<DebianPackaging | undefined> {
+export async function debianPackaging(sourceDir: string, plan: Omit<DebianPackaging, 'rules'>): Promise<DebianPackaging | undefined> {
   let text: string;
   try {
     text = await readFile(join(sourceDir, 'debian', 'rules'), 'utf8');
   } catch {
     return undefined;
   }
-  return { rules: readDebianRules(text, 'debian/rules'), profiles: plan.profiles, packages: plan.packages };
+  return { ...plan, rules: readDebianRules(text, 'debian/rules') };
 }
 
 /** Reads and removes `<out>/.stubforge-claims/`: package → its files (relative to usr/<triplet>/). */

@@ -60,7 +60,9 @@ describe('debian driver', () => {
     expect(spec.value.driver).toBe('debian');
     expect(spec.value.steps.map((s) => s.name)).toEqual(['setup', 'tool-wrappers', 'debian/rules build-arch', 'install', 'collect', 'remove-libtool-archives']);
     const build = spec.value.steps[2];
-    expect(build?.run).toBe('eval "$(dpkg-architecture -a musl-linux-amd64 -s 2>/dev/null)"\ndebian/rules build-arch');
+    expect(build?.run).toMatch(/^arch_vars=\$\(dpkg-architecture -a musl-linux-amd64 -s 2>\/dev\/null\) \|\| \{ .*exit 1; \}\neval "\$arch_vars"\ndebian\/rules build-arch$/);
+    // dpkg knows musl-linux-amd64: its own tables are used.
+    expect(Object.keys(build?.env ?? {})).not.toContain('DPKG_DATADIR');
     expect(build?.env).toMatchObject({
       DEB_BUILD_PROFILES: 'cross nocheck nodoc', DEB_BUILD_OPTIONS: 'nocheck nodoc parallel=2',
       CONFIG_SITE: '/tmp/stubforge-build/stubforge/config.site',
@@ -87,6 +89,21 @@ describe('debian driver', () => {
     if (!bzip2.ok || !expat.ok) throw new Error('no spec');
     expect(bzip2.value.steps[3]?.run).toContain("DH_INTERNAL_OPTIONS=$(printf '%s\\036' -a) debian/rules override_dh_auto_install-arch");
     expect(expat.value.steps[3]?.run).toContain('fakeroot debian/rules install');
+  });
+
+  it("gives dpkg the arch file's table lines for an arch it does not know (rumprun-amd64)", () => {
+    const RUMPRUN = archToolchain('rumprun-amd64');
+    const spec = buildSpecFor({
+      ...input('libyaml_0.2.5-1'), arch: RUMPRUN, prefix: '/usr/x86_64-rumprun-netbsd', depsPrefix: '/deps/usr/x86_64-rumprun-netbsd',
+      debian: {
+        rules: rulesOf('libyaml_0.2.5-1'), profiles: ['cross'], packages: ['libyaml-dev'],
+        dpkgTables: { cputable: [], ostable: ['base-rumprun-netbsd rumprun-netbsd rumprun-netbsd[^-]*'], tupletable: ['base-rumprun-netbsd-amd64 rumprun-amd64'] },
+      },
+    }, []);
+    if (!spec.ok) throw new Error(describeDriverError(spec.error));
+    const wrappers = spec.value.steps[1];
+    expect(wrappers?.run).toContain("{ printf '%s\\n' 'base-rumprun-netbsd-amd64 rumprun-amd64'; cat /usr/share/dpkg/tupletable; } > /tmp/stubforge-build/stubforge/dpkg/tupletable");
+    expect(spec.value.steps[2]?.env['DPKG_DATADIR']).toBe('/tmp/stubforge-build/stubforge/dpkg');
   });
 
   it('is not chosen when a recipe names another build system', () => {

@@ -9,7 +9,7 @@
 // appended through dpkg-buildflags. Then what the -dev packages would ship is collected into the
 // cross layout (collect-script.ts).
 import { ok, err, type Result } from '../../model/result.js';
-import { recipeLocation, type BuildSpec, type BuildStep, type Driver, type DriverError, type DriverInput } from '../driver.js';
+import { recipeLocation, type BuildSpec, type BuildStep, type DebianPackaging, type Driver, type DriverError, type DriverInput } from '../driver.js';
 import { stepContext, type StepContext } from '../environment.js';
 import { assembleSpec, step, type GeneratedFile } from '../common-steps.js';
 import { joinPath, shCommand, shQuote } from '../shell.js';
@@ -80,7 +80,28 @@ function debianEnv(ctx: StepContext, profiles: readonly string[]): Record<string
 
 /** DEB_HOST_* of the partial arch, from the image's dpkg tables, at the start of each step. */
 function withArch(ctx: StepContext, script: string): string {
-  return `eval "$(dpkg-architecture -a ${shQuote(ctx.input.arch.name)} -s 2>/dev/null)"\n${script}`;
+  const arch = shQuote(ctx.input.arch.name);
+  return [
+    `arch_vars=$(dpkg-architecture -a ${arch} -s 2>/dev/null) || { echo "stubforge: dpkg-architecture does not know ${ctx.input.arch.name} (DPKG_DATADIR=\${DPKG_DATADIR:-/usr/share/dpkg})" >&2; exit 1; }`,
+    'eval "$arch_vars"',
+    script,
+  ].join('\n');
+}
+
+export function dpkgDataDir(ctx: StepContext): string {
+  return joinPath(ctx.generatedDir, 'dpkg');
+}
+
+/** Copies of dpkg's tables with the arch's own lines first, when the arch file gives some. */
+function dpkgTablesScript(ctx: StepContext, tables: NonNullable<DebianPackaging['dpkgTables']>): string | undefined {
+  const names = (['cputable', 'ostable', 'tupletable'] as const).filter((n) => tables[n].length > 0);
+  if (names.length === 0) return undefined;
+  const dir = dpkgDataDir(ctx);
+  const lines = [shCommand(['mkdir', '-p', dir]), `cp -R /usr/share/dpkg/. ${shQuote(dir)}/`];
+  for (const name of names) {
+    lines.push(`{ printf '%s\\n' ${tables[name].map(shQuote).join(' ')}; cat /usr/share/dpkg/${name}; } > ${shQuote(joinPath(dir, name))}`);
+  }
+  return lines.join('\n');
 }
 
 function installCommand(rules: DebianRules): Result<string, string> {
@@ -122,7 +143,9 @@ export function debianSpec(input: DriverInput): Result<BuildSpec, DriverError> {
   if (packaging.packages.length === 0) return err({ reason: 'no-debian-packaging', detail: 'no -dev package to collect', location });
   const context = stepContext(input);
   if (!context.ok) return context;
-  const ctx: StepContext = { ...context.value, env: debianEnv(context.value, packaging.profiles) };
+  const tablesScript = packaging.dpkgTables === undefined ? undefined : dpkgTablesScript(context.value, packaging.dpkgTables);
+  const env = debianEnv(context.value, packaging.profiles);
+  const ctx: StepContext = { ...context.value, env: tablesScript === undefined ? env : { ...env, DPKG_DATADIR: dpkgDataDir(context.value) } };
   const cross = mesonCrossFile(ctx);
   if (!cross.ok) return cross;
   const toolchain = cmakeToolchainFile(ctx);
@@ -138,7 +161,7 @@ export function debianSpec(input: DriverInput): Result<BuildSpec, DriverError> {
   ];
   const src = input.source.dir;
   const steps: BuildStep[] = [
-    step(ctx, 'tool-wrappers', shCommand(['chmod', '+x', ...toolWrappers(ctx).map((f) => f.path)]), src),
+    step(ctx, 'tool-wrappers', [shCommand(['chmod', '+x', ...toolWrappers(ctx).map((f) => f.path)]), ...(tablesScript === undefined ? [] : [tablesScript])].join('\n'), src),
     step(ctx, `debian/rules ${buildTarget}`, withArch(ctx, `debian/rules ${buildTarget}`), src),
     step(ctx, 'install', withArch(ctx, tolerantInstall(install.value, joinPath(ctx.generatedDir, INSTALL_FAILED_MARKER))), src),
     step(ctx, 'collect', withArch(ctx, collectScript({
