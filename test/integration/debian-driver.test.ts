@@ -44,11 +44,12 @@ int main(void) {
   XML_ParserFree(p);
   printf("xml elements %d\\n", elements);
   /* libyaml: scan a document */
-  yaml_parser_t y; yaml_token_t tok; int scalars = 0;
+  yaml_parser_t y; yaml_token_t tok; yaml_token_type_t type; int scalars = 0;
   const char *doc = "a: 1\\nb: [2, 3]\\n";
   yaml_parser_initialize(&y);
   yaml_parser_set_input_string(&y, (const unsigned char *)doc, strlen(doc));
-  do { if (!yaml_parser_scan(&y, &tok)) return 2; if (tok.type == YAML_SCALAR_TOKEN) scalars++; yaml_token_delete(&tok); } while (tok.type != YAML_STREAM_END_TOKEN);
+  /* yaml_token_delete clears the token: keep its type for the loop test */
+  do { if (!yaml_parser_scan(&y, &tok)) return 2; type = tok.type; if (type == YAML_SCALAR_TOKEN) scalars++; yaml_token_delete(&tok); } while (type != YAML_STREAM_END_TOKEN);
   yaml_parser_delete(&y);
   printf("yaml scalars %d\\n", scalars);
   /* jansson: parse and dump */
@@ -122,7 +123,7 @@ describe('libraries built by their own Debian packaging, no recipe', () => {
     execFileSync('musl-gcc', ['-static', '-o', join(home, 'probe'), join(home, 'probe.c'), ...flags], { env });
     const elf = execFileSync('file', [join(home, 'probe')], { encoding: 'utf8' });
     expect(elf).toMatch(/statically linked/);
-    const out = execFileSync(join(home, 'probe'), { encoding: 'utf8' });
+    const out = execFileSync(join(home, 'probe'), { encoding: 'utf8', timeout: 30_000 });
     for (const l of LIBRARIES) {
       // The upstream part of the Debian version the package was built from: 2.5.0-1+deb12u2 → 2.5.0.
       const upstream = (versions.get(l.source) ?? '?').replace(/^\d+:/, '').replace(/-[^-]*$/, '').replace(/[+~].*$/, '');
