@@ -117,6 +117,17 @@ describe('renderings', () => {
     expect(renderPlanText(plan, { keys, imageDigest: DIGEST })).toContain(`  zlib     ${keys.get('zlib') ?? ''}`);
   });
 
+  it('text and json: how each source is built, with the evidence', () => {
+    const buildPaths = new Map(plan.nodes.map((n) => [n.source, n.source === 'zlib'
+      ? { kind: 'debian' as const, evidence: 'no recipe; debian/rules without dh (its own targets); install: install, line 164' }
+      : { kind: 'driver' as const, evidence: 'a recipe' }]));
+    const text = renderPlanText(plan, { buildPaths });
+    expect(text).toContain("built by (Debian's packaging unless a recipe says otherwise):");
+    expect(text).toMatch(/^ {2}zlib +debian +no recipe; debian\/rules without dh \(its own targets\); install: install, line 164$/m);
+    const json = planToJson(plan, { buildPaths }) as { nodes: { source: string; buildPath?: { kind: string } }[] };
+    expect(json.nodes.find((n) => n.source === 'zlib')?.buildPath?.kind).toBe('debian');
+  });
+
   it('json: nodes with why, cache state and keys', () => {
     const json = planToJson(plan, { keys: planCacheKeys(plan, sameImageForEvery(plan, DIGEST)), imageDigest: DIGEST }) as { nodes: { source: string; cached: string; cacheKey?: string; why: { text: string }[] }[] };
     const libffi = json.nodes.find((n) => n.source === 'libffi');
