@@ -15,7 +15,7 @@ async function shipped(name: string): Promise<Recipe> {
 
 describe('shipped recipes', () => {
   it('cover the QEMU stub domain closure', async () => {
-    expect([...(await shippedRecipes()).byName.keys()].sort()).toEqual(['glib2.0', 'libffi', 'pixman', 'qemu-stubdom', 'xen']);
+    expect([...(await shippedRecipes()).byName.keys()].sort()).toEqual(['glib2.0', 'libffi', 'pcre2', 'pixman', 'qemu-stubdom', 'xen', 'zlib']);
   });
 
   it('qemu-stubdom is an application recipe of source qemu with its patch, package and overrides', async () => {
