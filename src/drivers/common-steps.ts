@@ -28,6 +28,8 @@ export function setupStep(ctx: StepContext, files: readonly GeneratedFile[]): Bu
       lines.push(shCommand(['ln', '-sfn', dir, joinPath(ctx.kernelHeaderDir, base)]));
     }
   }
+  const dirs = [...new Set(files.map((f) => f.path.slice(0, f.path.lastIndexOf('/'))))].filter((d) => d !== ctx.generatedDir && d !== '');
+  if (dirs.length > 0) lines.push(shCommand(['mkdir', '-p', ...dirs]));
   for (const file of files) lines.push(writeFileScript(file.path, file.content));
   return step(ctx, 'setup', lines.join('\n'), ctx.input.buildDir);
 }

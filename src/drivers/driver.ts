@@ -4,6 +4,7 @@
 // steps (each announced in the build log). The executor runs the steps (inside the build container).
 import type { Result } from '../model/result.js';
 import type { SourceLocation } from '../model/location.js';
+import type { DebianRules } from './debian/debian-rules.js';
 
 /** The cross toolchain of a partial architecture, as the drivers need it (arch/ maps its file onto this). */
 export interface ArchToolchain {
@@ -64,7 +65,7 @@ export interface ElfIdentity {
   readonly class: 32 | 64;
 }
 
-export type BuildSystemId = 'autotools' | 'meson' | 'cmake' | 'make' | 'steps';
+export type BuildSystemId = 'debian' | 'autotools' | 'meson' | 'cmake' | 'make' | 'steps';
 
 /** A step the recipe writes itself (steps driver, and anything a driver cannot guess). */
 export interface RecipeStep {
@@ -133,6 +134,22 @@ export interface DriverInput {
   readonly options: RecipeBuildOptions;
   /** Passed through to every step as SOURCE_DATE_EPOCH, for reproducible output. */
   readonly sourceDateEpoch?: number;
+  /** The source's own packaging, when it has a debian/rules (what the debian driver runs). */
+  readonly debian?: DebianPackaging;
+}
+
+/** What the debian driver needs from the source's packaging and the plan. */
+export interface DebianPackaging {
+  readonly rules: DebianRules;
+  /** Build profiles of this build (the arch's and the recipe's): DEB_BUILD_PROFILES. */
+  readonly profiles: readonly string[];
+  /** The binary packages whose files become -cross packages (`libexpat1-dev`). */
+  readonly packages: readonly string[];
+  /**
+   * Lines the arch file prepends to dpkg's tables (`Dpkg-Ostable` ...), for an arch the image's
+   * dpkg does not know (rumprun-amd64): the build uses copies through DPKG_DATADIR.
+   */
+  readonly dpkgTables?: { readonly cputable: readonly string[]; readonly ostable: readonly string[]; readonly tupletable: readonly string[] };
 }
 
 export interface BuildStep {
@@ -156,6 +173,7 @@ export type DriverError =
   | { readonly reason: 'no-build-system'; readonly dir: string; readonly location: SourceLocation }
   | { readonly reason: 'unknown-driver'; readonly id: string; readonly location: SourceLocation }
   | { readonly reason: 'missing-steps'; readonly location: SourceLocation }
+  | { readonly reason: 'no-debian-packaging'; readonly detail: string; readonly location: SourceLocation }
   | { readonly reason: 'unsupported-triplet'; readonly triplet: string; readonly detail: string; readonly location: SourceLocation }
   | { readonly reason: 'invalid-flag'; readonly flag: string; readonly detail: string; readonly location: SourceLocation }
   | { readonly reason: 'invalid-variable'; readonly name: string; readonly detail: string; readonly location: SourceLocation }
@@ -179,6 +197,8 @@ export function describeDriverError(error: DriverError): string {
       return `unknown build driver "${error.id}"`;
     case 'missing-steps':
       return 'the steps driver needs build.steps in the recipe';
+    case 'no-debian-packaging':
+      return `the debian driver cannot build this source: ${error.detail}; a recipe naming another Build-System can`;
     case 'unsupported-triplet':
       return `triplet ${error.triplet}: ${error.detail}`;
     case 'invalid-flag':

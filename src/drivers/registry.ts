@@ -7,9 +7,10 @@ import { mesonDriver } from './meson/meson-driver.js';
 import { cmakeDriver } from './cmake/cmake-driver.js';
 import { makeDriver } from './make/make-driver.js';
 import { stepsDriver } from './steps/steps-driver.js';
+import { debianDriver } from './debian/debian-driver.js';
 
 export const DRIVERS: ReadonlyMap<BuildSystemId, Driver> = new Map<BuildSystemId, Driver>(
-  [autotoolsDriver, mesonDriver, cmakeDriver, makeDriver, stepsDriver].map((d) => [d.id, d]),
+  [debianDriver, autotoolsDriver, mesonDriver, cmakeDriver, makeDriver, stepsDriver].map((d) => [d.id, d]),
 );
 
 /**
@@ -33,10 +34,13 @@ export function detectBuildSystem(fileList: readonly string[]): BuildSystemId | 
   return DETECTION.find((d) => d.files.some((f) => topLevel.has(f)))?.system;
 }
 
-/** The driver for a recipe: named, or detected from `fileList` (relative to source dir + subdir). */
+/**
+ * The driver for a recipe: named, or, by default, the source's own Debian packaging when it has a
+ * debian/rules (input.debian), else detected from `fileList` (relative to source dir + subdir).
+ */
 export function selectDriver(input: DriverInput, fileList: readonly string[]): Result<Driver, DriverError> {
   const wanted = input.options.system;
-  const id = wanted === 'detect' ? detectBuildSystem(fileList) : wanted;
+  const id = wanted === 'detect' ? (input.debian === undefined ? detectBuildSystem(fileList) : 'debian') : wanted;
   if (id === undefined) {
     return err({ reason: 'no-build-system', dir: input.source.dir + (input.options.subdir === undefined ? '' : `/${input.options.subdir}`), location: recipeLocation(input) });
   }

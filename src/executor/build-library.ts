@@ -35,6 +35,8 @@ import { checkOutputLinks } from './output-links.js';
 import { verifyOutput } from './verify-output.js';
 import { verifyProvenance } from './verify-provenance.js';
 import { profileEnv } from './build-profiles.js';
+import { crossBinaries, debianPackaging, publishedBinaries, takeClaims } from './debian-packaging.js';
+import { describeDebianPath } from '../drivers/debian/debian-rules.js';
 
 /**
  * Where the driver's scratch files and out-of-tree builds go in the container: the container's
@@ -156,7 +158,13 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     const effective = recipe === undefined ? defaultRecipe(node.source) : recipeForArch(recipe, s.arch.name);
     const options = recipeBuildOptions(effective);
     const epoch = await sourceDateEpoch(tree.value);
-    const input = driverInput(node, toolchain, options, s.jobs, epoch);
+    const binaries = publishedBinaries(recipe?.publish ?? [], node.neededBinaries, tree.value.record.binaries);
+    const packaging = options.system === 'detect' || options.system === 'debian'
+      ? await debianPackaging(tree.value.dir, {
+        profiles: [...new Set([...s.arch.buildProfiles, ...effective.build.profiles])], packages: binaries, dpkgTables: s.arch.dpkgTables,
+      })
+      : undefined;
+    const input = { ...driverInput(node, toolchain, options, s.jobs, epoch), ...(packaging === undefined ? {} : { debian: packaging }) };
     const files = await topLevelNames(options.subdir === undefined ? tree.value.dir : join(tree.value.dir, options.subdir));
     const spec = buildSpecFor(input, files);
     if (!spec.ok) return failed({ reason: 'driver', error: spec.error }, false);
@@ -170,7 +178,10 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     }
     const script = buildScript(spec.value, patches.length > 0 ? [patchStep(patches)] : []);
     const outputDir = join(work, 'out');
-    log.info({ driver: spec.value.driver, steps: spec.value.steps.length, source: tree.value.dir, note: tree.value.note }, 'build start');
+    log.info({
+      driver: spec.value.driver, steps: spec.value.steps.length, source: tree.value.dir, note: tree.value.note,
+      ...(spec.value.driver === 'debian' && packaging !== undefined ? { evidence: describeDebianPath(packaging.rules), packages: packaging.packages } : {}),
+    }, 'build start');
     const stepStart = performance.now();
     const ran = await runBuildStep({
       image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script], sourceDir: tree.value.dir, depsDir: staged.value.dir,
@@ -183,6 +194,7 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     const markers = readScriptMarkers(await outputLines(logFile));
     if (!ran.ok) return failed({ reason: 'step', error: ran.error, ...(markers.lastStep === undefined ? {} : { lastStep: markers.lastStep }) });
 
+    const claims = await takeClaims(outputDir);
     const verified = await verifyOutput({ outputDir, expect: staticExpectation(input), expectedArtefacts: spec.value.expectedArtefacts });
     if (!verified.ok) return failed({ reason: 'output-unreadable', error: verified.error });
     // Links, special files and set-id bits: judged where the packages will install them.
@@ -205,12 +217,11 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     const described = await describeTree(outputDir);
     if (!described.ok) return failed({ reason: 'packaging', message: described.error.message, location: described.error.location });
     const recipeSha256 = node.recipe?.sha256 ?? NO_RECIPE_SHA256;
-    const binaries = recipe?.publish.length ? recipe.publish : node.neededBinaries;
     const version = await crossVersion(s.repo, node, binaries.map((b) => crossPackageName(b, s.arch.name)));
     if (!version.ok) return failed({ reason: 'repo', error: version.error });
     const packages = buildCrossPackages({
       source: node.source, sourceVersion: node.version, version: version.value, arch: s.arch.name, triplet: s.arch.gnuTriplet,
-      binaries: binaries.map((name) => ({ name })), staged: described.value,
+      binaries: crossBinaries(binaries, claims), staged: described.value,
       dependencies: crossDependencies(node, context.closure, s.arch.name), recipeSha256, cacheKey: context.key,
       copyright: copyright.value, maintainer: await maintainerFor(tree.value, s.maintainer), sourceDateEpoch: epoch,
       ...(s.suites === undefined ? {} : { suites: s.suites }),

@@ -5,6 +5,7 @@ import { describeWarning } from '../solver/describe.js';
 import { describeEdge } from '../solver/why.js';
 import type { ChosenProfile, NativeTool, SolveEdge } from '../solver/types.js';
 import type { BuildPlan, PlanNode } from './plan.js';
+import type { BuildPath } from '../drivers/build-path.js';
 
 export interface RenderOptions {
   /** Cache keys for one build-image digest, when the caller computed them. */
@@ -15,6 +16,8 @@ export interface RenderOptions {
   /** Cache state per source; `unknown` until a cache exists to ask. */
   readonly cached?: (source: string) => 'yes' | 'no' | 'unknown';
   readonly suites?: readonly string[];
+  /** How each source is built (Debian's packaging, a driver, a recipe), with the evidence. */
+  readonly buildPaths?: ReadonlyMap<string, BuildPath>;
 }
 
 function table(rows: readonly (readonly string[])[]): string[] {
@@ -108,6 +111,13 @@ export function renderPlanText(plan: BuildPlan, options: RenderOptions = {}): st
   out.push(...profileLines(plan));
   const choices = plan.nodes.flatMap((n) => n.why.slice(-1)).map(choiceLine).filter((l): l is string => l !== undefined);
   if (choices.length > 0) out.push('', 'versions chosen across suites (the newest that satisfies, unless pinned):', ...choices.map((c) => `  ${c}`));
+  if (options.buildPaths !== undefined) {
+    out.push('', "built by (Debian's packaging unless a recipe says otherwise):");
+    out.push(...table(plan.nodes.map((n) => {
+      const p = options.buildPaths?.get(n.source);
+      return [n.source, p?.kind ?? '?', p?.evidence ?? ''];
+    })).map((l) => `  ${l}`));
+  }
   if (options.keys !== undefined) {
     out.push('', `cache keys for build image ${options.imageDigest ?? '?'}:`);
     if (options.builder !== undefined) {
@@ -141,6 +151,7 @@ export function planToJson(plan: BuildPlan, options: RenderOptions = {}): unknow
       ...n,
       why: n.why.map(edge),
       cached: options.cached?.(n.source) ?? 'unknown',
+      ...(options.buildPaths?.get(n.source) === undefined ? {} : { buildPath: options.buildPaths.get(n.source) }),
       ...(options.keys?.get(n.source) === undefined ? {} : { cacheKey: options.keys.get(n.source) }),
     })),
     natives: plan.natives.map((t) => ({ ...t, neededBy: t.neededBy.map(edge) })),

@@ -5,7 +5,7 @@ import type { Sha256Hex } from '../model/brand.js';
 import type { SourceLocation } from '../model/location.js';
 import type { AlternativeGroup } from '../model/relation.js';
 
-export const BUILD_SYSTEMS = ['detect', 'autotools', 'meson', 'cmake', 'make', 'steps'] as const;
+export const BUILD_SYSTEMS = ['detect', 'debian', 'autotools', 'meson', 'cmake', 'make', 'steps'] as const;
 export type BuildSystem = (typeof BUILD_SYSTEMS)[number];
 
 /** A relation the recipe drops, with the reason a maintainer reads in `why`. */

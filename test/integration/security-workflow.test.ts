@@ -10,8 +10,8 @@
 // of some uploads: archive-versions.ts). The test skips, saying why, when trixie has no servable
 // zlib newer than OLD.
 //
-// trixie is among the suites of both builds and every source is pinned. The project's own
-// recipes/zlib is used: the new zlib build-depends on a native tool the old one did not (autoconf),
+// trixie is among the suites of both builds and every source is pinned. The zlib recipe of
+// test/fixtures/recipes (zlib's own configure through the steps driver) is used: the new zlib build-depends on a native tool the old one did not (autoconf),
 // which changes zlib's own build image and key only — each node builds in the environment plus its
 // own native tools (docs/building.md, "Build images"). The application part (binNMU .deb)
 // waits for the application builder; its version and changelog functions are tested in
@@ -40,6 +40,7 @@ let NEW = '';
 let PINS: string[] = [];
 /** Set when the archive holds no servable update to rebuild against: every test skips with it. */
 let noUpdate: string | undefined;
+const RECIPES = ['--recipe-dir', join(ROOT, 'test/fixtures/recipes')];
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
@@ -68,7 +69,7 @@ beforeAll(async () => {
   await deriveVersions();
   if (noUpdate !== undefined) return;
   // The first build, as a user runs it.
-  const built = spawnSync(process.execPath, [join(ROOT, 'bin/stubforge.js'), 'build', 'glib2.0', '--libraries-only', ...SUITES, ...PINS],
+  const built = spawnSync(process.execPath, [join(ROOT, 'bin/stubforge.js'), 'build', 'glib2.0', '--libraries-only', ...SUITES, ...PINS, ...RECIPES],
     { env, cwd: home, encoding: 'utf8', timeout: 900_000 });
   if (built.status !== 0) throw new Error(`first build failed (${String(built.status)}):\n${built.stdout}\n${built.stderr}`);
 }, 900_000);
@@ -83,7 +84,7 @@ describe('security workflow: query, rebuild', () => {
   });
 
   it('rebuild shows the affected set and the expected cache hits without building', async () => {
-    const { code, stdout } = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES);
+    const { code, stdout } = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES, ...RECIPES);
     expect(code).toBe(0);
     expect(stdout).toContain(`  musl-linux-amd64  zlib ${OLD}  key `);
     expect(stdout).toContain(`updated ${OLD} → ${NEW}`);
@@ -93,7 +94,7 @@ describe('security workflow: query, rebuild', () => {
   });
 
   it('rebuild --yes rebuilds exactly the affected set; the rest are cache hits', async () => {
-    const { code, stdout } = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES, '--yes');
+    const { code, stdout } = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES, ...RECIPES, '--yes');
     expect(code, stdout).toBe(0);
     expect(stdout).not.toContain('REBUILT OUTSIDE');
     const result = /^glib2\.0 on musl-linux-amd64: rebuilt (.*); cache hits (.*)$/m.exec(stdout);
@@ -109,7 +110,7 @@ describe('security workflow: query, rebuild', () => {
     expect(versions).toContain(NEW);
     expect(spawnSync('dpkg', ['--compare-versions', NEW, 'gt', OLD]).status).toBe(0);
     // Nothing stale is left: the update is what every current build uses now.
-    const again = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES);
+    const again = await stubforge(rebuild, '--updated', `zlib=${NEW}`, ...SUITES, ...RECIPES);
     expect(again.stdout).toContain(`zlib ${NEW} is already what every build uses`);
   });
 });

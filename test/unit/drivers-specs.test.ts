@@ -275,7 +275,7 @@ describe('driver selection', () => {
   });
 
   it('registers one driver per build system', () => {
-    expect([...DRIVERS.keys()].sort()).toEqual(['autotools', 'cmake', 'make', 'meson', 'steps']);
+    expect([...DRIVERS.keys()].sort()).toEqual(['autotools', 'cmake', 'debian', 'make', 'meson', 'steps']);
   });
 
   it('reports no build system, naming the directory, and a steps recipe without steps', () => {

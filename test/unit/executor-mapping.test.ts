@@ -90,12 +90,15 @@ describe('recipeBuildOptions', () => {
 
   it.each([
     ['glib2.0', 'meson', 'mesonOptions', '-Dselinux=disabled'],
-    ['pcre2', 'autotools', 'makeArgs', 'AM_LDFLAGS=-all-static'],
-    ['libffi', 'autotools', 'configureArgs', '--disable-docs'],
+    ['pixman', 'meson', 'mesonOptions', '-Dtests=disabled'],
   ] as const)('maps %s to %s with its options', async (name, system, field, option) => {
     const options = recipeBuildOptions(recipeForArch(await recipe(name), 'musl-linux-amd64'));
     expect(options.system).toBe(system);
     expect(options[field]).toContain(option);
+  });
+
+  it("keeps Debian's packaging for a recipe of roles only (libffi): no build system named", async () => {
+    expect(recipeBuildOptions(recipeForArch(await recipe('libffi'), 'musl-linux-amd64')).system).toBe('detect');
   });
 
   it('gives a source without a recipe the detected build system and nothing else', () => {

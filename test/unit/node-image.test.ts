@@ -32,7 +32,7 @@ function digests(changed: readonly string[] = []): Map<string, string> {
 describe('nodeImagePackages', () => {
   it.each([
     ['zlib', [...TOOLCHAIN, 'debhelper', 'dpkg-dev']],
-    ['libffi', [...TOOLCHAIN, 'debhelper']],
+    ['libffi', [...TOOLCHAIN, 'debhelper', 'libltdl-dev', 'texinfo']],
     ['xen', ['autoconf', 'automake', ...TOOLCHAIN, 'pkg-config', 'python3-dev']],
     ['qemu', [...TOOLCHAIN, 'meson', 'ninja-build', 'pkg-config', 'python3']],
   ])('gives %s the toolchain and its own native tools, sorted', (source, packages) => {

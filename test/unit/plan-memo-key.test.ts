@@ -13,8 +13,8 @@ const mirror = 'http://mirror.invalid/debian';
 
 const archMissing: InputRead = { kind: 'failed', path: '/home/user/arch/musl-linux-amd64', code: 'ENOENT' };
 const archFile: InputRead = { kind: 'file', path: join(ROOT, 'arch/musl-linux-amd64'), sha256: sha256('arch/musl-linux-amd64') };
-const recipeList: InputRead = { kind: 'list', path: join(ROOT, 'recipes'), entries: ['glib2.0', 'libffi', 'pcre2', 'pixman', 'qemu-stubdom/', 'xen', 'zlib'] };
-const zlib = { kind: 'file', path: join(ROOT, 'recipes/zlib'), sha256: sha256('recipes/zlib') } as const;
+const recipeList: InputRead = { kind: 'list', path: join(ROOT, 'recipes'), entries: ['glib2.0', 'libffi', 'pixman', 'qemu-stubdom/', 'xen'] };
+const libffi = { kind: 'file', path: join(ROOT, 'recipes/libffi'), sha256: sha256('recipes/libffi') } as const;
 
 const base: PlanMemoKeyParts = {
   format: 'stubforge-plan-memo 1',
@@ -26,7 +26,7 @@ const base: PlanMemoKeyParts = {
     { suite: 'bookworm-security', component: 'main', mirror: `${mirror}-security`, sha256: sha256('test/fixtures/archive/InRelease-bookworm-security') },
   ],
   pins: new Map([['xen', '4.17.5+72-g01140da4e8-1'], ['pcre2', '10.42-1']]),
-  reads: [archMissing, archFile, recipeList, zlib],
+  reads: [archMissing, archFile, recipeList, libffi],
 };
 
 const id = (parts: PlanMemoKeyParts): string => planMemoKey(parts).id;
@@ -57,12 +57,12 @@ describe('plan memo key', () => {
     ['a pin more', { pins: new Map([...base.pins, ['zlib', '1:1.2.13.dfsg-1']]) }],
     ['a pin to another version', { pins: new Map([...base.pins, ['xen', '4.17.7+13-g2445b30a44-0+deb12u1']]) }],
     ['no pins', { pins: new Map() }],
-    ['an edited recipe', { reads: [archMissing, archFile, recipeList, { ...zlib, sha256: sha256('recipes/xen/recipe') }] }],
-    ['a recipe file read from elsewhere', { reads: [archMissing, archFile, recipeList, { ...zlib, path: '/home/user/recipes/zlib' }] }],
-    ['a recipe folder with another listing', { reads: [archMissing, archFile, { ...recipeList, entries: ['zlib'] }, zlib] }],
-    ['an arch file found in the first folder now', { reads: [archFile, recipeList, zlib] }],
-    ['a read that failed otherwise', { reads: [{ ...archMissing, code: 'EACCES' }, archFile, recipeList, zlib] }],
-    ['the same files read in another order', { reads: [archMissing, archFile, zlib, recipeList] }],
+    ['an edited recipe', { reads: [archMissing, archFile, recipeList, { ...libffi, sha256: sha256('recipes/xen/recipe') }] }],
+    ['a recipe file read from elsewhere', { reads: [archMissing, archFile, recipeList, { ...libffi, path: '/home/user/recipes/libffi' }] }],
+    ['a recipe folder with another listing', { reads: [archMissing, archFile, { ...recipeList, entries: ['libffi'] }, libffi] }],
+    ['an arch file found in the first folder now', { reads: [archFile, recipeList, libffi] }],
+    ['a read that failed otherwise', { reads: [{ ...archMissing, code: 'EACCES' }, archFile, recipeList, libffi] }],
+    ['the same files read in another order', { reads: [archMissing, archFile, libffi, recipeList] }],
   ])('changes with %s', (_what, change) => {
     expect(id({ ...base, ...change })).not.toBe(id(base));
   });

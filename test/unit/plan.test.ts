@@ -32,13 +32,14 @@ describe('build order', () => {
 
   it('starts the ready sources with the longest remaining path first', () => {
     expect(plan.nodes.map((n) => `${n.source}:${n.priority}`)).toEqual([
-      'pcre2:240', 'libffi:231', 'zlib:223', 'glib2.0:218', 'pixman:188', 'xen:177', 'qemu:170',
+      'pcre2:278', 'zlib:278', 'libffi:248', 'glib2.0:218', 'pixman:188', 'xen:177', 'qemu:170',
     ]);
   });
 
   it('names the critical path and its length from the recipes\' estimates', () => {
-    expect(plan.criticalPath).toEqual({ sources: ['pcre2', 'glib2.0', 'qemu'], seconds: 240 });
-    expect(plan.nodes.every((n) => n.durationFrom === 'recipe')).toBe(true);
+    expect(plan.criticalPath).toEqual({ sources: ['pcre2', 'glib2.0', 'qemu'], seconds: 278 });
+    // pcre2 and zlib have no recipe any more (Debian's packaging builds them): the default estimate.
+    expect(plan.nodes.filter((n) => n.durationFrom === 'default').map((n) => n.source).sort()).toEqual(['pcre2', 'zlib']);
   });
 
   it('lists the build image packages: toolchain, config.sub source, then the native tools', () => {
@@ -110,7 +111,7 @@ describe('renderings', () => {
   it('text: each source with version, suite, role, cache state and why; then tools and drops', () => {
     const text = renderPlanText(plan, { suites: ['bookworm'] });
     expect(text).toContain('plan for qemu-stubdom (source qemu) on musl-linux-amd64 (x86_64-linux-musl)');
-    expect(text).toMatch(/^ {2}1 +pcre2 +10\.42-1 +bookworm +target +22 s +unknown +qemu → glib2\.0: libpcre2-dev$/m);
+    expect(text).toMatch(/^ {2}1 +pcre2 +10\.42-1 +bookworm +target +60 s\* +unknown +qemu → glib2\.0: libpcre2-dev$/m);
     expect(text).toMatch(/^ {2}7 +qemu +1:7\.2\+dfsg-7\+deb12u18 +bookworm +target \(app\) +170 s +unknown +the target \(application recipe\)$/m);
     expect(text).toContain('C library: musl 1.2.3-1 (bookworm) from the toolchain');
     expect(text).toMatch(/qemu: \d+ relations not listed by its recipe/);
@@ -119,6 +120,17 @@ describe('renderings', () => {
   it('text: shows cache keys when given some', () => {
     const keys = planCacheKeys(plan, sameImageForEvery(plan, DIGEST), BUILDER);
     expect(renderPlanText(plan, { keys, imageDigest: DIGEST })).toContain(`  zlib     ${keys.get('zlib') ?? ''}`);
+  });
+
+  it('text and json: how each source is built, with the evidence', () => {
+    const buildPaths = new Map(plan.nodes.map((n) => [n.source, n.source === 'zlib'
+      ? { kind: 'debian' as const, evidence: 'no recipe; debian/rules without dh (its own targets); install: install, line 164' }
+      : { kind: 'driver' as const, evidence: 'a recipe' }]));
+    const text = renderPlanText(plan, { buildPaths });
+    expect(text).toContain("built by (Debian's packaging unless a recipe says otherwise):");
+    expect(text).toMatch(/^ {2}zlib +debian +no recipe; debian\/rules without dh \(its own targets\); install: install, line 164$/m);
+    const json = planToJson(plan, { buildPaths }) as { nodes: { source: string; buildPath?: { kind: string } }[] };
+    expect(json.nodes.find((n) => n.source === 'zlib')?.buildPath?.kind).toBe('debian');
   });
 
   it('json: nodes with why, cache state and keys', () => {

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseBatchFile } from '../../executor/batch-file.js';
-import { readReportFile, resumeTargets, writeReportFile } from '../../executor/batch-report.js';
+import { readReportFile, resumeTargets, writeReportFile, type BatchReport } from '../../executor/batch-report.js';
 import { batchExitCode, runBatch } from '../../executor/batch.js';
 import { formatLocation } from '../../model/location.js';
 import { newRunId } from '../../runtime/labels.js';
@@ -30,6 +30,29 @@ function positiveInt(text: string | undefined, fallback: number): number | undef
   if (text === undefined) return fallback;
   const n = Number(text);
   return Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
+/**
+ * One line on the terminal each time a target starts or ends (`[ 3/50] expat@musl-linux-amd64:
+ * failed after 212 s ...`), read from the report states runBatch writes after every change.
+ */
+function batchProgress(out: { write(text: string): unknown }, now: () => number): (report: BatchReport) => void {
+  const seen = new Map<string, string>();
+  const started = now();
+  return (report) => {
+    const total = report.targets.length;
+    for (const t of report.targets) {
+      if (seen.get(t.id) === t.status) continue;
+      const first = !seen.has(t.id);
+      seen.set(t.id, t.status);
+      if (first && (t.status === 'pending' || t.fromEarlierRun === true)) continue;
+      const done = report.targets.filter((x) => x.status !== 'pending' && x.status !== 'running').length;
+      const elapsed = `${Math.round((now() - started) / 1000)} s elapsed`;
+      const detail = t.status === 'running' ? 'started'
+        : `${t.status}${t.durationMs === undefined ? '' : ` after ${Math.round(t.durationMs / 1000)} s`}, ${t.built} built, ${t.cacheHits} cached`;
+      out.write(`[${String(done).padStart(String(total).length)}/${total}] ${t.id}: ${detail} (${elapsed})\n`);
+    }
+  };
 }
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -105,12 +128,16 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   await mkdir(logDir, { recursive: true });
   const runner = buildRunner({ entry: join(projectRoot(), 'bin', 'stubforge.js'), commonOptions: common, buildJobs, cacheRepo: paths.repoDir, ctx });
   const interrupt = listenForInterrupt();
+  const progress = batchProgress(ctx.stdout, Date.now);
   try {
     ctx.stdout.write(`batch of ${entries.value.length} target(s), ${jobs} at a time; report ${reportPath}; logs ${logDir}\n`);
     const outcome = await runBatch({
       entries: entries.value, list, jobs, runner, signal: interrupt.signal, logger: ctx.log,
       logFileOf: (e) => targetLogFile(logDir, e),
-      writeReport: (r) => writeReportFile(reportPath, r),
+      writeReport: (r) => {
+        progress(r);
+        return writeReportFile(reportPath, r);
+      },
       ...(resumeFrom === undefined ? {} : { resumeFrom }),
     });
     for (const t of outcome.report.targets) {

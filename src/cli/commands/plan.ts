@@ -12,6 +12,7 @@ import type { BuilderIdentity } from '../../plan/cache-key.js';
 import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices, cacheStatus, environmentSuite } from './build-choices.js';
 import { planTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
+import { planBuildPaths } from './build-paths.js';
 
 const USAGE = 'usage: stubforge plan <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -78,8 +79,9 @@ export const command: CliCommand = {
     const keys = digest === undefined || known === undefined ? undefined : await keysForOneImage(plan, digest, known.identity, choices.value.origOnly);
     // Cached yes/no when the build environment and the repository exist.
     const status = format === 'dot' || known === undefined ? undefined : await cacheStatus(plan, ctx, choices.value, known.identity, environmentSuite(values.suite));
+    const buildPaths = format === 'dot' ? undefined : await planBuildPaths(plan, inputs, ctx);
     const options = {
-      suites, ...(keys === undefined || digest === undefined || known === undefined ? {} : {
+      suites, ...(buildPaths === undefined ? {} : { buildPaths }), ...(keys === undefined || digest === undefined || known === undefined ? {} : {
         keys, imageDigest: digest,
         builder: { code: known.identity.code, ...(known.tree === undefined || known.identity.toolchainTree === undefined ? {} : { toolchainTree: { root: known.tree.root, digest: known.identity.toolchainTree } }) },
       }),

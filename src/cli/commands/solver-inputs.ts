@@ -25,6 +25,7 @@ export const SOLVER_OPTIONS = {
   arch: { type: 'string' },
   'arch-dir': { type: 'string', multiple: true },
   'recipe-dir': { type: 'string', multiple: true },
+  'no-shipped-recipes': { type: 'boolean' },
   pin: { type: 'string', multiple: true },
   'dpkg-datadir': { type: 'string' },
   help: { type: 'boolean' },
@@ -34,6 +35,7 @@ export const SOLVER_USAGE =
   `  --arch NAME        partial architecture (default ${DEFAULT_ARCH}); an arch file in arch/\n` +
   '  --arch-dir DIR     look for arch files here first (repeatable)\n' +
   '  --recipe-dir DIR   look for recipes here first (repeatable)\n' +
+  "  --no-shipped-recipes  leave out stubforge's recipes/ (only --recipe-dir): Debian's packaging alone\n" +
   '  --pin SRC=VERSION  use exactly this version of source SRC (repeatable)\n' +
   `  --dpkg-datadir DIR dpkg's cputable/ostable/tupletable (default ${DPKG_DATADIR})\n` +
   ARCHIVE_USAGE;
@@ -42,6 +44,7 @@ export interface SolverArgs extends ArchiveArgs {
   readonly arch?: string | undefined;
   readonly 'arch-dir'?: string[] | undefined;
   readonly 'recipe-dir'?: string[] | undefined;
+  readonly 'no-shipped-recipes'?: boolean | undefined;
   readonly pin?: string[] | undefined;
   readonly 'dpkg-datadir'?: string | undefined;
 }
@@ -141,7 +144,8 @@ export async function loadSolverInputs(
   if (table.value.tupleOf(arch.value.name) === undefined) {
     return err(usage(`${formatLocation(arch.value.location)}: dpkg's tables do not know ${arch.value.name} (add Dpkg-Ostable/Dpkg-Tupletable lines)`));
   }
-  const recipeDirs = [...(args['recipe-dir'] ?? []).map((d) => resolve(ctx.cwd, d)), join(root, 'recipes')];
+  const recipeDirs = [...(args['recipe-dir'] ?? []).map((d) => resolve(ctx.cwd, d)),
+    ...(args['no-shipped-recipes'] === true ? [] : [join(root, 'recipes')])];
   const recipes = await loadRecipes(recipeDirs, files.recipes);
   if (!recipes.ok) return err(usage(recipes.error.map(describeRecipeLoadError).join('\n')));
   const pins = parsePins(args.pin ?? []);
