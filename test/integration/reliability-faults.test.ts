@@ -29,11 +29,11 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Recipe folders: the shipped zlib recipe with extra steps (each variant is its own key). */
+/** Recipe folders: the steps-driver zlib recipe of test/fixtures/recipes with extra steps (each variant is its own key). */
 function recipeDir(name: string, extraSteps: readonly string[], replaceSteps = false): string {
   const dir = join(work, 'recipes', name);
   mkdirSync(dir, { recursive: true });
-  const shipped = readFileSync(join(ROOT, 'recipes/zlib'), 'utf8');
+  const shipped = readFileSync(join(ROOT, 'test/fixtures/recipes/zlib'), 'utf8');
   const text = replaceSteps
     ? shipped.replace(/^Steps:\n(?: .*\n)+/m, `Steps:\n${extraSteps.map((s) => ` ${s}\n`).join('')}`)
     : shipped.replace(/^( make install DESTDIR="\$DESTDIR"\n)/m, `$1${extraSteps.map((s) => ` ${s}\n`).join('')}`);
