@@ -6,7 +6,7 @@
 //   ONE string or object each, so a list is written as the key repeated per element — what
 //   rumprun's own launcher (app-tools/rumprun) writes; an array under `env` is a fatal
 //   "unexpected type" at boot;
-// - the multi-program key is spelled `rc_TESTING` in that code (rumprun:doc/config.md says `rc`; the
+// - the multi-program key is spelled `rc_TESTING` in that code (rumprun's own configuration page, doc/config, says `rc`; the
 //   parser stops with "no match for key" on `rc`);
 // - jsmn does not unescape strings: the guest gets the raw bytes between the quotes. Values other
 //   than `cmdline` must therefore hold no `"`, `\` or control characters. `cmdline` is split by
