@@ -1,0 +1,230 @@
+// One build step as a Swarm replicated job (swarm-runtime.ts creates it; swarm-service.ts says
+// what the service is). The service is created when the step runs, so the timeout counts from
+// there; its task is polled through the API (each poll doubles as the engine's health check),
+// its output followed through the service's logs, and a timeout or an interrupt removes the
+// service, which stops the task wherever it runs. Exit 137 the runtime did not cause is reported
+// as out of memory: Swarm gives no OOM flag, and the memory limit is the kill the node makes.
+import { PassThrough } from 'node:stream';
+import { rm } from 'node:fs/promises';
+import type Docker from 'dockerode';
+import { ok, err, type Result } from '../model/result.js';
+import type { OnOutputLine, RuntimeError, StepHandle, StepOutcome } from './container-runtime.js';
+import { withDeadline, type EngineDeadlines } from './docker-step.js';
+import { runHostCommand } from './host-command.js';
+import { LineBuffer } from './line-buffer.js';
+import { FINAL_TASK_STATES } from './swarm-service.js';
+import type { ArtefactStore } from './swarm-store.js';
+
+const POLL_MS = 500;
+const LOG_DRAIN_MS = 3_000;
+const KILLED_EXIT = 137;
+/** On a step's scratch volumes: its service's name, by which they are found and removed. */
+export const STEP_LABEL = 'org.stubforge.swarm-step';
+
+export interface SwarmStepDeps {
+  readonly docker: Docker;
+  readonly store: ArtefactStore;
+  /** The service spec, made when the transfer is known (swarm-runtime.ts). */
+  readonly serviceSpec: Record<string, unknown>;
+  readonly name: string;
+  /** Token and host folder of the output, when the step has one. */
+  readonly output?: { readonly token: string; readonly hostDir: string };
+  readonly timeoutMs: number;
+  readonly now: () => number;
+  readonly fail: (operation: string, error: unknown) => RuntimeError;
+  readonly socket: string;
+  readonly deadlines: EngineDeadlines;
+}
+
+interface TaskView { readonly state: string; readonly exitCode?: number; readonly err?: string }
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+export class SwarmStepHandle implements StepHandle {
+  private serviceId: string | undefined;
+  private removed = false;
+
+  constructor(private readonly deps: SwarmStepDeps) {}
+
+  get id(): string {
+    return this.serviceId ?? this.deps.name;
+  }
+
+  async run(onLine: OnOutputLine, signal?: AbortSignal): Promise<Result<StepOutcome, RuntimeError>> {
+    const d = this.deps;
+    const location = { file: d.socket };
+    const aborted = (): boolean => signal?.aborted === true;
+    if (aborted()) return err({ reason: 'interrupted', location });
+    const started = d.now();
+    let logs: NodeJS.ReadableStream | undefined;
+    try {
+      const created = await withDeadline(d.docker.createService(d.serviceSpec as unknown as Docker.CreateServiceOptions), d.deadlines.callMs, 'create service');
+      this.serviceId = created.id;
+      const service = d.docker.getService(created.id);
+      logs = await withDeadline(service.logs({ follow: true, stdout: true, stderr: true }), d.deadlines.callMs, 'service logs');
+      const logsDone = demuxLines(d.docker, logs, onLine);
+      let misses = 0;
+      let task: TaskView | undefined;
+      for (;;) {
+        if (aborted()) {
+          await this.remove();
+          return err({ reason: 'interrupted', location });
+        }
+        if (d.now() - started > d.timeoutMs) {
+          await this.remove();
+          return ok({ exitCode: KILLED_EXIT, timedOut: true, durationMs: d.now() - started, oomKilled: false });
+        }
+        try {
+          const seen = await this.task();
+          // A task that vanishes was removed with its service (the reaper, a user): it is over.
+          task = seen ?? (task === undefined ? undefined : { state: 'remove', err: 'the service was removed while its task ran' });
+          misses = 0;
+        } catch (error) {
+          misses += 1;
+          if (misses >= d.deadlines.healthMisses) {
+            const failure = d.fail('inspect task', error);
+            return err(failure.reason === 'engine-unavailable' ? failure : { reason: 'engine-unavailable', socket: d.socket, detail: `the engine stopped answering while the step ran (${failure.reason})`, location });
+          }
+        }
+        if (task !== undefined && FINAL_TASK_STATES.has(task.state)) break;
+        await sleep(POLL_MS);
+      }
+      const durationMs = d.now() - started;
+      await Promise.race([logsDone, sleep(LOG_DRAIN_MS)]);
+      if (task.state === 'rejected' || task.exitCode === undefined) {
+        return err({ reason: 'engine-error', operation: 'run task', detail: `task ${task.state}: ${task.err ?? 'no exit status'}`, location });
+      }
+      if (task.exitCode === 0 && d.output !== undefined) {
+        const fetched = await this.takeOutput(d.output.token, d.output.hostDir);
+        if (!fetched.ok) return fetched;
+      }
+      return ok({ exitCode: task.exitCode, timedOut: false, durationMs, oomKilled: task.exitCode === KILLED_EXIT });
+    } catch (error) {
+      if (aborted()) return err({ reason: 'interrupted', location });
+      return err(d.fail('run service', error));
+    } finally {
+      (logs as { destroy?: () => void } | undefined)?.destroy?.();
+      if (d.output !== undefined) {
+        const left = d.store.takeUpload(d.output.token);
+        if (left !== undefined) await rm(left.path, { force: true });
+      }
+    }
+  }
+
+  /** The one task of the job, once the orchestrator has made it. */
+  private async task(): Promise<TaskView | undefined> {
+    const d = this.deps;
+    const tasks = (await withDeadline(d.docker.listTasks({ filters: { service: [this.serviceId ?? d.name] } }), d.deadlines.callMs, 'list tasks')) as {
+      Status?: { State?: string; Err?: string; ContainerStatus?: { ExitCode?: number } };
+    }[];
+    const status = tasks[0]?.Status;
+    if (status?.State === undefined) return undefined;
+    const exitCode = status.ContainerStatus?.ExitCode;
+    return {
+      state: status.State,
+      ...(status.State === 'complete' ? { exitCode: 0 } : exitCode === undefined ? {} : { exitCode }),
+      ...(status.Err === undefined ? {} : { err: status.Err }),
+    };
+  }
+
+  /** Unpacks the verified upload into the host folder; a task that succeeded without one failed. */
+  private async takeOutput(token: string, hostDir: string): Promise<Result<void, RuntimeError>> {
+    const received = this.deps.store.takeUpload(token);
+    const location = { file: hostDir };
+    if (received === undefined) {
+      return err({ reason: 'engine-error', operation: 'receive output', detail: 'the task ended without an acknowledged upload of its output', location });
+    }
+    try {
+      const unpacked = await runHostCommand(['tar', '-x', '-f', received.path, '-C', hostDir]);
+      if (unpacked.exitCode !== 0) {
+        return err({ reason: 'engine-error', operation: 'receive output', detail: `unpacking the output (sha256 ${received.sha256}) failed: ${unpacked.spawnError ?? `tar exit ${String(unpacked.exitCode)}`}`, location });
+      }
+      return ok(undefined);
+    } finally {
+      await rm(received.path, { force: true });
+    }
+  }
+
+  async remove(): Promise<Result<void, RuntimeError>> {
+    if (this.removed || this.serviceId === undefined) return ok(undefined);
+    const removed = await removeService(this.deps.docker, this.serviceId, this.deps.deadlines, this.deps.fail);
+    if (removed.ok) this.removed = true;
+    return removed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.remove();
+  }
+}
+
+/**
+ * Removes a service and, on this node, its task containers with their scratch volumes: the engine
+ * keeps a removed service's exited containers. Other nodes' agents remove their own.
+ */
+export async function removeService(docker: Docker, id: string, deadlines: EngineDeadlines, fail: (operation: string, error: unknown) => RuntimeError): Promise<Result<void, RuntimeError>> {
+  const status = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
+  const gone = (error: unknown): void => {
+    if (status(error) !== 404 && status(error) !== 409) throw error;
+  };
+  try {
+    let name: string;
+    try {
+      const info = (await withDeadline(docker.getService(id).inspect(), deadlines.callMs, 'inspect service')) as { Spec?: { Name?: string } };
+      name = info.Spec?.Name ?? id;
+    } catch (error) {
+      if (status(error) === 404) return ok(undefined);
+      throw error;
+    }
+    // Listed before the service goes: the engine's own clean-up races with ours afterwards.
+    const containers = await withDeadline(docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.id=${id}`] } }), deadlines.callMs, 'list task containers');
+    try {
+      await withDeadline(docker.getService(id).remove(), deadlines.removeMs, 'remove service');
+    } catch (error) {
+      if (status(error) !== 404) return err(fail('remove service', error));
+    }
+    for (const c of containers) {
+      await withDeadline(docker.getContainer(c.Id).remove({ force: true, v: true }), deadlines.removeMs, 'remove task container').catch(gone);
+    }
+    // The engine makes a step's scratch volumes twice over (one when it prepares the task, one for
+    // the container) and removes neither: they are found by the step's label.
+    const volumes = await withDeadline(docker.listVolumes({ filters: { label: [`${STEP_LABEL}=${name}`] } }), deadlines.callMs, 'list scratch volumes');
+    for (const v of volumes.Volumes) {
+      const volume = docker.getVolume(v.Name);
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await withDeadline(volume.remove(), deadlines.removeMs, 'remove scratch volume');
+          break;
+        } catch (error) {
+          if (status(error) === 404) break;
+          if (status(error) !== 409 || attempt >= 40) throw error;
+          await sleep(250);
+        }
+      }
+    }
+    return ok(undefined);
+  } catch (error) {
+    return err(fail('remove task container', error));
+  }
+}
+
+function demuxLines(docker: Docker, stream: NodeJS.ReadableStream, onLine: OnOutputLine): Promise<void> {
+  const out = new PassThrough();
+  const errStream = new PassThrough();
+  const outLines = new LineBuffer((line) => { onLine('stdout', line); });
+  const errLines = new LineBuffer((line) => { onLine('stderr', line); });
+  out.on('data', (chunk: Buffer) => { outLines.push(chunk); });
+  errStream.on('data', (chunk: Buffer) => { errLines.push(chunk); });
+  docker.modem.demuxStream(stream, out, errStream);
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      outLines.flush();
+      errLines.flush();
+      resolve();
+    };
+    stream.on('end', finish);
+    stream.on('close', finish);
+    stream.on('error', finish);
+  });
+}
