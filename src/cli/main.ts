@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   publish: () => import('./commands/publish.js'),
   served: () => import('./commands/served.js'),
   cache: () => import('./commands/cache.js'),
+  cluster: () => import('./commands/cluster.js'),
   report: () => import('./commands/report.js'),
 };
 

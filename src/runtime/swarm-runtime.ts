@@ -20,6 +20,7 @@ import { createBuildNetwork, storeServiceSpec } from './swarm-network.js';
 import { DEFAULT_STEP_CPUS, stepServiceSpec } from './swarm-service.js';
 import { STEP_LABEL, SwarmStepHandle, removeService } from './swarm-step.js';
 import { ArtefactStore } from './swarm-store.js';
+import { pushByDigest } from './swarm-registry.js';
 import type { TaskInput } from './swarm-task-script.js';
 
 export interface SwarmRuntimeOptions {
@@ -33,6 +34,22 @@ export interface SwarmRuntimeOptions {
   readonly outputTargets?: readonly string[];
   /** Where the store keeps its socket and tarballs (default the system's temporary folder). */
   readonly storeRoot?: string;
+  /** `host:port` of the registry images reach other nodes through; without it, only this node's images. */
+  readonly registry?: string;
+  /** Placement constraints of build steps (`node.role==worker`, `node.hostname==b`). */
+  readonly constraints?: readonly string[];
+}
+
+/** One node of the cluster as `cluster status` shows it and capacity counts it. */
+export interface ClusterNode {
+  readonly id: string;
+  readonly hostname: string;
+  readonly role: string;
+  readonly state: string;
+  readonly availability: string;
+  readonly address: string;
+  readonly nanoCpus: number;
+  readonly memoryBytes: number;
 }
 
 /** On the scratch volumes of a session's steps: what close() prunes. */
@@ -50,6 +67,7 @@ export class SwarmRuntime implements ContainerRuntime {
   private readonly deadlines: EngineDeadlines;
   private readonly sessionId = randomBytes(5).toString('hex');
   private session: Promise<Session> | undefined;
+  private readonly pushed = new Map<string, Promise<string>>();
 
   constructor(private readonly options: SwarmRuntimeOptions = {}) {
     this.socket = options.socketPath ?? DEFAULT_SOCKET;
@@ -135,10 +153,23 @@ export class SwarmRuntime implements ContainerRuntime {
     } catch (error) {
       return err({ reason: 'engine-error', operation: 'offer step inputs', detail: error instanceof Error ? error.message : String(error), location: { file: this.socket } });
     }
+    let image = spec.image;
+    if (this.options.registry !== undefined && found.value !== undefined) {
+      const registry = this.options.registry;
+      const digest = found.value.digest;
+      const pushing = this.pushed.get(digest) ?? pushByDigest(this.docker, registry, digest).then((p) => p.ref);
+      this.pushed.set(digest, pushing);
+      try {
+        image = await pushing;
+      } catch (error) {
+        this.pushed.delete(digest);
+        return err({ reason: 'engine-error', operation: 'push image', detail: error instanceof Error ? error.message : String(error), location: { file: registry } });
+      }
+    }
     const name = `stubforge-step-${randomBytes(6).toString('hex')}`;
     const labels = renderLabels(spec.labels, this.owner);
     const serviceSpec = stepServiceSpec({
-      name, spec, labels, volumeLabels: { [SESSION_LABEL]: this.sessionId, [STEP_LABEL]: name }, buildNetwork: session.network, cpus: this.options.cpusPerStep ?? DEFAULT_STEP_CPUS,
+      name, spec: { ...spec, image }, labels, constraints: this.options.constraints ?? [], volumeLabels: { [SESSION_LABEL]: this.sessionId, [STEP_LABEL]: name }, buildNetwork: session.network, cpus: this.options.cpusPerStep ?? DEFAULT_STEP_CPUS,
       transfer: { storeHost: session.storeService, inputs, ...(output === undefined ? {} : { output: { token: output.token, target: output.target } }) },
     });
     return ok(new SwarmStepHandle({
@@ -146,6 +177,23 @@ export class SwarmRuntime implements ContainerRuntime {
       fail: (op, e) => this.fail(op, e), socket: this.socket, deadlines: this.deadlines,
       ...(output === undefined ? {} : { output: { token: output.token, hostDir: output.hostDir } }),
     }));
+  }
+
+  /** The cluster's nodes (a manager answers for all of them). */
+  async nodes(): Promise<Result<readonly ClusterNode[], RuntimeError>> {
+    try {
+      const nodes = (await withDeadline(this.docker.listNodes(), this.deadlines.callMs, 'list nodes')) as {
+        ID: string; Description?: { Hostname?: string; Resources?: { NanoCPUs?: number; MemoryBytes?: number } };
+        Spec?: { Role?: string; Availability?: string }; Status?: { State?: string; Addr?: string };
+      }[];
+      return ok(nodes.map((n) => ({
+        id: n.ID, hostname: n.Description?.Hostname ?? '', role: n.Spec?.Role ?? '', state: n.Status?.State ?? '',
+        availability: n.Spec?.Availability ?? '', address: n.Status?.Addr ?? '',
+        nanoCpus: n.Description?.Resources?.NanoCPUs ?? 0, memoryBytes: n.Description?.Resources?.MemoryBytes ?? 0,
+      })));
+    } catch (error) {
+      return err(this.fail('list nodes', error));
+    }
   }
 
   /** Step services (the unit the reaper removes), not the containers of their tasks. */

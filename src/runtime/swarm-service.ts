@@ -20,6 +20,8 @@ export interface ServiceSpecInput {
   /** The internal overlay builds run on (`network: none`); a `default` step gets none at all. */
   readonly buildNetwork: string;
   readonly cpus: number;
+  /** Placement constraints, as the engine takes them. */
+  readonly constraints?: readonly string[];
   /** Labels of the step's scratch volumes besides the step's own (the session's, to prune them). */
   readonly volumeLabels?: Readonly<Record<string, string>>;
 }
@@ -50,6 +52,7 @@ export function stepServiceSpec(input: ServiceSpecInput): Record<string, unknown
         Reservations: { NanoCPUs: nanoCpus, MemoryBytes: memory },
       },
       RestartPolicy: { Condition: 'none', MaxAttempts: 0 },
+      ...(input.constraints === undefined || input.constraints.length === 0 ? {} : { Placement: { Constraints: [...input.constraints] } }),
       Networks: spec.network === 'none' ? [{ Target: input.buildNetwork }] : [],
     },
     Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },

@@ -14,7 +14,10 @@ export const TRANSFER_DIR = '/stubforge-transfer';
 
 export interface TaskInput {
   readonly sha256: string;
-  /** Absolute path in the task; made read-only after unpacking. */
+  /**
+   * Absolute path in the task. The unpacked copy keeps the files' modes (a build copies it on
+   * and must be able to write that copy) and is the task's own: nothing of it goes back.
+   */
   readonly target: string;
 }
 
@@ -54,7 +57,6 @@ fetch() {
   echo "$1  ${TRANSFER_DIR}/in.tar" | sha256sum --check --quiet >/dev/null 2>&1 || fail "input $1 arrived corrupt"
   tar -x -f "${TRANSFER_DIR}/in.tar" -C "$2" || fail "unpacking $1"
   rm -f "${TRANSFER_DIR}/in.tar"
-  find "$2" -mindepth 1 -exec chmod a-w {} +
 }
 upload() {
   (cd "$2" && find . -mindepth 1 -maxdepth 1 -printf '%P\0' | tar -c -f "${TRANSFER_DIR}/out.tar" --null -T -) || fail "packing the output"

@@ -45,6 +45,7 @@ import { formatApplicationReport, toolName } from './application-report.js';
 import { describeNodeFailure, exitCodeOfRun } from './build-failures.js';
 import { planTarget, type PlannedTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
+import { chooseStepRuntime, RUNTIME_OPTIONS, RUNTIME_USAGE } from '../../cluster/step-runtime.js';
 
 const USAGE = 'usage: stubforge build <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -59,7 +60,7 @@ const USAGE = 'usage: stubforge build <target> [options]\n' +
   `  --cpu-shares N     CPU weight of build containers against other containers (default ${DEFAULT_STEP_CPU_SHARES}; the engine's own is 1024)\n` +
   '  --application-version V    the application package\'s version (rebuild gives the next ~stubforgeN)\n' +
   '  --application-changelog F  a changelog stanza (file F) put on top of the package\'s changelog\n' +
-  BUILD_CHOICE_USAGE + SOLVER_USAGE;
+  RUNTIME_USAGE + BUILD_CHOICE_USAGE + SOLVER_USAGE;
 
 const DEFAULT_TIMEOUT_MINUTES = 60;
 
@@ -75,7 +76,7 @@ function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv], allowPositionals: true,
     options: {
-      ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS,
+      ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS, ...RUNTIME_OPTIONS,
       jobs: { type: 'string', short: 'j' }, 'libraries-only': { type: 'boolean' }, 'keep-going': { type: 'boolean' },
       timeout: { type: 'string' }, report: { type: 'string' }, 'pids-limit': { type: 'string' }, 'cpu-shares': { type: 'string' }, 'scratch-limit': { type: 'string' },
       'application-version': { type: 'string' }, 'application-changelog': { type: 'string' },
@@ -211,6 +212,14 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   // And their work folders (for QEMU, a whole build tree each).
   await sweepWorkDirs(join(paths.stateDir, 'work'), ctx.log);
 
+  // Where steps run: the local engine, or a Swarm whose capacity sets the concurrency.
+  const steps = await chooseStepRuntime(a.values, runtime, engineSocketOption(ctx.env).socketPath);
+  if (!steps.ok) return fail(ctx, 'build', { message: steps.error.reason === 'unknown-runtime' ? `--runtime ${steps.error.value}: expected local or swarm` : `--runtime swarm: ${steps.error.detail} (stubforge cluster init)`, exitCode: steps.error.reason === 'unknown-runtime' ? ExitCode.usage : ExitCode.failed });
+  const jobs = a.values.jobs === undefined ? steps.value.jobs ?? a.jobs : a.jobs;
+  if (steps.value.runtime !== runtime) {
+    const reapedServices = await reapLeftovers(steps.value.runtime, { log: ctx.log });
+    if (!reapedServices.ok) return runtimeFailure(reapedServices.error);
+  }
   const interrupt = listenForInterrupt();
   try {
     const runId = newRunId(new Date(), process.pid, randomBytes(3).toString('hex'));
@@ -244,15 +253,15 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const view = new ProgressView({ out: ctx.stdout, isTTY: ctx.isTTY, total: nodes.length });
     // The user's name when given (as dch takes it); else each package keeps its source's Maintainer.
     const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : undefined;
-    ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), ${new Set([...images.value.values()].map((i) => i.digest)).size} build image(s) on ${anyImage.env}, ${a.jobs} job(s)\n`);
+    ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), ${new Set([...images.value.values()].map((i) => i.digest)).size} build image(s) on ${anyImage.env}, ${jobs} job(s) on the ${steps.value.describe}\n`);
     const buildSettings = {
       arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes,
-      cacheDir: paths.cacheDir, repo: repo.value, runtime, imageOf,
+      cacheDir: paths.cacheDir, repo: repo.value, runtime: steps.value.runtime, imageOf,
       workDir, logDir, runId, jobs: a.jobs, choices: choices.value, suites, ...(maintainer === undefined ? {} : { maintainer }),
       timeoutMs: a.timeoutMs, limits: a.limits, extraMounts: facts.value.mounts, log: ctx.log,
     };
     const report = await runPlan({
-      plan, jobs: a.jobs, keepGoing: a.values['keep-going'] === true, signal: interrupt.signal,
+      plan, jobs, keepGoing: a.values['keep-going'] === true, signal: interrupt.signal,
       include: (n) => !librariesOnly || n.kind === 'library',
       keyOf: (node, deps) => nodeKey(keyInputs(plan, node, imageOf(node.source), builder.value.identity, deps), choices.value, node.kind),
       lookup: (key) => repo.value.lookup(key),
@@ -289,6 +298,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     }
     return exitCode;
   } finally {
+    await steps.value.close();
     interrupt.dispose();
   }
 }
