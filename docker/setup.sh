@@ -26,9 +26,12 @@ say() { printf 'setup: %s\n' "$*"; }
 # The host build tools (meson, cmake, autotools-dev, llvm ...) serve the tests that prove the build
 # drivers' specs on the host; builds themselves run in containers. graphviz lays out the plan graph
 # of `stubforge report`; chromium is the browser its test drives (playwright-core, no download).
+# docker-registry carries build images to other Swarm nodes (docs/distributed.md); iproute2 and
+# util-linux (nsenter) let the two-node Swarm test make its worker's namespace and veth pair.
 HOST_PACKAGES=(docker.io mmdebstrap musl-tools lintian dose-builddebcheck xz-utils dpkg-dev
   gpgv debian-archive-keyring ca-certificates build-essential debhelper autotools-dev
-  autoconf automake libtool meson ninja-build cmake pkgconf llvm gnupg graphviz chromium)
+  autoconf automake libtool meson ninja-build cmake pkgconf llvm gnupg graphviz chromium
+  docker-registry iproute2 util-linux)
 missing=()
 for p in "${HOST_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -20,7 +20,8 @@ export function registryRepository(registry: string, imageId: string): string {
 export async function pushByDigest(docker: Docker, registry: string, imageId: string): Promise<PushedImage> {
   const repo = registryRepository(registry, imageId);
   await docker.getImage(imageId).tag({ repo, tag: 'latest' });
-  const stream = await docker.getImage(`${repo}:latest`).push({});
+  // The engine wants an auth header even for a registry without authentication: an empty one.
+  const stream = await docker.getImage(`${repo}:latest`).push({ authconfig: { serveraddress: registry } } as Parameters<Docker.Image['push']>[0]);
   const events = await new Promise<PushEvent[]>((resolve, reject) => {
     docker.modem.followProgress(stream, (error: Error | null, all: PushEvent[]) => {
       if (error === null) resolve(all);

@@ -258,7 +258,12 @@ export class SwarmRuntime implements ContainerRuntime {
   /** Removes scratch volumes of this session that a lost task container left on this node. */
   private async pruneScratchVolumes(): Promise<void> {
     const filters = { label: [`${SESSION_LABEL}=${this.sessionId}`] };
-    await this.docker.pruneVolumes({ filters }).catch(() => undefined);
+    try {
+      const left = await this.docker.listVolumes({ filters });
+      for (const v of left.Volumes) await this.docker.getVolume(v.Name).remove().catch(() => undefined);
+    } catch {
+      // The engine is gone: the volumes are empty records, found by their label next time.
+    }
   }
 
   importImage(spec: ImportImageSpec): Promise<Result<ImageInfo, RuntimeError>> {

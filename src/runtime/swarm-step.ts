@@ -36,7 +36,7 @@ export interface SwarmStepDeps {
   readonly deadlines: EngineDeadlines;
 }
 
-interface TaskView { readonly state: string; readonly exitCode?: number; readonly err?: string }
+interface TaskView { readonly state: string; readonly exitCode?: number; readonly err?: string; readonly nodeId?: string }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -89,6 +89,11 @@ export class SwarmStepHandle implements StepHandle {
           }
         }
         if (task !== undefined && FINAL_TASK_STATES.has(task.state)) break;
+        // A node that goes down takes its task's exit with it: the step is lost, not waited for.
+        if (task?.nodeId !== undefined && (await this.nodeDown(task.nodeId))) {
+          await this.remove();
+          return err({ reason: 'engine-unavailable', socket: d.socket, detail: `Swarm node ${task.nodeId} went down while the step ran on it`, location });
+        }
         await sleep(POLL_MS);
       }
       const durationMs = d.now() - started;
@@ -113,19 +118,30 @@ export class SwarmStepHandle implements StepHandle {
     }
   }
 
+  private async nodeDown(nodeId: string): Promise<boolean> {
+    try {
+      const node = (await withDeadline(this.deps.docker.getNode(nodeId).inspect(), this.deps.deadlines.callMs, 'inspect node')) as { Status?: { State?: string } };
+      return node.Status?.State === 'down';
+    } catch {
+      return false;
+    }
+  }
+
   /** The one task of the job, once the orchestrator has made it. */
   private async task(): Promise<TaskView | undefined> {
     const d = this.deps;
     const tasks = (await withDeadline(d.docker.listTasks({ filters: { service: [this.serviceId ?? d.name] } }), d.deadlines.callMs, 'list tasks')) as {
-      Status?: { State?: string; Err?: string; ContainerStatus?: { ExitCode?: number } };
+      NodeID?: string; Status?: { State?: string; Err?: string; ContainerStatus?: { ExitCode?: number } };
     }[];
     const status = tasks[0]?.Status;
+    const nodeId = tasks[0]?.NodeID;
     if (status?.State === undefined) return undefined;
     const exitCode = status.ContainerStatus?.ExitCode;
     return {
       state: status.State,
       ...(status.State === 'complete' ? { exitCode: 0 } : exitCode === undefined ? {} : { exitCode }),
       ...(status.Err === undefined ? {} : { err: status.Err }),
+      ...(nodeId === undefined || nodeId === '' ? {} : { nodeId }),
     };
   }
 
