@@ -15,8 +15,9 @@ import { LineBuffer } from './line-buffer.js';
 import { FINAL_TASK_STATES } from './swarm-service.js';
 import type { ArtefactStore } from './swarm-store.js';
 
-const POLL_MS = 500;
+const POLL_MS = 250;
 const LOG_DRAIN_MS = 3_000;
+const LOG_QUIET_MS = 300;
 const KILLED_EXIT = 137;
 /** On a step's scratch volumes: its service's name, by which they are found and removed. */
 export const STEP_LABEL = 'org.stubforge.swarm-step';
@@ -64,7 +65,11 @@ export class SwarmStepHandle implements StepHandle {
       this.serviceId = created.id;
       const service = d.docker.getService(created.id);
       logs = await withDeadline(service.logs({ follow: true, stdout: true, stderr: true }), d.deadlines.callMs, 'service logs');
-      const logsDone = demuxLines(d.docker, logs, onLine);
+      const output = { last: d.now(), ended: false };
+      void demuxLines(d.docker, logs, (stream, line) => {
+        output.last = d.now();
+        onLine(stream, line);
+      }).then(() => { output.ended = true; });
       let misses = 0;
       let task: TaskView | undefined;
       for (;;) {
@@ -97,7 +102,10 @@ export class SwarmStepHandle implements StepHandle {
         await sleep(POLL_MS);
       }
       const durationMs = d.now() - started;
-      await Promise.race([logsDone, sleep(LOG_DRAIN_MS)]);
+      // A followed service log does not always end with its job: stop once it has been quiet a
+      // moment (its lines arrive within milliseconds of being written), or after the drain limit.
+      const finished = d.now();
+      while (!output.ended && d.now() - finished < LOG_DRAIN_MS && d.now() - Math.max(finished, output.last) < LOG_QUIET_MS) await sleep(50);
       if (task.state === 'rejected' || task.exitCode === undefined) {
         return err({ reason: 'engine-error', operation: 'run task', detail: `task ${task.state}: ${task.err ?? 'no exit status'}`, location });
       }
