@@ -32,5 +32,8 @@ export async function pushByDigest(docker: Docker, registry: string, imageId: st
   if (failure !== undefined) throw new Error(`pushing ${repo}: ${failure.error ?? ''}`);
   const digest = events.map((e) => e.aux?.Digest).find((d) => d !== undefined && /^sha256:[0-9a-f]{64}$/.test(d));
   if (digest === undefined) throw new Error(`pushing ${repo}: the registry reported no digest`);
+  // The registry tag served the push only: it goes again unless it is the image's one name.
+  const tags = ((await docker.getImage(imageId).inspect()) as { RepoTags?: string[] }).RepoTags ?? [];
+  if (tags.length > 1) await docker.getImage(`${repo}:latest`).remove({ noprune: true });
   return { ref: `${repo}@${digest}` };
 }
