@@ -6,7 +6,8 @@
 //   means it was not compiled against the arch's C library. Only the arch's own directories
 //   there (`/usr/include/x86_64-linux-musl`, the kernel headers the arch exposes) are allowed.
 // - undefined references that only glibc's headers make a compiler emit: `__isoc99_sscanf` (the
-//   C99 scanf redirect), `__*_chk` and `__open_2` (_FORTIFY_SOURCE), `_IO_getc`, `__xstat`.
+//   C99 scanf redirect), `__*_chk` and `__open_2` (_FORTIFY_SOURCE), `_IO_getc`, `__xstat` —
+//   except the `__*_chk` functions NetBSD's libc (rumprun's) defines and its own headers emit.
 // The compiler's identity string (DW_AT_producer, `.comment`) cannot tell these apart: musl-gcc
 // and rumprun's wrappers run the build machine's gcc with other specs, so the producer is the same.
 // Pure: executor/verify-provenance.ts reads the files.
@@ -23,7 +24,17 @@ export interface ProvenanceExpectation {
   readonly allowedHeaderDirs: readonly string[];
   /** The arch's C library is not glibc, so a glibc-only reference is wrong. */
   readonly glibcOnlySymbolsForeign: boolean;
+  /** Names of the glibc-only list that the arch's C library defines itself (its own headers emit them). */
+  readonly ownLibcSymbols: readonly string[];
 }
+
+/**
+ * NetBSD's libc has its own _FORTIFY_SOURCE (lib/libc/ssp, declared by <ssp/*.h>), so its headers
+ * emit these `__*_chk` calls too and its libc.a defines them: the list is `nm` of a rumprun tree's
+ * libc.a (rumprun master of 2020-05), every `T __*_chk`.
+ */
+const NETBSD_SSP = ['__fgets_chk', '__gets_chk', '__memcpy_chk', '__memmove_chk', '__memset_chk', '__snprintf_chk', '__sprintf_chk',
+  '__stpcpy_chk', '__stpncpy_chk', '__strcat_chk', '__strcpy_chk', '__strncat_chk', '__strncpy_chk', '__vsnprintf_chk', '__vsprintf_chk'];
 
 /** The expectation of the arch's toolchain, as mapped for one build image. */
 export function provenanceExpectation(arch: Pick<ArchToolchain, 'triplet' | 'kernelHeaders'>): ProvenanceExpectation {
@@ -31,6 +42,7 @@ export function provenanceExpectation(arch: Pick<ArchToolchain, 'triplet' | 'ker
     foreignHeaderRoots: ['/usr/include'],
     allowedHeaderDirs: [`/usr/include/${arch.triplet}`, ...(arch.kernelHeaders ?? [])],
     glibcOnlySymbolsForeign: !/-gnu[a-z0-9_]*$/.test(arch.triplet),
+    ownLibcSymbols: /-netbsd[a-z0-9_.]*$/.test(arch.triplet) ? NETBSD_SSP : [],
   };
 }
 
@@ -44,7 +56,7 @@ export type ProvenanceViolation =
   | { readonly reason: 'no-line-table'; readonly file: string; readonly member?: string; readonly location: SourceLocation }
   | { readonly reason: 'unreadable-debug-info'; readonly file: string; readonly member?: string; readonly detail: string; readonly location: SourceLocation };
 
-/** Names of glibc's ABI that musl, NetBSD's libc and others never make a compiler reference. */
+/** Names of glibc's ABI that other C libraries' headers never make a compiler reference (NetBSD's `__*_chk`: NETBSD_SSP). */
 const GLIBC_ONLY = [
   /^__isoc(99|23)_\w+$/, /^__\w+_chk$/, /^__(open|open64|openat|openat64|mq_open)_2$/, /^_IO_(getc|putc)$/,
   /^__(f|l)?xstat(at)?(64)?$/, /^__xmknod(at)?$/, /^__libc_single_threaded$/, /^gnu_get_libc_(version|release)$/,
@@ -114,7 +126,7 @@ export function checkObjectProvenance(file: string, bytes: Uint8Array, expect: P
   if (elf.value.type === ET_REL && expect.glibcOnlySymbolsForeign) {
     const symbols = readSymbols(elf.value);
     if (!symbols.ok) return [...found, { reason: 'unreadable-debug-info', ...at, detail: symbols.error }];
-    const glibc = symbols.value.filter((s) => s.undefined && s.binding !== 0 && isGlibcOnlySymbol(s.name)).map((s) => s.name);
+    const glibc = symbols.value.filter((s) => s.undefined && s.binding !== 0 && isGlibcOnlySymbol(s.name) && !expect.ownLibcSymbols.includes(s.name)).map((s) => s.name);
     if (glibc.length > 0) found.push({ reason: 'glibc-only-symbols', ...at, symbols: [...new Set(glibc)].sort() });
   }
   return found;

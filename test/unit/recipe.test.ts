@@ -21,7 +21,7 @@ describe('shipped recipes', () => {
   it('qemu-stubdom is an application recipe of source qemu with its patch, package and overrides', async () => {
     const r = await shipped('qemu-stubdom');
     expect(r).toMatchObject({ kind: 'application', source: 'qemu', build: { buildSystem: 'steps', patches: ['i386-softmmu-no-fdt.patch'] } });
-    expect(r.patchFiles.map((p) => p.name)).toEqual(['i386-softmmu-no-fdt.patch']);
+    expect(r.patchFiles.map((p) => p.name).sort()).toEqual(['i386-softmmu-no-fdt.patch', 'rumprun-coroutine-stackswitch.patch']);
     expect(r.application?.package).toBe('qemu-system-xen-stubdom');
     expect(r.application?.lintianOverrides.map((o) => o.tag)).toEqual(['statically-linked-binary', 'embedded-library', 'unknown-field Static-Built-Using']);
     expect(r.roles.dropUnlisted?.reason).toMatch(/Xen-only/);
@@ -35,6 +35,16 @@ describe('shipped recipes', () => {
     const e = recipeForArch(await shipped('qemu-stubdom'), arch);
     expect(e.bakeConfig).toBe(bake);
     expect(e.launchCmdline).toEqual(cmdline);
+  });
+
+  it('qemu-stubdom takes the coroutine backend patch on rumprun only; musl keeps its one patch and options', async () => {
+    const r = await shipped('qemu-stubdom');
+    const musl = recipeForArch(r, 'musl-linux-amd64');
+    expect(musl.build.patches).toEqual(['i386-softmmu-no-fdt.patch']);
+    expect(musl.build.configureOptions).not.toContain('--with-coroutine=stackswitch');
+    const rumprun = recipeForArch(r, 'rumprun-amd64');
+    expect(rumprun.build.patches).toEqual(['i386-softmmu-no-fdt.patch', 'rumprun-coroutine-stackswitch.patch']);
+    expect(rumprun.build.configureOptions).toContain('--with-coroutine=stackswitch');
   });
 
   it('xen answers the configure checks with cache variables on musl only', async () => {

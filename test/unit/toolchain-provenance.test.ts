@@ -103,6 +103,15 @@ describe('reading the evidence', () => {
     expect(provenanceExpectation({ triplet: 'x86_64-linux-gnu' }).glibcOnlySymbolsForeign).toBe(false);
     expect(provenanceExpectation({ triplet: 'x86_64-rumprun-netbsd' }).glibcOnlySymbolsForeign).toBe(true);
   });
+
+  it("takes NetBSD's own _FORTIFY_SOURCE functions (rumprun's libc defines them) for the arch's, and nothing else", () => {
+    const netbsd = provenanceExpectation({ triplet: 'x86_64-rumprun-netbsd' });
+    expect(netbsd.ownLibcSymbols).toContain('__memcpy_chk');
+    expect(netbsd.ownLibcSymbols).toContain('__fgets_chk');
+    expect(netbsd.ownLibcSymbols).not.toContain('__isoc99_sscanf');
+    expect(netbsd.ownLibcSymbols).not.toContain('__read_chk');
+    expect(MUSL.ownLibcSymbols).toEqual([]);
+  });
 });
 
 describe('checkObjectProvenance', () => {
