@@ -36,7 +36,7 @@ const chosen = (s: Solution, name: string): string[] => node(s, name)?.chosenPro
 describe('profile classes', () => {
   it.each([
     ['nocheck', 'app', 'packaging'], ['nopython', 'app', 'binding'], ['nogir', 'app', 'binding'], ['stage1', 'app', 'feature'],
-    ['pkg.app.nosystemd', 'app', 'feature'], ['pkg.other.nosystemd', 'app', undefined], ['pkg.app.with-x', 'app', undefined], ['nowindows', 'app', undefined],
+    ['pkg.app.nosystemd', 'app', 'feature'], ['pkg.app.libonly', 'app', 'feature'], ['pkg.other.libonly', 'app', undefined], ['pkg.other.nosystemd', 'app', undefined], ['pkg.app.with-x', 'app', undefined], ['nowindows', 'app', undefined],
   ])('%s for source %s is %s', (profile, source, cls) => {
     expect(profileClass(profile, source)).toBe(cls);
   });
@@ -81,6 +81,18 @@ describe('choosing profiles', () => {
     const s = solved(index([src('app', { bd: 'liba-dev <!pkg.app.noa>, libb-dev <!pkg.other.nob>' }), lib('liba'), lib('libb')]));
     expect(chosen(s, 'app')).toEqual(['pkg.app.noa']);
     expect(s.nodes.map((n) => n.source)).toEqual(['app', 'libb']);
+  });
+
+  it('chooses pkg.<source>.libonly when it removes a library to rebuild (unbound: its python binding and tools)', () => {
+    const s = solved(index([
+      src('app', { bd: 'libunbound-dev' }),
+      src('unbound', { bd: 'libssl-dev <!pkg.unbound.libonly>, libpython3-dev <!pkg.unbound.libonly>', binaries: ['libunbound-dev'] }),
+      bin('libunbound-dev', { source: 'unbound', ma: 'same' }),
+      src('openssl', { binaries: ['libssl-dev'] }), bin('libssl-dev', { source: 'openssl', ma: 'same' }),
+      src('python3', { binaries: ['libpython3-dev'] }), bin('libpython3-dev', { source: 'python3', ma: 'same' }),
+    ]));
+    expect(chosen(s, 'unbound')).toEqual(['pkg.unbound.libonly']);
+    expect(s.nodes.map((n) => n.source)).toEqual(['app', 'unbound']);
   });
 
   it('does not choose a profile that brings in a library of its own (<stage1> positive term)', () => {
