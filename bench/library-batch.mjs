@@ -4,7 +4,7 @@
 //
 //   STUBFORGE_HOME=... node bin/stubforge.js batch bench/library-sample.list --report R.json \
 //       -- --keep-going --timeout 30 --no-shipped-recipes
-//   node bench/library-batch.mjs R.json
+//   node bench/library-batch.mjs R.json [label]      # label: what the run allowed (default "no recipe")
 //
 // A target counts as built when its build succeeded: every node of its closure built or cached.
 // A failure's class is read from the first failed node's message (or the target's own error when
@@ -13,15 +13,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 const reportFile = process.argv[2];
+// What the run allowed, for the first line: "no recipe" (--no-shipped-recipes) unless told.
+const recipesLabel = process.argv[3] ?? 'no recipe';
 if (reportFile === undefined) {
-  process.stderr.write('usage: node bench/library-batch.mjs <batch report.json>\n');
+  process.stderr.write('usage: node bench/library-batch.mjs <batch report.json> [label of the recipes used]\n');
   process.exit(2);
 }
 const report = JSON.parse(readFileSync(reportFile, 'utf8'));
 
 /** Failure classes, first match wins: [class, test over the failure text]. */
 const CLASSES = [
-  ['no plan: the closure has cycles or relations unsatisfiable for the partial arch (without profile-aware solving)', /no plan for|dependency cycle|unsatisfiable|not-for-arch/],
+  ['no plan: a dependency cycle that no declared build profile breaks', /dependency cycle/],
+  ['no plan: a relation unsatisfiable for the partial arch', /no plan for|unsatisfiable|not-for-arch/],
   ['mirror lacks a source file', /the mirror does not serve|missing-file/],
   ["the package's own build system does not know the partial arch", /Usage: Configure|debian-musl-linux-amd64 *;|unknown (host|target|system) type|Invalid configuration .*musl/],
   ['configure needs something the plan left out or dropped', /Could NOT find|No package '[^']+' found|Package '?[^ ]+'? was not found|Dependency "[^"]+" not found/],
@@ -79,7 +82,7 @@ const total = rows.length;
 const byClass = new Map();
 for (const r of rows.filter((x) => !x.ok)) byClass.set(r.cls.replace(/ \(in dependency .*\)$/, ''), (byClass.get(r.cls.replace(/ \(in dependency .*\)$/, '')) ?? 0) + 1);
 const lines = [
-  `library sample, musl-linux-amd64, no recipe: ${built} of ${total} built (${((100 * built) / total).toFixed(0)} %); target >= 85 %`,
+  `library sample, musl-linux-amd64, ${recipesLabel}: ${built} of ${total} built (${((100 * built) / total).toFixed(0)} %); target >= 85 %`,
   `report ${reportFile}, batch ${report.status}, updated ${report.updatedAt}`,
   '',
   'failures by class:',
