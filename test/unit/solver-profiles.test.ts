@@ -133,6 +133,30 @@ describe('choosing profiles', () => {
     expect(edge?.drops?.[0]?.detail).toContain('liba build-depends on libpython3-dev only through libpython3-dev <!nopython>');
   });
 
+  it('drops a -dev Depends that its source build-depends on only for arches other than the partial arch', () => {
+    const s = solved(index([
+      src('app', { bd: 'libgst-dev' }),
+      src('gst', { bd: 'libunwind-dev [i386 amd64], libz-dev', binaries: ['libgst-dev'] }),
+      bin('libgst-dev', { source: 'gst', ma: 'same', depends: 'libunwind-dev, libz-dev' }),
+      src('libunwind', { arch: 'amd64 i386', binaries: ['libunwind-dev'] }), bin('libunwind-dev', { source: 'libunwind', ma: 'same' }),
+      src('z', { binaries: ['libz-dev'] }), bin('libz-dev', { source: 'z', ma: 'same' }),
+    ]));
+    expect(s.nodes.map((n) => n.source).sort()).toEqual(['app', 'gst', 'z']);
+    const edge = s.dropped.find((e) => e.origin.binary === 'libgst-dev');
+    expect(edge?.roleReason).toBe('arch');
+    expect(edge?.drops?.[0]?.detail).toContain('gst build-depends on libunwind-dev only as libunwind-dev [i386 amd64]');
+  });
+
+  it('keeps a -dev Depends that its source build-depends on for the partial arch too', () => {
+    const s = solved(index([
+      src('app', { bd: 'libgst-dev' }),
+      src('gst', { bd: 'libunwind-dev [i386], libunwind-dev [musl-linux-amd64]', binaries: ['libgst-dev'] }),
+      bin('libgst-dev', { source: 'gst', ma: 'same', depends: 'libunwind-dev' }),
+      src('libunwind', { binaries: ['libunwind-dev'] }), bin('libunwind-dev', { source: 'libunwind', ma: 'same' }),
+    ]));
+    expect(s.nodes.map((n) => n.source).sort()).toEqual(['app', 'gst', 'libunwind']);
+  });
+
   it('chooses nothing with profileChoice off', () => {
     const r = solve({ archive: index([src('app', { bd: 'liba-dev <!stage1>' }), lib('liba')]), ...musl, recipes: recipes({}), target: 'app', profileChoice: 'off' });
     expect(r.ok && r.value.nodes.map((n) => [n.source, n.chosenProfiles.length])).toEqual([['app', 0], ['liba', 0]]);
