@@ -34,8 +34,9 @@ const CLASSES = [
   ['glibc-only interface missing in musl', /undeclared|implicit declaration of function|unknown type name|has no member named|No such file or directory\s*$|fatal error: .*\.h: No such file/m],
   ['install stage left out a -dev file', /were not installed|none of .* installed a header/],
   ['static-only check', /static-policy|shared-object|static-only/],
-  ['timeout', /timed out|timeout/],
-  ['build image (native tools) could not be made', /build image|apt-get install|image/],
+  ['build image (native tools) could not be made', /building stubforge-env:\S+ failed|build image|apt-get install/],
+  // Not the command line's `--timeout 30`, which every target log starts with.
+  ['timeout', /timed out|[^-]timeout [^3]/],
 ];
 
 function classify(text) {
@@ -73,7 +74,9 @@ for (const t of report.targets) {
   const cls = classify(text);
   const where = failed === undefined ? '' : failed.source === t.target ? '' : ` (in dependency ${failed.source})`;
   const firstProblem = targetLog.split('\n').find((l) => /^(dependency cycle|no plan|stubforge build: )/.test(l));
-  const last = (failed?.failure ?? firstProblem ?? t.error ?? '').split('\n')[0].slice(0, 160);
+  // The run's own paths go before the cut: a log or output directory under STUBFORGE_HOME.
+  const last = (failed?.failure ?? firstProblem ?? t.error ?? '').split('\n')[0]
+    .replace(/\/\S*\/([^/\s]+\.log)/g, '$1').replace(/; output kept in \/\S+\)/, ')').slice(0, 160);
   rows.push({ target: t.target, ok: false, cls: `${cls}${where}`, detail: last });
 }
 
@@ -92,4 +95,5 @@ const lines = [
   ...rows.map((r) => `  ${r.target.padEnd(32)} ${r.ok ? 'built' : 'FAILED'}  ${r.ok ? r.detail : `${r.cls}: ${r.detail}`}`),
 ];
 // The mirror's address stays out of what this prints (it ends up in bench/library-batch.md).
-process.stdout.write(`${lines.join('\n').replace(/https?:\/\/\S+/g, '<mirror>/...')}\n`);
+// Nor do the run's own paths (logs under STUBFORGE_HOME): only the log's name is kept.
+process.stdout.write(`${lines.join('\n').replace(/https?:\/\/\S+/g, '<mirror>/...').replace(/\/\S*\/([^/\s]+\.log)/g, '$1').replace(/report \/\S*\/([^/\s]+\.json)/, 'report $1')}\n`);
