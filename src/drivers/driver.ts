@@ -141,7 +141,7 @@ export interface DriverInput {
 /** What the debian driver needs from the source's packaging and the plan. */
 export interface DebianPackaging {
   readonly rules: DebianRules;
-  /** Build profiles of this build (the arch's and the recipe's): DEB_BUILD_PROFILES. */
+  /** Build profiles of this build (the arch's, the recipe's and the solver's choice): DEB_BUILD_PROFILES. */
   readonly profiles: readonly string[];
   /** The binary packages whose files become -cross packages (`libexpat1-dev`). */
   readonly packages: readonly string[];

@@ -35,7 +35,7 @@ import { checkOutputLinks } from './output-links.js';
 import { verifyOutput } from './verify-output.js';
 import { verifyProvenance } from './verify-provenance.js';
 import { profileEnv } from './build-profiles.js';
-import { crossBinaries, debianPackaging, publishedBinaries, takeClaims } from './debian-packaging.js';
+import { crossBinaries, debianBuildProfiles, debianPackaging, publishedBinaries, takeClaims } from './debian-packaging.js';
 import { describeDebianPath } from '../drivers/debian/debian-rules.js';
 
 /**
@@ -161,7 +161,7 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     const binaries = publishedBinaries(recipe?.publish ?? [], node.neededBinaries, tree.value.record.binaries);
     const packaging = options.system === 'detect' || options.system === 'debian'
       ? await debianPackaging(tree.value.dir, {
-        profiles: [...new Set([...s.arch.buildProfiles, ...effective.build.profiles])], packages: binaries, dpkgTables: s.arch.dpkgTables,
+        profiles: debianBuildProfiles(node.profiles, s.arch.buildProfiles, effective.build.profiles), packages: binaries, dpkgTables: s.arch.dpkgTables,
       })
       : undefined;
     const input = { ...driverInput(node, toolchain, options, s.jobs, epoch), ...(packaging === undefined ? {} : { debian: packaging }) };

@@ -18,6 +18,15 @@ export function publishedBinaries(recipePublish: readonly string[], needed: read
   return sourceBinaries.filter((b) => b.endsWith('-dev'));
 }
 
+/**
+ * DEB_BUILD_PROFILES of a build through Debian's packaging: every profile of the plan node (the
+ * arch's, the recipe's and the ones the solver chose, which removed relations from the plan and
+ * which debian/rules must see to build without them), plus the arch's and the recipe's.
+ */
+export function debianBuildProfiles(nodeProfiles: readonly string[], archProfiles: readonly string[], recipeProfiles: readonly string[]): string[] {
+  return [...new Set([...archProfiles, ...recipeProfiles, ...nodeProfiles])].sort();
+}
+
 /** The packaging facts of an unpacked source; `undefined` when it has no debian/rules. */
 export async function debianPackaging(sourceDir: string, plan: Omit<DebianPackaging, 'rules'>): Promise<DebianPackaging | undefined> {
   let text: string;

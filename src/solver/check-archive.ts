@@ -6,10 +6,11 @@
 // the arch; `arch-indep` when it builds only `Architecture: all` packages (nothing to rebuild). Answers about one binary's link closure are computed once and shared. Pure.
 import type { PartialArch } from '../arch/arch-file.js';
 import type { ArchTable } from '../arch/dpkg-arch.js';
+import type { ReduceContext } from '../control/relation-eval.js';
 import type { ArchiveIndex, BinaryRecord, SourceRecord } from '../model/archive.js';
 import { defaultRecipe, libraryRecipe, recipeForArch, type EffectiveRecipe, type RecipeSet } from '../recipe/recipe.js';
 import { ArchiveView, binaryLocation, sourceLocation } from './archive-view.js';
-import { chooseNodeProfiles, NO_PROFILE_CHOICE, profileOnlyDrop, type NodeProfiles } from './node-profiles.js';
+import { archOnlyDrop, archOnlyNames, chooseNodeProfiles, NO_PROFILE_CHOICE, profileOnlyDrop, type NodeProfiles } from './node-profiles.js';
 import { reduceGroup } from './reduce-group.js';
 import { classifyGroup, sourceBuildsFor, type ClassifyContext } from './roles.js';
 import type { RelationField, RelationOrigin, SolveEdge, SolveProblem } from './types.js';
@@ -63,6 +64,7 @@ class Checker {
   private readonly closures = new Map<string, Closure>();
   private readonly recipes = new Map<string, EffectiveRecipe>();
   private readonly profiles = new Map<string, NodeProfiles>();
+  private readonly archOnly = new Map<string, ReturnType<typeof archOnlyNames>>();
   private readonly used = new Set<string>();
 
   constructor(readonly input: CheckArchiveInput, readonly view: ArchiveView) {}
@@ -103,6 +105,17 @@ class Checker {
     return chosen;
   }
 
+  /** What the source build-depends on only where arch restrictions leave the partial arch out (as `plan`). */
+  private archOnlyOf(source: string, reduce: ReduceContext): ReturnType<typeof archOnlyNames> {
+    let known = this.archOnly.get(source);
+    if (known === undefined) {
+      const record = this.view.sources(source)[0];
+      known = record === undefined ? new Map() : archOnlyNames(record, this.view, reduce);
+      this.archOnly.set(source, known);
+    }
+    return known;
+  }
+
   /** Relations of one field: targets reached and problems, following link closures. */
   private relations(source: string, field: RelationField, text: string | undefined, location: { file: string }, binary?: string): Closure {
     const targets = new Set<string>();
@@ -119,7 +132,7 @@ class Checker {
     for (const group of parsed.value) {
       const reduced = reduceGroup(group, reduce);
       if (reduced.kept.length === 0) continue;
-      if (binary !== undefined && profileOnlyDrop(reduced.kept, profiles, source) !== undefined) continue;
+      if (binary !== undefined && (profileOnlyDrop(reduced.kept, profiles, source) ?? archOnlyDrop(reduced.kept, this.archOnlyOf(source, reduce), source)) !== undefined) continue;
       const origin: RelationOrigin = { ...base, text: group.map((g) => g.text).join(' | ') };
       const decision = classifyGroup(reduced.kept, ctx, reduced.drops);
       if (decision.kind === 'unsatisfiable') {

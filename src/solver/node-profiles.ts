@@ -94,3 +94,52 @@ export function profileConflict(profiles: NodeProfiles, binary: string): string[
   const named = new Set(formula.flat().map((t) => t.profile));
   return profiles.chosen.map((c) => c.profile).filter((p) => named.has(p));
 }
+
+/**
+ * Names the source's Build-Depends(-Arch) name only in alternatives the partial arch's arch
+ * restrictions drop (`libunwind-dev [i386 amd64 ...]` in gstreamer1.0's): name → that
+ * relation as written and why it does not apply. A name also kept by another alternative is left
+ * out.
+ */
+export function archOnlyNames(
+  record: SourceRecord, view: ArchiveView, reduceContext: ReduceContext,
+): ReadonlyMap<string, { readonly relation: string; readonly detail: string }> {
+  const out = new Map<string, { relation: string; detail: string }>();
+  const kept = new Set<string>();
+  const fields: [RelationField, string | undefined][] = [['Build-Depends', record.buildDepends], ['Build-Depends-Arch', record.buildDependsArch]];
+  for (const [field, text] of fields) {
+    if (text === undefined) continue;
+    const parsed = view.field(text, { file: `${sourceLocation(record).file} ${field}` });
+    if (!parsed.ok) continue;
+    for (const group of parsed.value) {
+      const reduced = reduceGroup(group, reduceContext);
+      for (const rel of reduced.kept) kept.add(rel.name);
+      for (const d of reduced.drops) {
+        if (d.kind !== 'arch') continue;
+        const rel = group.find((r) => r.text === d.relation);
+        if (rel !== undefined && !out.has(rel.name)) out.set(rel.name, { relation: d.relation, detail: d.detail });
+      }
+    }
+  }
+  for (const name of kept) out.delete(name);
+  return out;
+}
+
+/**
+ * A group of a binary's Depends whose every alternative the source build-depends on only where
+ * an arch restriction leaves the partial arch out: the archive's binary was built for an arch the
+ * restriction includes (libgstreamer1.0-dev Depends on libunwind-dev because gstreamer1.0 was
+ * built with it on amd64); built for the partial arch, it is not. Undefined otherwise.
+ */
+export function archOnlyDrop(
+  kept: AlternativeGroup, archOnly: ReadonlyMap<string, { readonly relation: string; readonly detail: string }>, source: string,
+): DropReason[] | undefined {
+  if (kept.length === 0 || archOnly.size === 0) return undefined;
+  const drops: DropReason[] = [];
+  for (const rel of kept) {
+    const why = archOnly.get(rel.name);
+    if (why === undefined) return undefined;
+    drops.push({ kind: 'arch', relation: rel.text, detail: `${source} build-depends on ${rel.name} only as ${why.relation}: ${why.detail}` });
+  }
+  return drops;
+}

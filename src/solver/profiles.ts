@@ -15,7 +15,8 @@ export type ProfileFormula = readonly (readonly ProfileTerm[])[];
  *   udebs): chosen when it removes any relation;
  * - `binding`: a language binding or runtime (`nopython`, `nogir` ...): the partial arch has no
  *   such runtime to build it against, so it is chosen when it removes any relation;
- * - `feature`: leaves a feature out of the library (`stage1`, `pkg.<source>.no*`): chosen only
+ * - `feature`: leaves a feature out of the library (`stage1`, `pkg.<source>.no*`,
+ *   `pkg.<source>.libonly`): chosen only
  *   when it removes a library that would be rebuilt, or a relation that cannot be satisfied.
  */
 export type ProfileClass = 'packaging' | 'binding' | 'feature';
@@ -31,8 +32,11 @@ export function profileClass(profile: string, source: string): ProfileClass | un
   if (BINDING.has(profile)) return 'binding';
   if (FEATURE.has(profile)) return 'feature';
   const own = `pkg.${source}.`;
-  if (profile.startsWith(own) && profile.slice(own.length).startsWith('no')) return 'feature';
-  return undefined;
+  if (!profile.startsWith(own)) return undefined;
+  const name = profile.slice(own.length);
+  // `pkg.<source>.libonly` (unbound, gnutls28's way to python): the library without its tools
+  // and bindings, which is all a -cross package ships.
+  return name.startsWith('no') || name === 'libonly' ? 'feature' : undefined;
 }
 
 /** `!stage1,!nocheck+!stage2` (Package-List syntax) → formula. */

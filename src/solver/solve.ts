@@ -11,7 +11,7 @@ import { err, ok, type Result } from '../model/result.js';
 import { defaultRecipe, libraryRecipe, recipeForArch, type EffectiveRecipe, type RecipeSet } from '../recipe/recipe.js';
 import { ArchiveView, binaryLocation, sourceLocation } from './archive-view.js';
 import { findCycles } from './cycles.js';
-import { chooseNodeProfiles, NO_PROFILE_CHOICE, profileConflict, profileOnlyDrop, type NodeProfiles } from './node-profiles.js';
+import { archOnlyDrop, archOnlyNames, chooseNodeProfiles, NO_PROFILE_CHOICE, profileConflict, profileOnlyDrop, type NodeProfiles } from './node-profiles.js';
 import { breakingProfiles, reduceGroup } from './reduce-group.js';
 import { classifyGroup, sourceBuildsFor, type ClassifyContext } from './roles.js';
 import { collectWarnings } from './warnings.js';
@@ -36,6 +36,8 @@ interface NodeState {
   readonly record: SourceRecord;
   readonly recipe: EffectiveRecipe;
   readonly profiles: NodeProfiles;
+  /** Build-dependency names only arch restrictions that leave the partial arch out keep (archOnlyNames). */
+  readonly archOnly: ReturnType<typeof archOnlyNames>;
   readonly why: readonly SolveEdge[];
   readonly depends: Set<string>;
   readonly neededBinaries: Set<string>;
@@ -82,7 +84,8 @@ class Walk {
       reduceContext: (p) => ({ hostArch: this.input.arch.name, buildArch: this.input.arch.buildArchitecture, profiles: p, table: this.input.table }),
       classify: (kept) => classifyGroup(kept, { ...this.classifyContextFor(record.package, recipe), used: new Set() }),
     });
-    this.nodes.set(record.package, { record, recipe, profiles, why, depends: new Set(), neededBinaries: new Set(), used: new Set() });
+    const archOnly = archOnlyNames(record, this.view, { hostArch: this.input.arch.name, buildArch: this.input.arch.buildArchitecture, profiles: profiles.profiles, table: this.input.table });
+    this.nodes.set(record.package, { record, recipe, profiles, archOnly, why, depends: new Set(), neededBinaries: new Set(), used: new Set() });
     this.queue.push(record.package);
   }
 
@@ -167,9 +170,10 @@ class Walk {
     const from = node.record.package;
     const rctx = this.reduceContext(node);
     const reduced = reduceGroup(group, rctx, node.profiles.base);
-    const onlyUnderProfile = origin.binary === undefined ? undefined : profileOnlyDrop(reduced.kept, node.profiles, from);
+    const onlyUnderProfile = origin.binary === undefined ? undefined : profileOnlyDrop(reduced.kept, node.profiles, from) ?? archOnlyDrop(reduced.kept, node.archOnly, from);
     if (onlyUnderProfile !== undefined) {
-      this.edges.push({ from, origin, role: 'dropped', roleReason: 'profile', drops: [...reduced.drops, ...onlyUnderProfile] });
+      const reason = [...new Set(onlyUnderProfile.map((d) => d.kind))].join(', ');
+      this.edges.push({ from, origin, role: 'dropped', roleReason: reason, drops: [...reduced.drops, ...onlyUnderProfile] });
       return;
     }
     if (reduced.kept.length === 0) {

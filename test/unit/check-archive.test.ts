@@ -48,3 +48,17 @@ describe('check-archive for musl-linux-amd64', () => {
     expect(without.sources[0]?.status).toBe('not-for-arch');
   });
 });
+
+describe('check-archive and the arch-only drop of a -dev Depends', () => {
+  it('does not hold a -dev Depends against a source whose source needs it only for other arches, as plan does not', async () => {
+    const { bin, index, src } = await import('./solver-builders.js');
+    const idx = index([
+      src('app', { bd: 'libgst-dev' }),
+      src('gst', { bd: 'libunwind-dev [i386 amd64]', binaries: ['libgst-dev'] }),
+      bin('libgst-dev', { source: 'gst', ma: 'same', depends: 'libunwind-dev' }),
+      src('libunwind', { arch: 'amd64 i386', binaries: ['libunwind-dev'] }), bin('libunwind-dev', { source: 'libunwind', ma: 'same' }),
+    ]);
+    const check = checkArchive({ archive: idx, ...shippedArch('musl-linux-amd64'), recipes: { byName: new Map() }, only: new Set(['app']) });
+    expect(check.sources.find((s) => s.source === 'app')?.status).toBe('ok');
+  });
+});

@@ -14,8 +14,17 @@ async function shipped(name: string): Promise<Recipe> {
 }
 
 describe('shipped recipes', () => {
-  it('cover the QEMU stub domain closure', async () => {
-    expect([...(await shippedRecipes()).byName.keys()].sort()).toEqual(['glib2.0', 'libffi', 'pcre2', 'pixman', 'qemu-stubdom', 'xen', 'zlib']);
+  it('cover the QEMU stub domain closure, and two library deltas beyond it', async () => {
+    expect([...(await shippedRecipes()).byName.keys()].sort()).toEqual(['glib2.0', 'gpm', 'libffi', 'openssl', 'pcre2', 'pixman', 'qemu-stubdom', 'xen', 'zlib']);
+  });
+
+  it('openssl keeps Debian\'s packaging with one patch; gpm builds its orig tarball with its own steps', async () => {
+    const openssl = await shipped('openssl');
+    expect(openssl.build.buildSystem).toBe('detect');
+    expect(openssl.patchFiles.map((p) => p.name)).toEqual(['musl-linux-amd64-target.patch']);
+    const gpm = await shipped('gpm');
+    expect(gpm.build.buildSystem).toBe('steps');
+    expect(gpm.artefacts).toEqual(['lib/libgpm.a', 'include/gpm.h']);
   });
 
   it('qemu-stubdom is an application recipe of source qemu with its patch, package and overrides', async () => {

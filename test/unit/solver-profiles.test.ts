@@ -36,7 +36,7 @@ const chosen = (s: Solution, name: string): string[] => node(s, name)?.chosenPro
 describe('profile classes', () => {
   it.each([
     ['nocheck', 'app', 'packaging'], ['nopython', 'app', 'binding'], ['nogir', 'app', 'binding'], ['stage1', 'app', 'feature'],
-    ['pkg.app.nosystemd', 'app', 'feature'], ['pkg.other.nosystemd', 'app', undefined], ['pkg.app.with-x', 'app', undefined], ['nowindows', 'app', undefined],
+    ['pkg.app.nosystemd', 'app', 'feature'], ['pkg.app.libonly', 'app', 'feature'], ['pkg.other.libonly', 'app', undefined], ['pkg.other.nosystemd', 'app', undefined], ['pkg.app.with-x', 'app', undefined], ['nowindows', 'app', undefined],
   ])('%s for source %s is %s', (profile, source, cls) => {
     expect(profileClass(profile, source)).toBe(cls);
   });
@@ -83,6 +83,18 @@ describe('choosing profiles', () => {
     expect(s.nodes.map((n) => n.source)).toEqual(['app', 'libb']);
   });
 
+  it('chooses pkg.<source>.libonly when it removes a library to rebuild (unbound: its python binding and tools)', () => {
+    const s = solved(index([
+      src('app', { bd: 'libunbound-dev' }),
+      src('unbound', { bd: 'libssl-dev <!pkg.unbound.libonly>, libpython3-dev <!pkg.unbound.libonly>', binaries: ['libunbound-dev'] }),
+      bin('libunbound-dev', { source: 'unbound', ma: 'same' }),
+      src('openssl', { binaries: ['libssl-dev'] }), bin('libssl-dev', { source: 'openssl', ma: 'same' }),
+      src('python3', { binaries: ['libpython3-dev'] }), bin('libpython3-dev', { source: 'python3', ma: 'same' }),
+    ]));
+    expect(chosen(s, 'unbound')).toEqual(['pkg.unbound.libonly']);
+    expect(s.nodes.map((n) => n.source)).toEqual(['app', 'unbound']);
+  });
+
   it('does not choose a profile that brings in a library of its own (<stage1> positive term)', () => {
     const s = solved(index([src('app', { bd: 'liba-dev <!stage1>, libb-dev <stage1>' }), lib('liba'), lib('libb')]));
     expect(chosen(s, 'app')).toEqual([]);
@@ -119,6 +131,30 @@ describe('choosing profiles', () => {
     const edge = s.dropped.find((e) => e.origin.binary === 'liba-dev');
     expect(edge?.drops?.[0]).toMatchObject({ kind: 'profile', chosenProfiles: ['nopython'] });
     expect(edge?.drops?.[0]?.detail).toContain('liba build-depends on libpython3-dev only through libpython3-dev <!nopython>');
+  });
+
+  it('drops a -dev Depends that its source build-depends on only for arches other than the partial arch', () => {
+    const s = solved(index([
+      src('app', { bd: 'libgst-dev' }),
+      src('gst', { bd: 'libunwind-dev [i386 amd64], libz-dev', binaries: ['libgst-dev'] }),
+      bin('libgst-dev', { source: 'gst', ma: 'same', depends: 'libunwind-dev, libz-dev' }),
+      src('libunwind', { arch: 'amd64 i386', binaries: ['libunwind-dev'] }), bin('libunwind-dev', { source: 'libunwind', ma: 'same' }),
+      src('z', { binaries: ['libz-dev'] }), bin('libz-dev', { source: 'z', ma: 'same' }),
+    ]));
+    expect(s.nodes.map((n) => n.source).sort()).toEqual(['app', 'gst', 'z']);
+    const edge = s.dropped.find((e) => e.origin.binary === 'libgst-dev');
+    expect(edge?.roleReason).toBe('arch');
+    expect(edge?.drops?.[0]?.detail).toContain('gst build-depends on libunwind-dev only as libunwind-dev [i386 amd64]');
+  });
+
+  it('keeps a -dev Depends that its source build-depends on for the partial arch too', () => {
+    const s = solved(index([
+      src('app', { bd: 'libgst-dev' }),
+      src('gst', { bd: 'libunwind-dev [i386], libunwind-dev [musl-linux-amd64]', binaries: ['libgst-dev'] }),
+      bin('libgst-dev', { source: 'gst', ma: 'same', depends: 'libunwind-dev' }),
+      src('libunwind', { binaries: ['libunwind-dev'] }), bin('libunwind-dev', { source: 'libunwind', ma: 'same' }),
+    ]));
+    expect(s.nodes.map((n) => n.source).sort()).toEqual(['app', 'gst', 'libunwind']);
   });
 
   it('chooses nothing with profileChoice off', () => {
