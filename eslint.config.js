@@ -1,5 +1,6 @@
 // ESLint: typescript-eslint strict type-checked rules, plus the rule that keeps the pure folders
-// pure (docs/architecture.md: no filesystem, processes, containers or logger in planning code).
+// pure (docs/architecture.md: no filesystem, processes, containers or logger in planning code),
+// and the rule that starts every program through src/io.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -18,6 +19,16 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       'no-console': 'error',
+    },
+  },
+  {
+    // One process runner (src/io/process.ts): every program stubforge starts goes through it.
+    files: ['src/**/*.ts'],
+    ignores: ['src/io/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['child_process', 'node:child_process'].map((name) => ({ name, message: 'start programs with src/io/process.ts' })),
+      }],
     },
   },
   {

@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import { err, ok, type Result } from '../model/result.js';
-import { describeError, type ArchiveError, type FileDigest } from './errors.js';
+import { type ArchiveError, type FileDigest } from './errors.js';
 import { nodeFetch } from './node-fetch.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface HttpResponse {
   readonly status: number;

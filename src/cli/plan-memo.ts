@@ -21,6 +21,7 @@ import type { Logger } from '../log/logger.js';
 import type { BuildPlan } from '../plan/plan.js';
 import type { InputRead, PlanMemoKey } from '../plan/plan-memo-key.js';
 import type { SolverInputFiles } from './commands/solver-inputs.js';
+import { describeError } from '../io/describe-error.js';
 
 /** Bumped when what a memo holds changes shape; the serialiser's own version goes with it. */
 export const PLAN_MEMO_FORMAT = `stubforge-plan-memo 1; node ${process.versions.node}; v8 ${process.versions.v8}`;
@@ -43,7 +44,7 @@ const sha256 = (data: string | Buffer): string => createHash('sha256').update(da
 
 function errorCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' ? code : describeError(error);
 }
 
 /**

@@ -3,10 +3,10 @@
 // staged closure's file lists, the toolchain tree, dpkg in the build image), the recipe's
 // Link-From-Closure requirements enforced, and the copyright file of every embedded source found.
 // This — not the plan — is the provenance the package names.
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { readTreeText } from './tree-files.js';
 import { join, posix } from 'node:path';
-import type { ProcessRunner } from '../archive/process.js';
+import type { ProcessRunner } from '../io/process.js';
 import { closureOwners, type ClosurePackage } from '../bake/closure-owners.js';
 import { attributeArchives, describeOwner, type Attribution, type HostOwnerQuery, type LibraryRequirement, type SourceUse, type ToolchainTree } from '../bake/link-attribution.js';
 import { readLinkEvidence } from '../bake/link-trace-io.js';
@@ -18,6 +18,7 @@ import { STEP_PATHS } from '../runtime/build-step.js';
 import { CONTAINER_BUILD_DIR } from './build-library.js';
 import type { ApplicationError } from './app-errors.js';
 import { APP_OUTPUT, type InstallFile } from './app-step.js';
+import { exists } from '../io/errno.js';
 
 export interface LinkedProgram {
   readonly install: InstallFile;
@@ -78,10 +79,6 @@ async function isElf(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
 }
 
 export async function linkProvenance(input: ProvenanceInput): Promise<Result<LinkProvenance, ApplicationError>> {

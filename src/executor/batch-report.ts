@@ -3,10 +3,12 @@
 // losing power — finds the previous complete report or the next one, never half of one. It is
 // also what `--resume` starts from.
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../cache/atomic-file.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { BatchEntry } from './batch-file.js';
+import { describeError } from '../io/describe-error.js';
+import { isErrno } from '../io/errno.js';
 
 export const BATCH_REPORT_FORMAT = 'stubforge-batch-report 1';
 
@@ -85,7 +87,7 @@ export async function writeReportFile(path: string, report: BatchReport): Promis
     await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
     return ok(undefined);
   } catch (e: unknown) {
-    return err({ reason: 'io-error', message: `writing ${path}: ${e instanceof Error ? e.message : String(e)}`, location: { file: path } });
+    return err({ reason: 'io-error', message: `writing ${path}: ${describeError(e)}`, location: { file: path } });
   }
 }
 
@@ -95,14 +97,14 @@ export async function readReportFile(path: string): Promise<Result<BatchReport |
   try {
     text = await readFile(path, 'utf8');
   } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok(undefined);
-    return err({ reason: 'io-error', message: `reading ${path}: ${e instanceof Error ? e.message : String(e)}`, location: { file: path } });
+    if (isErrno(e, 'ENOENT')) return ok(undefined);
+    return err({ reason: 'io-error', message: `reading ${path}: ${describeError(e)}`, location: { file: path } });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e: unknown) {
-    return err({ reason: 'unreadable-report', message: `${path} is not JSON: ${e instanceof Error ? e.message : String(e)}`, location: { file: path } });
+    return err({ reason: 'unreadable-report', message: `${path} is not JSON: ${describeError(e)}`, location: { file: path } });
   }
   const report = value as Partial<BatchReport>;
   if (report.format !== BATCH_REPORT_FORMAT || !Array.isArray(report.targets) || typeof report.list?.sha256 !== 'string' || !Array.isArray(report.runs)) {

@@ -11,6 +11,7 @@ import type { BatchEntry } from './batch-file.js';
 import {
   BATCH_REPORT_FORMAT, pendingTarget, type BatchReport, type NodeRecord, type OutputRecord, type ReportError, type TargetReport,
 } from './batch-report.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface TargetRunResult {
   readonly status: 'succeeded' | 'failed' | 'interrupted';
@@ -110,7 +111,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
         result = await options.runner(entry, { logFile, signal: stop.signal });
       } catch (e: unknown) {
         // A runner that throws is a bug in it; the batch goes on and says so in the report.
-        result = { status: 'failed', exitCode: -1, nodes: [], outputs: [], embeds: [], error: e instanceof Error ? e.message : String(e) };
+        result = { status: 'failed', exitCode: -1, nodes: [], outputs: [], embeds: [], error: describeError(e) };
       }
       const t1 = now();
       log?.info({ status: result.status, exitCode: result.exitCode }, 'target finished');

@@ -6,6 +6,7 @@
 import { err, ok, type Result } from '../model/result.js';
 import type { NodeRecord } from './batch-report.js';
 import type { NodeFailure, RunReport } from './outcome.js';
+import { describeError } from '../io/describe-error.js';
 
 export const BUILD_REPORT_FORMAT = 'stubforge-build-report 1';
 
@@ -75,7 +76,7 @@ export function parseBuildReport(text: string, file: string): Result<BuildReport
   try {
     value = JSON.parse(text);
   } catch (error: unknown) {
-    return err(`${file}: not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    return err(`${file}: not JSON: ${describeError(error)}`);
   }
   const report = value as Partial<BuildReport> | null;
   if (report === null || typeof report !== 'object' || report.format !== BUILD_REPORT_FORMAT) {

@@ -7,6 +7,7 @@ import { checkOutputEntries, type LinkViolation, type OutputEntry } from '../dri
 import { err, ok, type Result } from '../model/result.js';
 import { kindOf } from './tree-files.js';
 import type { VerifyOutputError } from './verify-output.js';
+import { describeError } from '../io/describe-error.js';
 
 export async function listOutputEntries(root: string): Promise<OutputEntry[]> {
   const out: OutputEntry[] = [];
@@ -33,7 +34,7 @@ export async function checkOutputLinks(outputDir: string, prefix: string): Promi
   try {
     return ok(checkOutputEntries(await listOutputEntries(outputDir), prefix));
   } catch (e: unknown) {
-    const detail = e instanceof Error ? e.message : String(e);
+    const detail = describeError(e);
     return err({ reason: 'output-unreadable', path: outputDir, detail, location: { file: outputDir } });
   }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import type { ArchiveError } from '../archive/errors.js';
 import { defaultFetch, downloadToFile, type FetchLike } from '../archive/http.js';
-import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../archive/process.js';
+import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../io/process.js';
 import { sourceDirName } from '../archive/source-fetch.js';
 import { parseDeb822 } from '../control/deb822.js';
 import type { Logger } from '../log/logger.js';
@@ -18,6 +18,7 @@ import { ORIG_ONLY_NOTE } from '../cache/cross-package.js';
 import type { PlanNode } from '../plan/plan.js';
 import type { NodeFailure } from './outcome.js';
 import { findSpecialFiles, readTreeText, type TreeFileError } from './tree-files.js';
+import { errnoCode } from '../io/errno.js';
 
 export { ORIG_ONLY_NOTE } from '../cache/cross-package.js';
 
@@ -134,7 +135,7 @@ async function origOnlyTree(record: SourceRecord, options: SourceTreeOptions): P
     try {
       await rename(tree, finalDir);
     } catch (error: unknown) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       // Another run unpacked the same tarballs meanwhile: theirs is as good as ours.
       if (code === 'ENOTEMPTY' || code === 'EEXIST') return ok({ dir: finalDir });
       throw error;

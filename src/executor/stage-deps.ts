@@ -4,7 +4,7 @@
 // another build's output directory happens to contain.
 import { chmod, mkdir } from 'node:fs/promises';
 import type { AptRepo, PublishedEntry } from '../cache/apt-repo.js';
-import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../archive/process.js';
+import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../io/process.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { NodeFailure } from './outcome.js';
 

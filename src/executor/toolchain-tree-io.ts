@@ -6,9 +6,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../cache/atomic-file.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
 import { err, ok, type Result } from '../model/result.js';
 import { toolchainTreeDigest, type TreeEntry } from '../plan/toolchain-tree.js';
+import { describeError } from '../io/describe-error.js';
 
 const MEMO_FORMAT = 'stubforge-toolchain-tree-memo 1';
 
@@ -92,7 +93,7 @@ export async function digestToolchainTree(root: string, memoDir: string): Promis
   try {
     await visit('');
   } catch (e: unknown) {
-    return err({ reason: 'toolchain-tree-unreadable', path: current, detail: e instanceof Error ? e.message : String(e) });
+    return err({ reason: 'toolchain-tree-unreadable', path: current, detail: describeError(e) });
   }
   // The memo only saves time: failing to write it loses nothing.
   if (hashed > 0 || Object.keys(old).length !== Object.keys(files).length) {

@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { err, ok, type Result } from '../model/result.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface TreeFileError {
   /** `missing`: no such entry; `outside-tree`: a link (or `..`) leads out of the tree;
@@ -29,7 +30,7 @@ function errnoOf(e: unknown): string | undefined {
 }
 
 function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return describeError(e);
 }
 
 /**

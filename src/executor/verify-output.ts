@@ -8,6 +8,7 @@ import {
   checkArchive, checkElf, checkFileName, checkPkgConfig, contentNeed,
   type StaticExpectation, type StaticViolation,
 } from '../drivers/static-policy.js';
+import { describeError } from '../io/describe-error.js';
 
 /** The file system as the walker needs it; the default is node's. */
 export interface OutputFileSystem {
@@ -131,7 +132,7 @@ export async function verifyOutput(options: VerifyOutputOptions): Promise<Result
       if (!(await fs.exists(current))) violations.push({ reason: 'missing-artefact', file: artefact, location: { file: current } });
     }
   } catch (e: unknown) {
-    return err({ reason: 'output-unreadable', path: current, detail: e instanceof Error ? e.message : String(e), location: { file: current } });
+    return err({ reason: 'output-unreadable', path: current, detail: describeError(e), location: { file: current } });
   }
   return ok({ violations, files, archives, objects });
 }

@@ -9,6 +9,7 @@ import { isArArchive, parseArArchive } from '../drivers/ar-archive.js';
 import { isElf } from '../drivers/elf-header.js';
 import { checkObjectProvenance, type ProvenanceExpectation, type ProvenanceViolation } from '../drivers/toolchain-provenance.js';
 import { nodeOutputFileSystem, type OutputFileSystem, type VerifyOutputError } from './verify-output.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface VerifyProvenanceOptions {
   /** The folder to walk (a library's output directory, an application's package folder). */
@@ -64,7 +65,7 @@ export async function verifyProvenance(options: VerifyProvenanceOptions): Promis
   try {
     await visit('');
   } catch (e: unknown) {
-    return err({ reason: 'output-unreadable', path: current, detail: e instanceof Error ? e.message : String(e), location: { file: current } });
+    return err({ reason: 'output-unreadable', path: current, detail: describeError(e), location: { file: current } });
   }
   return ok({ violations, objects });
 }
@@ -80,7 +81,7 @@ export async function verifyPrograms(programs: readonly { readonly file: string;
     try {
       found.push(...checkObjectProvenance(p.file, await fs.readAll(p.path), expect, location));
     } catch (e: unknown) {
-      found.push({ reason: 'unreadable-debug-info', file: p.file, detail: e instanceof Error ? e.message : String(e), location });
+      found.push({ reason: 'unreadable-debug-info', file: p.file, detail: describeError(e), location });
     }
   }
   return found;

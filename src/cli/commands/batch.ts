@@ -16,6 +16,7 @@ import { projectRoot, resolvePaths } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
 import { listenForInterrupt } from '../signals.js';
 import { buildRunner, targetLogFile } from './batch-runner.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge batch <list> [options] [-- build options for every target]\n' +
   '  <list>             one "<target> <arch> [build options]" a line; # comments (docs/security-workflow.md)\n' +
@@ -66,7 +67,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       options: { jobs: { type: 'string', short: 'j' }, 'build-jobs': { type: 'string' }, report: { type: 'string' }, resume: { type: 'boolean' }, help: { type: 'boolean' } },
     });
   } catch (error) {
-    ctx.stderr.write(`stubforge batch: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    ctx.stderr.write(`stubforge batch: ${describeError(error)}\n${USAGE}`);
     return ExitCode.usage;
   }
   const { values, positionals } = parsed;
@@ -91,7 +92,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   try {
     text = await readFile(listFile, 'utf8');
   } catch (e: unknown) {
-    ctx.stderr.write(`stubforge batch: cannot read ${listFile}: ${e instanceof Error ? e.message : String(e)}\n`);
+    ctx.stderr.write(`stubforge batch: cannot read ${listFile}: ${describeError(e)}\n`);
     return ExitCode.usage;
   }
   const entries = parseBatchFile(text, listFile);

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { Archive } from '../../archive/archive.js';
 import type { PartialArch } from '../../arch/arch-file.js';
 import { openRepo } from '../../cache/apt-repo.js';
-import { writeFileAtomic } from '../../cache/atomic-file.js';
+import { writeFileAtomic } from '../../io/atomic-file.js';
 import { prepareNodeImages, probeHostGccInclude } from '../../executor/build-image.js';
 import { applicationBuilder } from '../../executor/build-application.js';
 import { libraryBuilder } from '../../executor/build-library.js';
@@ -45,6 +45,7 @@ import { formatApplicationReport, toolName } from './application-report.js';
 import { describeNodeFailure, exitCodeOfRun } from './build-failures.js';
 import { planTarget, type PlannedTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge build <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -88,7 +89,7 @@ function readArgs(argv: readonly string[]): Result<BuildArgs | 'help', Failure> 
   try {
     parsed = parse(argv);
   } catch (error) {
-    return err({ message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
+    return err({ message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
   }
   const { values, positionals } = parsed;
   if (values.help === true) return ok('help');
@@ -308,7 +309,7 @@ async function withApplicationRelease(choices: Result<BuildChoices, Failure>, va
     try {
       changelog = await readFile(resolve(ctx.cwd, file), 'utf8');
     } catch (error: unknown) {
-      return err({ message: `--application-changelog ${file}: ${error instanceof Error ? error.message : String(error)}`, exitCode: ExitCode.usage });
+      return err({ message: `--application-changelog ${file}: ${describeError(error)}`, exitCode: ExitCode.usage });
     }
   }
   return ok({ ...choices.value, applicationRelease: { version, ...(changelog === undefined ? {} : { changelog }) } });
@@ -326,7 +327,7 @@ async function writeBuildReport(path: string, report: BuildReport): Promise<Resu
     await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
     return ok(undefined);
   } catch (error: unknown) {
-    return err(`writing the report ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    return err(`writing the report ${path}: ${describeError(error)}`);
   }
 }
 

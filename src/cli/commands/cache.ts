@@ -10,6 +10,7 @@ import { removeUntrusted, verifyRepo, type RepoCheck } from '../../cache/repo-ve
 import type { CliCommand, CliContext } from '../command.js';
 import { resolvePaths } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge cache verify [--repair]\n' +
   '  --repair           unpublish damaged keys (the next build builds them again), remove orphans\n' +
@@ -32,7 +33,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { repair: { type: 'boolean' }, help: { type: 'boolean' } } });
   } catch (error) {
-    ctx.stderr.write(`stubforge cache: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    ctx.stderr.write(`stubforge cache: ${describeError(error)}\n${USAGE}`);
     return ExitCode.usage;
   }
   if (parsed.values.help === true) {

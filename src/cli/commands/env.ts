@@ -19,6 +19,7 @@ import { loadEnvironmentMirror } from '../env-mirror.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
 import { listenForInterrupt } from '../signals.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = `usage: stubforge env list [--json]
        stubforge env create [--suite S] [--arch A] [--mirror URL] [--force] [--verbose]
@@ -105,7 +106,7 @@ async function run(args: readonly string[], ctx: CliContext): Promise<number> {
   try {
     parsed = parse(args);
   } catch (error) {
-    ctx.stderr.write(`stubforge env: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    ctx.stderr.write(`stubforge env: ${describeError(error)}\n${USAGE}`);
     return ExitCode.usage;
   }
   if (parsed.help) {

@@ -8,6 +8,7 @@ import { formatLocation } from '../../model/location.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge publish [DEB...] [options]\n' +
   '  DEB                application .debs to add (a version already there with other content is refused)\n' +
@@ -23,7 +24,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       options: { 'sign-key': { type: 'string' }, 'sign-key-id': { type: 'string' }, 'output-repo': { type: 'string' }, help: { type: 'boolean' } },
     });
   } catch (error) {
-    ctx.stderr.write(`stubforge publish: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    ctx.stderr.write(`stubforge publish: ${describeError(error)}\n${USAGE}`);
     return ExitCode.usage;
   }
   const { values, positionals } = parsed;

@@ -13,6 +13,7 @@ import { INDEX_KINDS, verifyRepo } from '../../cache/repo-verify.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
+import { describeError } from '../../io/describe-error.js';
 
 /** Exit codes of `query` (docs/security-workflow.md): grep's convention for "nothing found". */
 export const QueryExit = {
@@ -52,7 +53,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       },
     });
   } catch (error) {
-    ctx.stderr.write(`stubforge query: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    ctx.stderr.write(`stubforge query: ${describeError(error)}\n${USAGE}`);
     return QueryExit.usage;
   }
   const { values, positionals } = parsed;

@@ -8,6 +8,7 @@ import { describeFindSourceError } from '../archive-messages.js';
 import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, openArchiveFromArgs } from '../archive-options.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = `usage: stubforge show-source <name> [options]\n${ARCHIVE_USAGE}` +
   '  --format text|json output format (default text)\n';
@@ -67,7 +68,7 @@ export const command: CliCommand = {
         options: { ...ARCHIVE_OPTIONS, format: { type: 'string', default: 'text' }, help: { type: 'boolean' } },
       });
     } catch (error) {
-      ctx.stderr.write(`stubforge show-source: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+      ctx.stderr.write(`stubforge show-source: ${describeError(error)}\n${USAGE}`);
       return ExitCode.usage;
     }
     const { values, positionals } = args;

@@ -17,6 +17,8 @@ import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, archiveOptionsFromArgs, checkSuiteNames
 import type { CliContext } from '../command.js';
 import { DEFAULT_ARCH, projectRoot } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
+import { describeError } from '../../io/describe-error.js';
+import { errnoCode } from '../../io/errno.js';
 
 export { archiveOptionsFromArgs };
 
@@ -113,8 +115,8 @@ async function notADirectory(path: string): Promise<string | undefined> {
   try {
     return (await stat(path)).isDirectory() ? undefined : `${path} is not a directory`;
   } catch (e: unknown) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? `no such directory ${path}` : `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`;
+    const code = errnoCode(e);
+    return code === 'ENOENT' ? `no such directory ${path}` : `cannot read ${path}: ${describeError(e)}`;
   }
 }
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { atPath } from '../model/errno.js';
+import { atPath } from './errno.js';
 
 /** Flush a folder's entries (a rename or a new file in it) to disk. */
 export async function fsyncDir(path: string): Promise<void> {
