@@ -15,7 +15,7 @@ import type { EmbeddedSource } from '../deb/app-deb.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import { STEP_PATHS } from '../runtime/build-step.js';
-import { CONTAINER_BUILD_DIR } from './build-library.js';
+import { CONTAINER_BUILD_DIR } from './container-build.js';
 import type { ApplicationError } from './app-errors.js';
 import { APP_OUTPUT, type InstallFile } from './app-step.js';
 import { exists } from '../io/errno.js';

@@ -14,7 +14,7 @@ import { err, ok, type Result } from '../model/result.js';
 import type { PlanNode } from '../plan/plan.js';
 import type { EffectiveRecipe } from '../recipe/recipe.js';
 import { STEP_PATHS } from '../runtime/build-step.js';
-import { CONTAINER_BUILD_DIR } from './build-library.js';
+import { CONTAINER_BUILD_DIR } from './container-build.js';
 import { buildScript } from './step-script.js';
 import { recipeBuildOptions } from './toolchain-mapping.js';
 

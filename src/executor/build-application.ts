@@ -4,7 +4,7 @@
 // was really linked (app-provenance.ts), the bake (app-bake.ts), the launch configuration
 // (app-launch.ts) and the package with its debug-symbols package (deb/app-deb.ts), published in
 // the repository under the node's key like a library — so an unchanged application is a cache hit.
-import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { PublishedEntry } from '../cache/apt-repo.js';
@@ -20,30 +20,24 @@ import { buildDebLayout } from '../deb/deb-layout.js';
 import { describeTree } from '../deb/deb-tree.js';
 import { writeDeb } from '../deb/deb-writer.js';
 import type { ArchToolchain } from '../drivers/driver.js';
-import { buildSpecFor } from '../drivers/registry.js';
 import { provenanceExpectation } from '../drivers/toolchain-provenance.js';
 import { asSha256Hex } from '../model/brand.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { PlanNode } from '../plan/plan.js';
 import { recipeForArch, type ApplicationSettings, type EffectiveRecipe, type Recipe } from '../recipe/recipe.js';
-import { runBuildStep } from '../runtime/build-step.js';
-import type { Mount } from '../runtime/container-runtime.js';
 import { bakePrograms, type BakedProgram } from './app-bake.js';
 import { describeApplicationError, type ApplicationError } from './app-errors.js';
 import { stageLaunch } from './app-launch.js';
 import { embeddedSources, linkProvenance, type LinkProvenance } from './app-provenance.js';
 import { APP_OUTPUT, appBuildScript, appDriverInput } from './app-step.js';
-import { CONTAINER_PATCH_DIR, NO_RECIPE_SHA256, patchStep, type LibraryBuildSettings } from './build-library.js';
+import { NO_RECIPE_SHA256, runContainerBuild, type LibraryBuildSettings } from './container-build.js';
 import type { NodeBuildResult, NodeFailure } from './outcome.js';
 import type { NodeBuildContext, NodeBuilder } from './run-plan.js';
 import { readTreeFile } from './tree-files.js';
-import { copyrightOf, maintainerFor, sourceDateEpoch, sourceTree, topLevelNames, type SourceTree } from './source-tree.js';
-import { stageDependencies } from './stage-deps.js';
-import { readScriptMarkers } from './step-script.js';
+import { copyrightOf, maintainerFor, type SourceTree } from './source-tree.js';
 import { verifyPrograms } from './verify-provenance.js';
 import { archToolchain } from './toolchain-mapping.js';
-import { profileEnv } from './build-profiles.js';
 
 export interface ApplicationBuildSettings extends LibraryBuildSettings {
   /** The environment of commands run on this machine (PATH for strip, objcopy, mke2fs). */
@@ -105,35 +99,20 @@ async function buildApplication(node: PlanNode, context: NodeBuildContext, toolc
   if (!found.ok) return appFailed(found.error);
   const { recipe, app } = found.value;
   const effective = recipeForArch(recipe, s.arch.name);
-  const tree = await sourceTree(node, { archive: s.archive, cacheDir: s.cacheDir, origOnly: s.choices.origOnly.has(node.source), logger: s.log });
-  if (!tree.ok) return failed(tree.error, false);
-  const epoch = await sourceDateEpoch(tree.value);
-  const input = appDriverInput(node, toolchain, effective, s.jobs, epoch);
-  const spec = buildSpecFor(input, await topLevelNames(input.options.subdir === undefined ? tree.value.dir : join(tree.value.dir, input.options.subdir)));
-  if (!spec.ok) return failed({ reason: 'driver', error: spec.error }, false);
+  const built = await runContainerBuild({
+    node, context, settings: s, log: s.log, work, logFile, recipe, patches: effective.build.patches,
+    driverInput: (_tree, epoch) => Promise.resolve(appDriverInput(node, toolchain, effective, s.jobs, epoch)),
+    script: (spec, before) => {
+      const script = appBuildScript(spec, app.install, before, recipe.location);
+      if (script.ok) return script;
+      s.log.warn({ reason: script.error.reason, detail: describeApplicationError(script.error) }, 'application stage failed');
+      return err({ reason: 'application', error: script.error });
+    },
+  });
+  if (!built.ok) return failed(built.error.failure, built.error.withLog);
+  const { tree, epoch, outputDir, stagedDir, entries, stepMs, markers } = built.value;
 
-  const entries = [...context.closure.values()].map((c) => c.entry);
-  const staged = await stageDependencies(s.repo, entries, join(work, 'deps'));
-  if (!staged.ok) return failed(staged.error, false);
-  const patches = effective.build.patches;
-  const mounts: Mount[] = [...(s.extraMounts ?? [])];
-  if (patches.length > 0) mounts.push({ source: join(dirname(recipe.location.file), 'patches'), target: CONTAINER_PATCH_DIR, readOnly: true });
-  const script = appBuildScript(spec.value, app.install, patches.length > 0 ? [patchStep(patches)] : [], recipe.location);
-  if (!script.ok) return appFailed(script.error);
-  const outputDir = join(work, 'out');
-  const stepStart = performance.now();
-  const ran = await runBuildStep({
-    image: s.imageOf(node.source), cmd: ['sh', '-e', '-c', script.value], sourceDir: tree.value.dir, depsDir: staged.value.dir,
-    extraMounts: mounts, outputDir, logFile, scratchRoot: work, timeoutMs: s.timeoutMs, env: profileEnv(node),
-    ...(s.memoryBytes === undefined ? {} : { memoryBytes: s.memoryBytes }),
-    ...(s.limits === undefined ? {} : { limits: s.limits }),
-    labels: { run: s.runId, package: node.source, key: context.key },
-  }, { runtime: s.runtime, log: s.log, ...(context.signal === undefined ? {} : { signal: context.signal }) });
-  const stepMs = performance.now() - stepStart;
-  const markers = readScriptMarkers(await outputLines(logFile));
-  if (!ran.ok) return failed({ reason: 'step', error: ran.error, ...(markers.lastStep === undefined ? {} : { lastStep: markers.lastStep }) });
-
-  const packaged = await packageApplication(node, context, { recipe, app, effective, tree: tree.value, epoch, outputDir, stagedDir: staged.value.dir, entries, toolchain }, s, work);
+  const packaged = await packageApplication(node, context, { recipe, app, effective, tree, epoch, outputDir, stagedDir, entries, toolchain }, s, work);
   if (!packaged.ok) return appFailed(packaged.error);
   if (context.signal?.aborted === true) return failed({ reason: 'step', error: { reason: 'interrupted', location: { file: logFile } } });
   const published = await s.repo.publish(context.key, packaged.value.debs, {
@@ -322,16 +301,4 @@ async function storeRecords(s: ApplicationBuildSettings, context: NodeBuildConte
     ...await Promise.all(p.provenance.programs.map((prog) => store.putFile(context.key, `link-map.${posix.basename(prog.mapFile)}`, prog.mapFile))),
   ];
   for (const r of results) if (!r.ok) s.log.warn({ detail: r.error.message }, 'application record not stored');
-}
-
-async function outputLines(logFile: string): Promise<string[]> {
-  const text = await readFile(logFile, 'utf8').catch(() => '');
-  return text.split('\n').flatMap((l) => {
-    try {
-      const record = JSON.parse(l) as { msg?: unknown; line?: unknown };
-      return record.msg === 'output' && typeof record.line === 'string' ? [record.line] : [];
-    } catch {
-      return [];
-    }
-  });
 }

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
  */
 export const BUILDER_CODE: readonly string[] = [
   'drivers/', 'recipe/', 'arch/arch-file', 'executor/step-script', 'executor/toolchain-mapping', 'executor/app-step',
-  'executor/build-library', 'runtime/build-step',
+  'executor/build-library', 'executor/container-build', 'runtime/build-step',
 ];
 
 const isCode = (name: string): boolean => /\.(js|ts)$/.test(name) && !name.endsWith('.d.ts');
