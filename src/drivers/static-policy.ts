@@ -1,5 +1,5 @@
 // Static only, enforced: the rules a build's output must meet, as pure functions over a file's
-// name and bytes. executor/verify-output.ts walks the output directory and feeds them.
+// name and bytes. executor/builders/verify-output.ts walks the output directory and feeds them.
 // - no shared objects: no `*.so` / `*.so.N` name, and no ELF of type ET_DYN (a PIE executable is
 //   ET_DYN too: it needs a dynamic loader the partial arch does not have);
 // - every ELF, stray or inside a `.a`, is of the arch's machine and class;

@@ -9,7 +9,7 @@
 //   C99 scanf redirect), `__*_chk` and `__open_2` (_FORTIFY_SOURCE), `_IO_getc`, `__xstat`.
 // The compiler's identity string (DW_AT_producer, `.comment`) cannot tell these apart: musl-gcc
 // and rumprun's wrappers run the build machine's gcc with other specs, so the producer is the same.
-// Pure: executor/verify-provenance.ts reads the files.
+// Pure: executor/builders/verify-provenance.ts reads the files.
 import type { SourceLocation } from '../model/location.js';
 import type { ArchToolchain } from './driver.js';
 import { readLineTables } from './dwarf-line.js';

@@ -1,4 +1,4 @@
-// The two builders (executor/build-library.ts, build-application.ts) through their shared
+// The two builders (executor/builders/build-library.ts, build-application.ts) through their shared
 // container phase, against a recording ContainerRuntime and a fixture Archive
 // (builder-doubles.ts): what the container is asked to run, what a success publishes, and each
 // way a build fails — with nothing published after any failure.
@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRepo, type AptRepo } from '../../src/cache/apt-repo.js';
-import { applicationBuilder } from '../../src/executor/build-application.js';
-import { libraryBuilder } from '../../src/executor/build-library.js';
-import type { LibraryBuildSettings } from '../../src/executor/container-build.js';
-import type { NodeBuildResult } from '../../src/executor/outcome.js';
-import type { NodeBuildContext } from '../../src/executor/run-plan.js';
-import { STEP_MARKER } from '../../src/executor/step-script.js';
+import { applicationBuilder } from '../../src/executor/builders/build-application.js';
+import { libraryBuilder } from '../../src/executor/builders/build-library.js';
+import type { LibraryBuildSettings } from '../../src/executor/builders/container-build.js';
+import type { NodeBuildResult } from '../../src/executor/scheduler/outcome.js';
+import type { NodeBuildContext } from '../../src/executor/scheduler/run-plan.js';
+import { STEP_MARKER } from '../../src/executor/builders/step-script.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
 import type { PlanNode } from '../../src/plan/plan.js';

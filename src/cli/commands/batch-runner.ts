@@ -8,11 +8,11 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { openRepo } from '../../cache/apt-repo.js';
-import { nodesOfBuildLog } from '../../executor/batch-build-log.js';
-import type { BatchEntry } from '../../executor/batch-file.js';
-import type { NodeRecord, OutputRecord } from '../../executor/batch-report.js';
-import { parseBuildReport, type BuildReport } from '../../executor/build-report.js';
-import type { TargetRunner, TargetRunResult } from '../../executor/batch.js';
+import { nodesOfBuildLog } from '../../executor/batch/batch-build-log.js';
+import type { BatchEntry } from '../../executor/batch/batch-file.js';
+import type { NodeRecord, OutputRecord } from '../../executor/batch/batch-report.js';
+import { parseBuildReport, type BuildReport } from '../../executor/scheduler/build-report.js';
+import type { TargetRunner, TargetRunResult } from '../../executor/batch/batch.js';
 import type { CacheKey } from '../../model/brand.js';
 import { describeError } from '../../io/describe-error.js';
 import { runProcess } from '../../io/process.js';

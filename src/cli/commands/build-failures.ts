@@ -5,9 +5,9 @@
 import { describeDriverError } from '../../drivers/driver.js';
 import { describeStaticViolation } from '../../drivers/static-policy.js';
 import { describeProvenanceViolation } from '../../drivers/toolchain-provenance.js';
-import type { NodeFailure, RunReport } from '../../executor/outcome.js';
-import { describeApplicationError } from '../../executor/app-errors.js';
-import { describeToolchainMappingError } from '../../executor/toolchain-mapping.js';
+import type { NodeFailure, RunReport } from '../../executor/scheduler/outcome.js';
+import { describeApplicationError } from '../../executor/builders/app-errors.js';
+import { describeToolchainMappingError } from '../../executor/builders/toolchain-mapping.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever } from '../../model/result.js';
 import { describeArchiveError } from '../archive-messages.js';

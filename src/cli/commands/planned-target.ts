@@ -11,7 +11,7 @@ import type { SolveProblem } from '../../solver/types.js';
 import { describeArchiveError, type Failure } from '../archive-messages.js';
 import type { CliContext } from '../command.js';
 import { projectRoot } from '../config.js';
-import { codeDigest, logClockExceptions, PLAN_MEMO_FORMAT, readPlanMemo, recordingInputFiles, writePlanMemo } from '../plan-memo.js';
+import { codeDigest, logClockExceptions, PLAN_MEMO_FORMAT, readPlanMemo, recordingInputFiles, writePlanMemo } from '../../cache/plan-memo.js';
 import { archiveOptionsFromArgs, loadSolverInputs, nodeSolverInputFiles, type SolverArgs, type SolverInputs } from './solver-inputs.js';
 import { describeError } from '../../io/describe-error.js';
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BatchReport, TargetReport } from '../../executor/batch-report.js';
+import type { BatchReport, TargetReport } from '../../executor/batch/batch-report.js';
 import { planGraphDot } from '../../report/plan-page.js';
 import { renderSite, type BuildInput, type PlanInput } from '../../report/site.js';
 import type { CliCommand, CliContext } from '../command.js';

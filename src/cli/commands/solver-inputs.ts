@@ -4,13 +4,14 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { PartialArch } from '../../arch/arch-file.js';
-import { loadArchFile, nodeTextFiles, type ArchLoadError, type TextFileReader } from '../../arch/arch-loader.js';
+import { loadArchFile, nodeTextFiles, type ArchLoadError } from '../../arch/arch-loader.js';
 import type { ArchTable } from '../../arch/dpkg-arch.js';
-import { DPKG_DATADIR, loadArchTables, type TableFileSystem } from '../../arch/dpkg-tables-loader.js';
+import { DPKG_DATADIR, loadArchTables } from '../../arch/dpkg-tables-loader.js';
 import { DEFAULT_INDEX_ARCH, type Archive } from '../../archive/archive.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever, err, ok, type Result } from '../../model/result.js';
-import { loadRecipes, nodeRecipeFiles, type RecipeFileSystem, type RecipeLoadError } from '../../recipe/recipe-loader.js';
+import { loadRecipes, nodeRecipeFiles, type RecipeLoadError } from '../../recipe/recipe-loader.js';
+import type { SolverInputFiles } from '../../cache/plan-memo.js';
 import type { RecipeSet } from '../../recipe/recipe.js';
 import type { Failure } from '../archive-messages.js';
 import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, archiveOptionsFromArgs, checkSuiteNames, openArchiveFromArgs, type ArchiveArgs } from '../archive-options.js';
@@ -58,12 +59,7 @@ export interface SolverInputs {
   readonly pins: ReadonlyMap<string, string>;
 }
 
-/** Where the inputs are read from; plan's memo passes readers that note every read for its key. */
-export interface SolverInputFiles {
-  readonly arch: TextFileReader;
-  readonly tables: TableFileSystem;
-  readonly recipes: RecipeFileSystem;
-}
+export type { SolverInputFiles } from '../../cache/plan-memo.js';
 
 export const nodeSolverInputFiles: SolverInputFiles = {
   arch: nodeTextFiles,

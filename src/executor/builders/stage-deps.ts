@@ -3,10 +3,10 @@
 // container sees read-only at /deps. So a build sees exactly what the repository holds, not what
 // another build's output directory happens to contain.
 import { chmod, mkdir } from 'node:fs/promises';
-import type { AptRepo, PublishedEntry } from '../cache/apt-repo.js';
-import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../io/process.js';
-import { err, ok, type Result } from '../model/result.js';
-import type { NodeFailure } from './outcome.js';
+import type { AptRepo, PublishedEntry } from '../../cache/apt-repo.js';
+import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../../io/process.js';
+import { err, ok, type Result } from '../../model/result.js';
+import type { NodeFailure } from '../scheduler/outcome.js';
 
 export interface StagedDeps {
   readonly dir: string;

@@ -3,10 +3,10 @@
 // log. `batch` and `rebuild` run each target as a child `stubforge build` and read this file; the
 // node events in the child's log are read only when a build died before writing it (SIGKILL, OOM),
 // so that the batch report still says what had finished.
-import { err, ok, type Result } from '../model/result.js';
-import type { NodeRecord } from './batch-report.js';
+import { err, ok, type Result } from '../../model/result.js';
+import type { NodeRecord } from '../batch/batch-report.js';
 import type { NodeFailure, RunReport } from './outcome.js';
-import { describeError } from '../io/describe-error.js';
+import { describeError } from '../../io/describe-error.js';
 
 export const BUILD_REPORT_FORMAT = 'stubforge-build-report 1';
 

@@ -3,8 +3,8 @@
 // so that one step's `cd` or `export` cannot leak into the next. The first failing step ends the
 // script with its status. Timestamps at both ends let the executor tell the build's own time from
 // the container's start/stop overhead. Pure.
-import type { BuildSpec, BuildStep } from '../drivers/driver.js';
-import { shCommand, shQuote } from '../drivers/shell.js';
+import type { BuildSpec, BuildStep } from '../../drivers/driver.js';
+import { shCommand, shQuote } from '../../drivers/shell.js';
 
 export const STEP_MARKER = '==> stubforge step ';
 export const SCRIPT_START_MARKER = '==> stubforge script start ';

@@ -5,17 +5,17 @@
 // where its wrappers expect it and the work folder mounted at its own path.
 import { chmod, mkdir } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { BakeCommand, BakeSpec } from '../bake/backends/backend.js';
-import { backendForConfig } from '../bake/backends/registry.js';
-import type { RumprunTree } from '../bake/backends/rumprun-tree.js';
-import { readBuildIdFromFile, runBakeCommandsOnHost } from '../bake/bake-host.js';
-import type { ArchToolchain } from '../drivers/driver.js';
-import { shCommand } from '../drivers/shell.js';
-import type { Logger } from '../log/logger.js';
-import type { SourceLocation } from '../model/location.js';
-import { err, ok, type Result } from '../model/result.js';
-import { describeRuntimeError, type ContainerRuntime, type Mount } from '../runtime/container-runtime.js';
-import { BUILDER } from '../runtime/env-spec.js';
+import type { BakeCommand, BakeSpec } from '../../bake/backends/backend.js';
+import { backendForConfig } from '../../bake/backends/registry.js';
+import type { RumprunTree } from '../../bake/backends/rumprun-tree.js';
+import { readBuildIdFromFile, runBakeCommandsOnHost } from '../../bake/bake-host.js';
+import type { ArchToolchain } from '../../drivers/driver.js';
+import { shCommand } from '../../drivers/shell.js';
+import type { Logger } from '../../log/logger.js';
+import type { SourceLocation } from '../../model/location.js';
+import { err, ok, type Result } from '../../model/result.js';
+import { describeRuntimeError, type ContainerRuntime, type Mount } from '../../runtime/container-runtime.js';
+import { BUILDER } from '../../runtime/env-spec.js';
 import type { ApplicationError } from './app-errors.js';
 import type { LinkedProgram } from './app-provenance.js';
 import type { InstallFile } from './app-step.js';

@@ -9,10 +9,10 @@
 // The builders (one per node kind) do the work; this module only orders it, so it is tested with
 // builders that record what they were asked to do.
 import PQueue from 'p-queue';
-import type { PublishedEntry, RepoError } from '../cache/apt-repo.js';
-import type { CacheKey } from '../model/brand.js';
-import type { Result } from '../model/result.js';
-import type { BuildPlan, PlanNode } from '../plan/plan.js';
+import type { PublishedEntry, RepoError } from '../../cache/apt-repo.js';
+import type { CacheKey } from '../../model/brand.js';
+import type { Result } from '../../model/result.js';
+import type { BuildPlan, PlanNode } from '../../plan/plan.js';
 import type { ExecutorEvent, NodeBuildResult, NodeOutcome, RunReport, SkipReason } from './outcome.js';
 
 /** What a builder gets besides the node: its key and the published entries of its closure. */

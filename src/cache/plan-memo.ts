@@ -15,12 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { CheckedRelease } from '../archive/archive.js';
 import { clockExceptions } from '../archive/release.js';
-import { writeFileAtomic } from '../archive/index-cache.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
 import type { IndexDiagnostic } from '../archive/index-records.js';
 import type { Logger } from '../log/logger.js';
 import type { BuildPlan } from '../plan/plan.js';
 import type { InputRead, PlanMemoKey } from '../plan/plan-memo-key.js';
-import type { SolverInputFiles } from './commands/solver-inputs.js';
+import type { TextFileReader } from '../arch/arch-loader.js';
+import type { TableFileSystem } from '../arch/dpkg-tables-loader.js';
+import type { RecipeFileSystem } from '../recipe/recipe-loader.js';
 import { describeError } from '../io/describe-error.js';
 
 /** Bumped when what a memo holds changes shape; the serialiser's own version goes with it. */
@@ -45,6 +47,13 @@ const sha256 = (data: string | Buffer): string => createHash('sha256').update(da
 function errorCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : describeError(error);
+}
+
+/** Where the solver's inputs are read from; the memo passes readers that note every read for its key. */
+export interface SolverInputFiles {
+  readonly arch: TextFileReader;
+  readonly tables: TableFileSystem;
+  readonly recipes: RecipeFileSystem;
 }
 
 /**
@@ -82,7 +91,7 @@ export function recordingInputFiles(base: SolverInputFiles): { readonly files: S
 
 /** The folders (and files) of stubforge whose code decides a plan, below src/ or dist/src/. */
 const CODE_DIRS = ['arch', 'archive', 'control', 'model', 'plan', 'recipe', 'solver', 'version'];
-const CODE_FILES = ['cli/commands/solver-inputs', 'cli/commands/plan', 'cli/plan-memo', 'cli/config'];
+const CODE_FILES = ['cli/commands/solver-inputs', 'cli/commands/plan', 'cache/plan-memo', 'cli/config'];
 
 /**
  * SHA-256 over stubforge's package.json (its version and dependencies), its package-lock.json when

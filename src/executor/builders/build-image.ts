@@ -4,12 +4,12 @@
 // share an image: the layer is tagged by its package list. `findBuildImage` only looks (for
 // `plan`'s cached column and for a no-op build that must not start a container);
 // `prepareBuildImage` makes what is missing.
-import type { Logger } from '../log/logger.js';
-import { err, ok, type Result } from '../model/result.js';
-import type { ContainerRuntime, ImageDigest, ImageInfo, ImageLookup, RuntimeError } from '../runtime/container-runtime.js';
-import { BUILDER, environmentRef, extraRef, validatePackageNames } from '../runtime/env-spec.js';
-import { ensurePackages, type EnvironmentError, type EnvironmentOptions } from '../runtime/environments.js';
-import { Label } from '../runtime/labels.js';
+import type { Logger } from '../../log/logger.js';
+import { err, ok, type Result } from '../../model/result.js';
+import type { ContainerRuntime, ImageDigest, ImageInfo, ImageLookup, RuntimeError } from '../../runtime/container-runtime.js';
+import { BUILDER, environmentRef, extraRef, validatePackageNames } from '../../runtime/env-spec.js';
+import { ensurePackages, type EnvironmentError, type EnvironmentOptions } from '../../runtime/environments.js';
+import { Label } from '../../runtime/labels.js';
 
 export interface BuildImage {
   /** The environment the image is (or is layered on). */

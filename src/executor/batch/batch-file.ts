@@ -8,8 +8,8 @@
 // Words are separated by blanks and have no quoting (no option value holds a blank). A `#` word
 // starts a comment to the end of the line. Only the options listed in BATCH_OPTIONS are accepted;
 // anything else is an error naming the file and line, never ignored.
-import type { SourceLocation } from '../model/location.js';
-import { err, ok, type Result } from '../model/result.js';
+import type { SourceLocation } from '../../model/location.js';
+import { err, ok, type Result } from '../../model/result.js';
 
 export interface BatchEntry {
   /** `<target>@<arch>`: names the entry in the report and its log file. */

@@ -2,11 +2,11 @@
 // `ArchToolchain` of one build image, and a recipe (`EffectiveRecipe`) to `RecipeBuildOptions`.
 // Pure: the facts only the build image knows (the build machine's triplet, gcc's include dir, where
 // a user's toolchain tree is mounted) come in as values.
-import type { PartialArch, ToolName } from '../arch/arch-file.js';
-import type { ArchToolchain, RecipeBuildOptions, RecipeStep, ToolchainTools } from '../drivers/driver.js';
-import type { SourceLocation } from '../model/location.js';
-import { err, ok, type Result } from '../model/result.js';
-import type { EffectiveRecipe, NameValue } from '../recipe/recipe.js';
+import type { PartialArch, ToolName } from '../../arch/arch-file.js';
+import type { ArchToolchain, RecipeBuildOptions, RecipeStep, ToolchainTools } from '../../drivers/driver.js';
+import type { SourceLocation } from '../../model/location.js';
+import { err, ok, type Result } from '../../model/result.js';
+import type { EffectiveRecipe, NameValue } from '../../recipe/recipe.js';
 
 /** What the build image (and the user) say about the machine a build runs on. */
 export interface ImageFacts {

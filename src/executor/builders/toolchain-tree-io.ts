@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic-file.js';
-import { err, ok, type Result } from '../model/result.js';
-import { toolchainTreeDigest, type TreeEntry } from '../plan/toolchain-tree.js';
-import { describeError } from '../io/describe-error.js';
+import { writeFileAtomic } from '../../io/atomic-file.js';
+import { err, ok, type Result } from '../../model/result.js';
+import { toolchainTreeDigest, type TreeEntry } from '../../plan/toolchain-tree.js';
+import { describeError } from '../../io/describe-error.js';
 
 const MEMO_FORMAT = 'stubforge-toolchain-tree-memo 1';
 

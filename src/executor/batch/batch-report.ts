@@ -3,12 +3,12 @@
 // losing power — finds the previous complete report or the next one, never half of one. It is
 // also what `--resume` starts from.
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../io/atomic-file.js';
-import type { SourceLocation } from '../model/location.js';
-import { err, ok, type Result } from '../model/result.js';
+import { writeFileAtomic } from '../../io/atomic-file.js';
+import type { SourceLocation } from '../../model/location.js';
+import { err, ok, type Result } from '../../model/result.js';
 import type { BatchEntry } from './batch-file.js';
-import { describeError } from '../io/describe-error.js';
-import { isErrno } from '../io/errno.js';
+import { describeError } from '../../io/describe-error.js';
+import { isErrno } from '../../io/errno.js';
 
 export const BATCH_REPORT_FORMAT = 'stubforge-batch-report 1';
 

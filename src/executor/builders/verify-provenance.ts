@@ -3,13 +3,13 @@
 // (compile unit by compile unit). Reading is all this file does; the verdicts are pure. What the
 // static-only check already refuses (thin archives, shared objects, other machines) is its to
 // report (verify-output.ts); this walk only looks at what it can read as ELF.
-import { ok, err, type Result } from '../model/result.js';
-import type { SourceLocation } from '../model/location.js';
-import { isArArchive, parseArArchive } from '../drivers/ar-archive.js';
-import { isElf } from '../drivers/elf-header.js';
-import { checkObjectProvenance, type ProvenanceExpectation, type ProvenanceViolation } from '../drivers/toolchain-provenance.js';
+import { ok, err, type Result } from '../../model/result.js';
+import type { SourceLocation } from '../../model/location.js';
+import { isArArchive, parseArArchive } from '../../drivers/ar-archive.js';
+import { isElf } from '../../drivers/elf-header.js';
+import { checkObjectProvenance, type ProvenanceExpectation, type ProvenanceViolation } from '../../drivers/toolchain-provenance.js';
 import { nodeOutputFileSystem, type OutputFileSystem, type VerifyOutputError } from './verify-output.js';
-import { describeError } from '../io/describe-error.js';
+import { describeError } from '../../io/describe-error.js';
 
 export interface VerifyProvenanceOptions {
   /** The folder to walk (a library's output directory, an application's package folder). */

@@ -2,20 +2,20 @@
 // the link evidence, the provenance of what was linked, the bake, the launch configuration and
 // the package. The library stages' failures (source, driver, step, repository) keep the
 // executor's own reasons (outcome.ts); these are carried as one `application` failure there.
-import type { BakeError } from '../bake/backends/backend.js';
-import { describeBakeError } from '../bake/backends/backend.js';
-import type { CommandFailure, ReadBuildIdError } from '../bake/bake-host.js';
-import { describeAttributionError, type AttributionError } from '../bake/link-attribution.js';
-import type { ReadEvidenceError } from '../bake/link-trace-io.js';
-import { describeLinkTraceError } from '../bake/link-trace.js';
-import { describeLaunchError, type LaunchError } from '../bake/launch-config.js';
-import { describeManifestError, type ManifestError } from '../bake/manifest.js';
-import { describeFsImageError, type FsImageError } from '../bake/rumprun-fs-image.js';
-import { describeRumprunJsonError, type RumprunJsonError } from '../bake/rumprun-json.js';
-import type { DebWriteError } from '../deb/deb-writer.js';
-import type { AppDebError } from '../deb/app-deb.js';
-import { describeProvenanceViolation, type ProvenanceViolation } from '../drivers/toolchain-provenance.js';
-import { formatLocation, type SourceLocation } from '../model/location.js';
+import type { BakeError } from '../../bake/backends/backend.js';
+import { describeBakeError } from '../../bake/backends/backend.js';
+import type { CommandFailure, ReadBuildIdError } from '../../bake/bake-host.js';
+import { describeAttributionError, type AttributionError } from '../../bake/link-attribution.js';
+import type { ReadEvidenceError } from '../../bake/link-trace-io.js';
+import { describeLinkTraceError } from '../../bake/link-trace.js';
+import { describeLaunchError, type LaunchError } from '../../bake/launch-config.js';
+import { describeManifestError, type ManifestError } from '../../bake/manifest.js';
+import { describeFsImageError, type FsImageError } from '../../bake/rumprun-fs-image.js';
+import { describeRumprunJsonError, type RumprunJsonError } from '../../bake/rumprun-json.js';
+import type { DebWriteError } from '../../deb/deb-writer.js';
+import type { AppDebError } from '../../deb/app-deb.js';
+import { describeProvenanceViolation, type ProvenanceViolation } from '../../drivers/toolchain-provenance.js';
+import { formatLocation, type SourceLocation } from '../../model/location.js';
 import type { AppStepError } from './app-step.js';
 
 export type ApplicationError =

@@ -5,20 +5,20 @@
 // Anything that fails, or an interrupt, publishes nothing.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AptRepo, RepoError } from '../cache/apt-repo.js';
-import { buildCrossPackages, crossPackageName, type CrossDependency } from '../cache/cross-package.js';
-import { describeTree } from '../deb/deb-tree.js';
-import { writeDeb } from '../deb/deb-writer.js';
-import type { ArchToolchain, DebianPackaging } from '../drivers/driver.js';
-import { staticExpectation } from '../drivers/static-policy.js';
-import { provenanceExpectation } from '../drivers/toolchain-provenance.js';
-import { asSha256Hex } from '../model/brand.js';
-import { ok, type Result } from '../model/result.js';
-import { crossBinNmuVersion } from '../plan/binnmu.js';
-import type { PlanNode } from '../plan/plan.js';
-import { defaultRecipe, libraryRecipe, recipeForArch } from '../recipe/recipe.js';
-import type { NodeBuildResult, NodeFailure } from './outcome.js';
-import type { NodeBuildContext, NodeBuilder } from './run-plan.js';
+import type { AptRepo, RepoError } from '../../cache/apt-repo.js';
+import { buildCrossPackages, crossPackageName, type CrossDependency } from '../../cache/cross-package.js';
+import { describeTree } from '../../deb/deb-tree.js';
+import { writeDeb } from '../../deb/deb-writer.js';
+import type { ArchToolchain, DebianPackaging } from '../../drivers/driver.js';
+import { staticExpectation } from '../../drivers/static-policy.js';
+import { provenanceExpectation } from '../../drivers/toolchain-provenance.js';
+import { asSha256Hex } from '../../model/brand.js';
+import { ok, type Result } from '../../model/result.js';
+import { crossBinNmuVersion } from '../../plan/binnmu.js';
+import type { PlanNode } from '../../plan/plan.js';
+import { defaultRecipe, libraryRecipe, recipeForArch } from '../../recipe/recipe.js';
+import type { NodeBuildResult, NodeFailure } from '../scheduler/outcome.js';
+import type { NodeBuildContext, NodeBuilder } from '../scheduler/run-plan.js';
 import { copyrightOf, maintainerFor } from './source-tree.js';
 import { buildScript } from './step-script.js';
 import { archToolchain, recipeBuildOptions } from './toolchain-mapping.js';
@@ -26,8 +26,8 @@ import { driverInput, NO_RECIPE_SHA256, runContainerBuild, type LibraryBuildSett
 import { checkOutputLinks } from './output-links.js';
 import { verifyOutput } from './verify-output.js';
 import { verifyProvenance } from './verify-provenance.js';
-import { crossBinaries, debianPackaging, publishedBinaries, takeClaims } from './debian-packaging.js';
-import { describeDebianPath } from '../drivers/debian/debian-rules.js';
+import { crossBinaries, debianPackaging, publishedBinaries, takeClaims } from '../debian-packaging.js';
+import { describeDebianPath } from '../../drivers/debian/debian-rules.js';
 
 /** The `-cross` packages a dependant depends on: each dependency's published binaries, exactly. */
 export function crossDependencies(node: PlanNode, closure: NodeBuildContext['closure'], arch: string): CrossDependency[] {

@@ -7,13 +7,13 @@
 // - no build paths in what it compiles (`-ffile-prefix-map` for the source copy and scratch dir);
 // - the recipe's `Install` files copied out of the build tree into `package/`.
 import { posix } from 'node:path';
-import type { ArchToolchain, BuildSpec, BuildStep, DriverInput } from '../drivers/driver.js';
-import { shCommand } from '../drivers/shell.js';
-import type { SourceLocation } from '../model/location.js';
-import { err, ok, type Result } from '../model/result.js';
-import type { PlanNode } from '../plan/plan.js';
-import type { EffectiveRecipe } from '../recipe/recipe.js';
-import { STEP_PATHS } from '../runtime/build-step.js';
+import type { ArchToolchain, BuildSpec, BuildStep, DriverInput } from '../../drivers/driver.js';
+import { shCommand } from '../../drivers/shell.js';
+import type { SourceLocation } from '../../model/location.js';
+import { err, ok, type Result } from '../../model/result.js';
+import type { PlanNode } from '../../plan/plan.js';
+import type { EffectiveRecipe } from '../../recipe/recipe.js';
+import { STEP_PATHS } from '../../runtime/build-step.js';
 import { CONTAINER_BUILD_DIR } from './container-build.js';
 import { buildScript } from './step-script.js';
 import { recipeBuildOptions } from './toolchain-mapping.js';

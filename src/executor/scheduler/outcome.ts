@@ -1,18 +1,18 @@
 // What the executor reports about each node, as values: how a build failed (a union keyed by
 // `reason`, each with what it concerns), what was skipped and why, and the events a progress view
 // and the logger follow. cli/ turns failures into messages and exit codes.
-import type { ArchiveError } from '../archive/errors.js';
-import type { RepoError, PublishedEntry } from '../cache/apt-repo.js';
-import type { DriverError } from '../drivers/driver.js';
-import type { StaticViolation } from '../drivers/static-policy.js';
-import type { ProvenanceViolation } from '../drivers/toolchain-provenance.js';
-import type { CacheKey } from '../model/brand.js';
-import type { SourceLocation } from '../model/location.js';
-import type { PlanNode } from '../plan/plan.js';
-import type { BuildStepError } from '../runtime/build-step.js';
-import type { ApplicationError } from './app-errors.js';
-import type { ToolchainMappingError } from './toolchain-mapping.js';
-import type { VerifyOutputError } from './verify-output.js';
+import type { ArchiveError } from '../../archive/errors.js';
+import type { RepoError, PublishedEntry } from '../../cache/apt-repo.js';
+import type { DriverError } from '../../drivers/driver.js';
+import type { StaticViolation } from '../../drivers/static-policy.js';
+import type { ProvenanceViolation } from '../../drivers/toolchain-provenance.js';
+import type { CacheKey } from '../../model/brand.js';
+import type { SourceLocation } from '../../model/location.js';
+import type { PlanNode } from '../../plan/plan.js';
+import type { BuildStepError } from '../../runtime/build-step.js';
+import type { ApplicationError } from '../builders/app-errors.js';
+import type { ToolchainMappingError } from '../builders/toolchain-mapping.js';
+import type { VerifyOutputError } from '../builders/verify-output.js';
 
 export type NodeFailure =
   | {

@@ -9,14 +9,14 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { runBakeCommandsOnHost, stageFiles } from '../bake/bake-host.js';
-import { muslLaunchPackage, parseLaunchCmdline, resolveLaunchArgs, rumprunLaunchConfig, type LaunchSpec } from '../bake/launch-config.js';
-import { expandManifest, parseManifest, type ManifestError, type ManifestFile, type ManifestLine } from '../bake/manifest.js';
-import { diskImageSpec } from '../bake/rumprun-fs-image.js';
-import { renderRumprunConfig } from '../bake/rumprun-json.js';
-import type { SourceLocation } from '../model/location.js';
-import { err, ok, type Result } from '../model/result.js';
-import type { ManifestLineText, NameValue } from '../recipe/recipe.js';
+import { runBakeCommandsOnHost, stageFiles } from '../../bake/bake-host.js';
+import { muslLaunchPackage, parseLaunchCmdline, resolveLaunchArgs, rumprunLaunchConfig, type LaunchSpec } from '../../bake/launch-config.js';
+import { expandManifest, parseManifest, type ManifestError, type ManifestFile, type ManifestLine } from '../../bake/manifest.js';
+import { diskImageSpec } from '../../bake/rumprun-fs-image.js';
+import { renderRumprunConfig } from '../../bake/rumprun-json.js';
+import type { SourceLocation } from '../../model/location.js';
+import { err, ok, type Result } from '../../model/result.js';
+import type { ManifestLineText, NameValue } from '../../recipe/recipe.js';
 import type { ApplicationError } from './app-errors.js';
 
 /** Names in a launch command line that only the launcher knows (a stub domain's guest). */

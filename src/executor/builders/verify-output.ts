@@ -2,13 +2,13 @@
 // to every file: names, ELF headers, every member of every `.a`, `.pc` contents; then checks the
 // recipe's expected artefacts exist. Reading is all this file does; the verdicts are pure.
 import { lstat, open, readdir, readFile } from 'node:fs/promises';
-import { ok, err, type Result } from '../model/result.js';
-import type { SourceLocation } from '../model/location.js';
+import { ok, err, type Result } from '../../model/result.js';
+import type { SourceLocation } from '../../model/location.js';
 import {
   checkArchive, checkElf, checkFileName, checkPkgConfig, contentNeed,
   type StaticExpectation, type StaticViolation,
-} from '../drivers/static-policy.js';
-import { describeError } from '../io/describe-error.js';
+} from '../../drivers/static-policy.js';
+import { describeError } from '../../io/describe-error.js';
 
 /** The file system as the walker needs it; the default is node's. */
 export interface OutputFileSystem {

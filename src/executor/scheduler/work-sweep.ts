@@ -5,9 +5,9 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../log/logger.js';
-import type { Owner } from '../runtime/labels.js';
-import { currentOwner, isOwnerAlive } from '../runtime/reaper.js';
+import type { Logger } from '../../log/logger.js';
+import type { Owner } from '../../runtime/labels.js';
+import { currentOwner, isOwnerAlive } from '../../runtime/reaper.js';
 
 export const OWNER_FILE = '.stubforge-owner.json';
 export const FINISHED_MARK = '.stubforge-finished';

@@ -2,7 +2,7 @@
 // runs, part of every cache key (plan/cache-key.ts, `builder`): a change to a driver's flags, the
 // step script, the toolchain mapping or the recipe model must not let an old package count as
 // built by the new code. The plan memo hashes the code that decides a plan the same way
-// (cli/plan-memo.ts, codeDigest). Code that only reports, schedules or packages is left out, so
+// (cache/plan-memo.ts, codeDigest). Code that only reports, schedules or packages is left out, so
 // editing it keeps every key.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
  * the container runs the step.
  */
 export const BUILDER_CODE: readonly string[] = [
-  'drivers/', 'recipe/', 'arch/arch-file', 'executor/step-script', 'executor/toolchain-mapping', 'executor/app-step',
-  'executor/build-library', 'executor/container-build', 'runtime/build-step',
+  'drivers/', 'recipe/', 'arch/arch-file', 'executor/builders/step-script', 'executor/builders/toolchain-mapping', 'executor/builders/app-step',
+  'executor/builders/build-library', 'executor/builders/container-build', 'runtime/build-step',
 ];
 
 const isCode = (name: string): boolean => /\.(js|ts)$/.test(name) && !name.endsWith('.d.ts');
@@ -51,8 +51,8 @@ async function builderFiles(srcRoot: string): Promise<string[]> {
  * test and the CLI it starts name the same builder; otherwise the sources themselves.
  */
 export function installedCodeRoot(): string {
-  const built = fileURLToPath(new URL('../../dist/src/', import.meta.url));
-  return existsSync(built) ? built : fileURLToPath(new URL('../', import.meta.url));
+  const built = fileURLToPath(new URL('../../../dist/src/', import.meta.url));
+  return existsSync(built) ? built : fileURLToPath(new URL('../../', import.meta.url));
 }
 
 /** SHA-256 over the builder's code below `srcRoot` (default: installedCodeRoot()). */

@@ -3,11 +3,11 @@
 // static-only walk (verify-output.ts): that one judges what files hold, this one what links name.
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkOutputEntries, type LinkViolation, type OutputEntry } from '../drivers/link-policy.js';
-import { err, ok, type Result } from '../model/result.js';
+import { checkOutputEntries, type LinkViolation, type OutputEntry } from '../../drivers/link-policy.js';
+import { err, ok, type Result } from '../../model/result.js';
 import { kindOf } from './tree-files.js';
 import type { VerifyOutputError } from './verify-output.js';
-import { describeError } from '../io/describe-error.js';
+import { describeError } from '../../io/describe-error.js';
 
 export async function listOutputEntries(root: string): Promise<OutputEntry[]> {
   const out: OutputEntry[] = [];

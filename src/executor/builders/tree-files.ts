@@ -6,8 +6,8 @@
 import { constants } from 'node:fs';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { err, ok, type Result } from '../model/result.js';
-import { describeError } from '../io/describe-error.js';
+import { err, ok, type Result } from '../../model/result.js';
+import { describeError } from '../../io/describe-error.js';
 
 export interface TreeFileError {
   /** `missing`: no such entry; `outside-tree`: a link (or `..`) leads out of the tree;

@@ -6,19 +6,19 @@
 import { open } from 'node:fs/promises';
 import { readTreeText } from './tree-files.js';
 import { join, posix } from 'node:path';
-import type { ProcessRunner } from '../io/process.js';
-import { closureOwners, type ClosurePackage } from '../bake/closure-owners.js';
-import { attributeArchives, describeOwner, type Attribution, type HostOwnerQuery, type LibraryRequirement, type SourceUse, type ToolchainTree } from '../bake/link-attribution.js';
-import { readLinkEvidence } from '../bake/link-trace-io.js';
-import type { LinkEvidence } from '../bake/link-trace.js';
-import type { EmbeddedSource } from '../deb/app-deb.js';
-import type { SourceLocation } from '../model/location.js';
-import { err, ok, type Result } from '../model/result.js';
-import { STEP_PATHS } from '../runtime/build-step.js';
+import type { ProcessRunner } from '../../io/process.js';
+import { closureOwners, type ClosurePackage } from '../../bake/closure-owners.js';
+import { attributeArchives, describeOwner, type Attribution, type HostOwnerQuery, type LibraryRequirement, type SourceUse, type ToolchainTree } from '../../bake/link-attribution.js';
+import { readLinkEvidence } from '../../bake/link-trace-io.js';
+import type { LinkEvidence } from '../../bake/link-trace.js';
+import type { EmbeddedSource } from '../../deb/app-deb.js';
+import type { SourceLocation } from '../../model/location.js';
+import { err, ok, type Result } from '../../model/result.js';
+import { STEP_PATHS } from '../../runtime/build-step.js';
 import { CONTAINER_BUILD_DIR } from './container-build.js';
 import type { ApplicationError } from './app-errors.js';
 import { APP_OUTPUT, type InstallFile } from './app-step.js';
-import { exists } from '../io/errno.js';
+import { exists } from '../../io/errno.js';
 
 export interface LinkedProgram {
   readonly install: InstallFile;

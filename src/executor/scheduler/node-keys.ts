@@ -3,11 +3,11 @@
 // building a source from its orig tarball alone. Such a node's dependants get new keys too,
 // through its key. An application given its version by `rebuild` names that release in its key.
 import { createHash } from 'node:crypto';
-import type { CacheKey, Sha256Hex } from '../model/brand.js';
-import { cacheKey, planCacheKeys, type BuilderIdentity, type CacheKeyInputs } from '../plan/cache-key.js';
-import type { BuildPlan, PlanNode } from '../plan/plan.js';
+import type { CacheKey, Sha256Hex } from '../../model/brand.js';
+import { cacheKey, planCacheKeys, type BuilderIdentity, type CacheKeyInputs } from '../../plan/cache-key.js';
+import type { BuildPlan, PlanNode } from '../../plan/plan.js';
 
-export { ORIG_ONLY_KEY_LINE, type BuilderIdentity } from '../plan/cache-key.js';
+export { ORIG_ONLY_KEY_LINE, type BuilderIdentity } from '../../plan/cache-key.js';
 
 /** Explicit choices the user made for this run (`--allow-orig-only SRC`). */
 export interface BuildChoices {

@@ -5,22 +5,22 @@
 // Debian diff — and the packages say so.
 import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Archive } from '../archive/archive.js';
-import type { ArchiveError } from '../archive/errors.js';
-import { defaultFetch, downloadToFile, type FetchLike } from '../archive/http.js';
-import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../io/process.js';
-import { sourceDirName } from '../archive/source-fetch.js';
-import { parseDeb822 } from '../control/deb822.js';
-import type { Logger } from '../log/logger.js';
-import type { FileChecksum, SourceRecord } from '../model/archive.js';
-import { err, ok, type Result } from '../model/result.js';
-import { ORIG_ONLY_NOTE } from '../cache/cross-package.js';
-import type { PlanNode } from '../plan/plan.js';
-import type { NodeFailure } from './outcome.js';
+import type { Archive } from '../../archive/archive.js';
+import type { ArchiveError } from '../../archive/errors.js';
+import { defaultFetch, downloadToFile, type FetchLike } from '../../archive/http.js';
+import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../../io/process.js';
+import { sourceDirName } from '../../archive/source-fetch.js';
+import { parseDeb822 } from '../../control/deb822.js';
+import type { Logger } from '../../log/logger.js';
+import type { FileChecksum, SourceRecord } from '../../model/archive.js';
+import { err, ok, type Result } from '../../model/result.js';
+import { ORIG_ONLY_NOTE } from '../../cache/cross-package.js';
+import type { PlanNode } from '../../plan/plan.js';
+import type { NodeFailure } from '../scheduler/outcome.js';
 import { findSpecialFiles, readTreeText, type TreeFileError } from './tree-files.js';
-import { errnoCode } from '../io/errno.js';
+import { errnoCode } from '../../io/errno.js';
 
-export { ORIG_ONLY_NOTE } from '../cache/cross-package.js';
+export { ORIG_ONLY_NOTE } from '../../cache/cross-package.js';
 
 export interface SourceTree {
   readonly dir: string;

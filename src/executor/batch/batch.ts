@@ -6,12 +6,12 @@
 // repository already (publishing is atomic per key), so running it again is a cache hit for each
 // of those keys and builds only what was missing.
 import PQueue from 'p-queue';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../../log/logger.js';
 import type { BatchEntry } from './batch-file.js';
 import {
   BATCH_REPORT_FORMAT, pendingTarget, type BatchReport, type NodeRecord, type OutputRecord, type ReportError, type TargetReport,
 } from './batch-report.js';
-import { describeError } from '../io/describe-error.js';
+import { describeError } from '../../io/describe-error.js';
 
 export interface TargetRunResult {
   readonly status: 'succeeded' | 'failed' | 'interrupted';

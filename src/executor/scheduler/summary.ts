@@ -2,8 +2,8 @@
 // per node (status, time, key), the critical path estimated by the plan beside the one this run
 // measured, what failed (with its message and log), what was skipped because of what, and where
 // the repository and the logs are. Pure: failure messages come from the caller (cli/ owns them).
-import { formatDuration } from '../log/progress.js';
-import type { BuildPlan } from '../plan/plan.js';
+import { formatDuration } from '../../log/progress.js';
+import type { BuildPlan } from '../../plan/plan.js';
 import type { NodeFailure, NodeOutcome, RunReport, SkipReason } from './outcome.js';
 
 export interface SummaryOptions {
