@@ -101,6 +101,42 @@ async function confirmOnTerminal(question: string): Promise<boolean> {
   }
 }
 
+type RuntimeFailureCause = Parameters<typeof describeRuntimeFailure>[0];
+
+function runtimeFailed(result: Result<unknown, RuntimeFailureCause>, ctx: CliContext): number {
+  if (result.ok) return ExitCode.ok;
+  const failure = describeRuntimeFailure(result.error);
+  ctx.stderr.write(`stubforge env: ${failure.message}\n`);
+  return failure.exitCode;
+}
+
+/** `env create`: the arch's environment, from the mirror apt uses unless one is given. */
+async function createAction(parsed: EnvArgs, runtime: DockerRuntime, ctx: CliContext, signal: AbortSignal): Promise<number> {
+  const fail = (result: Result<unknown, RuntimeFailureCause>): number => runtimeFailed(result, ctx);
+  const arch = await loadArchFile(parsed.arch, { dirs: [join(findPackageRoot(), 'arch')] });
+  if (!arch.ok) {
+    ctx.stderr.write(`stubforge env: ${describeArchLoad(parsed.arch, arch.error)}\n`);
+    return ExitCode.usage;
+  }
+  let mirror = parsed.mirror;
+  let extraSources: readonly AptSource[] = [];
+  if (mirror === undefined) {
+    const found = await loadEnvironmentMirror(parsed.suite);
+    if (!found.ok) return fail(found);
+    mirror = found.value.mirror;
+    extraSources = found.value.extraSources;
+  }
+  ctx.stderr.write(`preparing ${environmentRef(parsed.suite, parsed.arch)} (an mmdebstrap base per suite, then one layer; about a minute the first time)\n`);
+  const created = await createEnvironment(
+    { suite: parsed.suite, arch: parsed.arch, packages: environmentPackages(arch.value), mirror, extraSources, origin: arch.value.location },
+    runtime, ctx.log,
+    { signal, force: parsed.force, ...(parsed.verbose ? { onLine: (l: string) => ctx.stderr.write(`  ${l}\n`) } : {}) },
+  );
+  if (!created.ok) return fail(created);
+  ctx.stdout.write(`${created.value.name} ${created.value.digest}\n`);
+  return ExitCode.ok;
+}
+
 async function run(args: readonly string[], ctx: CliContext): Promise<number> {
   let parsed: EnvArgs;
   try {
@@ -113,12 +149,7 @@ async function run(args: readonly string[], ctx: CliContext): Promise<number> {
     ctx.stdout.write(USAGE);
     return ExitCode.ok;
   }
-  const fail = (result: Result<unknown, Parameters<typeof describeRuntimeFailure>[0]>): number => {
-    if (result.ok) return ExitCode.ok;
-    const failure = describeRuntimeFailure(result.error);
-    ctx.stderr.write(`stubforge env: ${failure.message}\n`);
-    return failure.exitCode;
-  };
+  const fail = (result: Result<unknown, RuntimeFailureCause>): number => runtimeFailed(result, ctx);
   const runtime = new DockerRuntime(engineSocketOption(ctx.env));
   const ping = await runtime.ping();
   if (!ping.ok) return fail(ping);
@@ -136,30 +167,8 @@ async function run(args: readonly string[], ctx: CliContext): Promise<number> {
         ctx.stdout.write(parsed.json ? `${JSON.stringify(listed.value, null, 2)}\n` : listed.value.length === 0 ? 'no environments (stubforge env create)\n' : formatList(listed.value));
         return ExitCode.ok;
       }
-      case 'create': {
-        const arch = await loadArchFile(parsed.arch, { dirs: [join(findPackageRoot(), 'arch')] });
-        if (!arch.ok) {
-          ctx.stderr.write(`stubforge env: ${describeArchLoad(parsed.arch, arch.error)}\n`);
-          return ExitCode.usage;
-        }
-        let mirror = parsed.mirror;
-        let extraSources: readonly AptSource[] = [];
-        if (mirror === undefined) {
-          const found = await loadEnvironmentMirror(parsed.suite);
-          if (!found.ok) return fail(found);
-          mirror = found.value.mirror;
-          extraSources = found.value.extraSources;
-        }
-        ctx.stderr.write(`preparing ${environmentRef(parsed.suite, parsed.arch)} (an mmdebstrap base per suite, then one layer; about a minute the first time)\n`);
-        const created = await createEnvironment(
-          { suite: parsed.suite, arch: parsed.arch, packages: environmentPackages(arch.value), mirror, extraSources, origin: arch.value.location },
-          runtime, ctx.log,
-          { signal: interrupt.signal, force: parsed.force, ...(parsed.verbose ? { onLine: (l: string) => ctx.stderr.write(`  ${l}\n`) } : {}) },
-        );
-        if (!created.ok) return fail(created);
-        ctx.stdout.write(`${created.value.name} ${created.value.digest}\n`);
-        return ExitCode.ok;
-      }
+      case 'create':
+        return await createAction(parsed, runtime, ctx, interrupt.signal);
       case 'update': {
         ctx.stderr.write(`updating ${name} (apt-get update && apt-get -y upgrade in a new layer)\n`);
         const updated = await updateEnvironment(name, runtime, ctx.log, { signal: interrupt.signal, ...(parsed.verbose ? { onLine: (l: string) => ctx.stderr.write(`  ${l}\n`) } : {}) });

@@ -95,35 +95,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
   for (const entry of options.entries) {
     if (targets.get(entry.id)?.status === 'succeeded') continue;
-    void queue.add(async () => {
-      const before = targets.get(entry.id);
-      if (stop.signal.aborted) {
-        await update(entry.id, { status: 'interrupted' });
-        return;
-      }
-      const logFile = options.logFileOf(entry);
-      const t0 = now();
-      await update(entry.id, { status: 'running', attempts: (before?.attempts ?? 0) + 1, startedAt: t0.toISOString(), log: logFile });
-      const log = options.logger?.child({ target: entry.id });
-      log?.info({ logFile }, 'target started');
-      let result: TargetRunResult;
-      try {
-        result = await options.runner(entry, { logFile, signal: stop.signal });
-      } catch (e: unknown) {
-        // A runner that throws is a bug in it; the batch goes on and says so in the report.
-        result = { status: 'failed', exitCode: -1, nodes: [], outputs: [], embeds: [], error: describeError(e) };
-      }
-      const t1 = now();
-      log?.info({ status: result.status, exitCode: result.exitCode }, 'target finished');
-      await update(entry.id, {
-        status: result.status, exitCode: result.exitCode, finishedAt: t1.toISOString(), durationMs: t1.getTime() - t0.getTime(),
-        nodes: result.nodes, outputs: result.outputs, embeds: result.embeds,
-        cacheHits: result.nodes.filter((n) => n.status === 'cached').length,
-        built: result.nodes.filter((n) => n.status === 'built').length,
-        logs: [logFile, ...result.nodes.flatMap((n) => (n.log === undefined ? [] : [n.log]))],
-        ...(result.error === undefined ? {} : { error: result.error }),
-      });
-    });
+    void queue.add(() => runTarget(entry, { options, now, stop: stop.signal, before: () => targets.get(entry.id), update }));
   }
   await queue.onIdle();
   options.signal?.removeEventListener('abort', onAbort);
@@ -136,6 +108,47 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   await save();
   await writing;
   return { report: snapshot(), ...(reportError === undefined ? {} : { reportError }) };
+}
+
+interface TargetJob {
+  readonly options: BatchOptions;
+  readonly now: () => Date;
+  readonly stop: AbortSignal;
+  /** The target's report when its turn comes. */
+  readonly before: () => TargetReport | undefined;
+  readonly update: (id: string, change: Partial<TargetReport>) => Promise<void>;
+}
+
+/** One target: started (or marked interrupted), run, and its facts put into the report. */
+async function runTarget(entry: BatchEntry, job: TargetJob): Promise<void> {
+  const { options, now, update } = job;
+  const before = job.before();
+  if (job.stop.aborted) {
+    await update(entry.id, { status: 'interrupted' });
+    return;
+  }
+  const logFile = options.logFileOf(entry);
+  const t0 = now();
+  await update(entry.id, { status: 'running', attempts: (before?.attempts ?? 0) + 1, startedAt: t0.toISOString(), log: logFile });
+  const log = options.logger?.child({ target: entry.id });
+  log?.info({ logFile }, 'target started');
+  let result: TargetRunResult;
+  try {
+    result = await options.runner(entry, { logFile, signal: job.stop });
+  } catch (e: unknown) {
+    // A runner that throws is a bug in it; the batch goes on and says so in the report.
+    result = { status: 'failed', exitCode: -1, nodes: [], outputs: [], embeds: [], error: describeError(e) };
+  }
+  const t1 = now();
+  log?.info({ status: result.status, exitCode: result.exitCode }, 'target finished');
+  await update(entry.id, {
+    status: result.status, exitCode: result.exitCode, finishedAt: t1.toISOString(), durationMs: t1.getTime() - t0.getTime(),
+    nodes: result.nodes, outputs: result.outputs, embeds: result.embeds,
+    cacheHits: result.nodes.filter((n) => n.status === 'cached').length,
+    built: result.nodes.filter((n) => n.status === 'built').length,
+    logs: [logFile, ...result.nodes.flatMap((n) => (n.log === undefined ? [] : [n.log]))],
+    ...(result.error === undefined ? {} : { error: result.error }),
+  });
 }
 
 /** Exit code of a batch: 0 only if every target succeeded. */

@@ -9,17 +9,19 @@ import type { AptRepo, RepoError } from '../../cache/apt-repo.js';
 import { buildCrossPackages, crossPackageName, type CrossDependency } from '../../cache/cross-package.js';
 import { describeTree } from '../../deb/deb-tree.js';
 import { writeDeb } from '../../deb/deb-writer.js';
-import type { ArchToolchain, DebianPackaging } from '../../drivers/driver.js';
+import type { ArchToolchain, BuildSpec, DebianPackaging, DriverInput } from '../../drivers/driver.js';
+import type { Logger } from '../../log/logger.js';
+import type { SourceLocation } from '../../model/location.js';
 import { staticExpectation } from '../../drivers/static-policy.js';
 import { provenanceExpectation } from '../../drivers/toolchain-provenance.js';
-import { asSha256Hex } from '../../model/brand.js';
-import { ok, type Result } from '../../model/result.js';
+import { asSha256Hex, type Sha256Hex } from '../../model/brand.js';
+import { err, ok, type Result } from '../../model/result.js';
 import { crossBinNmuVersion } from '../../plan/binnmu.js';
 import type { PlanNode } from '../../plan/plan.js';
 import { defaultRecipe, libraryRecipe, recipeForArch } from '../../recipe/recipe.js';
 import type { NodeBuildResult, NodeFailure } from '../scheduler/outcome.js';
 import type { NodeBuildContext, NodeBuilder } from '../scheduler/run-plan.js';
-import { copyrightOf, maintainerFor } from './source-tree.js';
+import { copyrightOf, maintainerFor, type SourceTree } from './source-tree.js';
 import { buildScript } from './step-script.js';
 import { archToolchain, recipeBuildOptions } from './toolchain-mapping.js';
 import { driverInput, NO_RECIPE_SHA256, runContainerBuild, type LibraryBuildSettings } from './container-build.js';
@@ -93,51 +95,19 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     const { tree, epoch, input, spec, outputDir, stepMs, markers } = built.value;
 
     const claims = await takeClaims(outputDir);
-    const verified = await verifyOutput({ outputDir, expect: staticExpectation(input), expectedArtefacts: spec.expectedArtefacts });
-    if (!verified.ok) return failed({ reason: 'output-unreadable', error: verified.error });
-    // Links, special files and set-id bits: judged where the packages will install them.
-    const links = await checkOutputLinks(outputDir, input.prefix);
-    if (!links.ok) return failed({ reason: 'output-unreadable', error: links.error });
-    const violations = [...verified.value.violations, ...links.value];
-    if (violations.length > 0) {
-      keepOutput = true;
-      return failed({ reason: 'static-policy', violations, outputDir, logFile });
+    const checked = await checkOutput(outputDir, input, spec, toolchain, logFile);
+    if (!checked.ok) {
+      keepOutput = checked.error.reason === 'static-policy' || checked.error.reason === 'toolchain-provenance';
+      return failed(checked.error);
     }
-    const proven = await verifyProvenance({ dir: outputDir, expect: provenanceExpectation(toolchain) });
-    if (!proven.ok) return failed({ reason: 'output-unreadable', error: proven.error });
-    if (proven.value.violations.length > 0) {
-      keepOutput = true;
-      return failed({ reason: 'toolchain-provenance', violations: proven.value.violations, outputDir, logFile });
-    }
-
-    const copyright = await copyrightOf(tree);
-    if (!copyright.ok) return failed({ reason: 'packaging', message: copyright.error.message, location: { file: copyright.error.file } });
-    const described = await describeTree(outputDir);
-    if (!described.ok) return failed({ reason: 'packaging', message: described.error.message, location: described.error.location });
     const recipeSha256 = node.recipe?.sha256 ?? NO_RECIPE_SHA256;
-    const version = await crossVersion(s.repo, node, binaries.map((b) => crossPackageName(b, s.arch.name)));
-    if (!version.ok) return failed({ reason: 'repo', error: version.error });
-    const packages = buildCrossPackages({
-      source: node.source, sourceVersion: node.version, version: version.value, arch: s.arch.name, triplet: s.arch.gnuTriplet,
-      binaries: crossBinaries(binaries, claims), staged: described.value,
-      dependencies: crossDependencies(node, context.closure, s.arch.name), recipeSha256, cacheKey: context.key,
-      copyright: copyright.value, maintainer: await maintainerFor(tree, s.maintainer), sourceDateEpoch: epoch,
-      ...(s.suites === undefined ? {} : { suites: s.suites }),
-      ...(tree.note === undefined ? {} : { note: tree.note }),
-      ...(recipe === undefined ? {} : { origin: recipe.location }),
-    });
-    if (!packages.ok) return failed({ reason: 'packaging', message: packages.error.message, location: packages.error.location });
-    const debs: string[] = [];
-    for (const p of packages.value) {
-      const written = await writeDeb(p.layout, join(work, p.layout.filename), { logger: log });
-      if (!written.ok) return failed({ reason: 'packaging', message: written.error.message, location: written.error.location });
-      debs.push(written.value.path);
-    }
+    const debs = await writeCrossDebs({ node, context, s, log, work, tree, epoch, outputDir, binaries, claims, recipeSha256, ...(recipe === undefined ? {} : { origin: recipe.location }) });
+    if (!debs.ok) return failed(debs.error);
     // An interrupt that arrived after the container finished still publishes nothing.
     if (context.signal?.aborted === true) {
       return failed({ reason: 'step', error: { reason: 'interrupted', location: { file: logFile } } });
     }
-    const published = await s.repo.publish(context.key, debs, {
+    const published = await s.repo.publish(context.key, debs.value, {
       source: node.source, sourceVersion: node.version, arch: s.arch.name,
       recipeSha256: asSha256Hex(recipeSha256) ?? NO_RECIPE_SHA256,
       ...(tree.note === undefined ? {} : { note: tree.note }),
@@ -156,4 +126,62 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     await rm(join(work, 'deps'), { recursive: true, force: true });
     if (!keepOutput) await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The static-only policy, the links and the toolchain provenance of what the build installed. */
+async function checkOutput(outputDir: string, input: DriverInput, spec: BuildSpec, toolchain: ArchToolchain, logFile: string): Promise<Result<void, NodeFailure>> {
+  const verified = await verifyOutput({ outputDir, expect: staticExpectation(input), expectedArtefacts: spec.expectedArtefacts });
+  if (!verified.ok) return err({ reason: 'output-unreadable', error: verified.error });
+  // Links, special files and set-id bits: judged where the packages will install them.
+  const links = await checkOutputLinks(outputDir, input.prefix);
+  if (!links.ok) return err({ reason: 'output-unreadable', error: links.error });
+  const violations = [...verified.value.violations, ...links.value];
+  if (violations.length > 0) return err({ reason: 'static-policy', violations, outputDir, logFile });
+  const proven = await verifyProvenance({ dir: outputDir, expect: provenanceExpectation(toolchain) });
+  if (!proven.ok) return err({ reason: 'output-unreadable', error: proven.error });
+  if (proven.value.violations.length > 0) return err({ reason: 'toolchain-provenance', violations: proven.value.violations, outputDir, logFile });
+  return ok(undefined);
+}
+
+interface CrossDebsInput {
+  readonly node: PlanNode;
+  readonly context: NodeBuildContext;
+  readonly s: LibraryBuildSettings;
+  readonly log: Logger;
+  readonly work: string;
+  readonly tree: SourceTree;
+  readonly epoch: number;
+  readonly outputDir: string;
+  readonly binaries: readonly string[];
+  readonly claims: ReadonlyMap<string, readonly string[]>;
+  readonly recipeSha256: Sha256Hex;
+  readonly origin?: SourceLocation;
+}
+
+/** The `-cross` packages of the output, written as .debs in the work folder. */
+async function writeCrossDebs(c: CrossDebsInput): Promise<Result<string[], NodeFailure>> {
+  const { node, s } = c;
+  const copyright = await copyrightOf(c.tree);
+  if (!copyright.ok) return err({ reason: 'packaging', message: copyright.error.message, location: { file: copyright.error.file } });
+  const described = await describeTree(c.outputDir);
+  if (!described.ok) return err({ reason: 'packaging', message: described.error.message, location: described.error.location });
+  const version = await crossVersion(s.repo, node, c.binaries.map((b) => crossPackageName(b, s.arch.name)));
+  if (!version.ok) return err({ reason: 'repo', error: version.error });
+  const packages = buildCrossPackages({
+    source: node.source, sourceVersion: node.version, version: version.value, arch: s.arch.name, triplet: s.arch.gnuTriplet,
+    binaries: crossBinaries([...c.binaries], c.claims), staged: described.value,
+    dependencies: crossDependencies(node, c.context.closure, s.arch.name), recipeSha256: c.recipeSha256, cacheKey: c.context.key,
+    copyright: copyright.value, maintainer: await maintainerFor(c.tree, s.maintainer), sourceDateEpoch: c.epoch,
+    ...(s.suites === undefined ? {} : { suites: s.suites }),
+    ...(c.tree.note === undefined ? {} : { note: c.tree.note }),
+    ...(c.origin === undefined ? {} : { origin: c.origin }),
+  });
+  if (!packages.ok) return err({ reason: 'packaging', message: packages.error.message, location: packages.error.location });
+  const debs: string[] = [];
+  for (const p of packages.value) {
+    const written = await writeDeb(p.layout, join(c.work, p.layout.filename), { logger: c.log });
+    if (!written.ok) return err({ reason: 'packaging', message: written.error.message, location: written.error.location });
+    debs.push(written.value.path);
+  }
+  return ok(debs);
 }

@@ -52,163 +52,192 @@ type Done =
   | { readonly ok: false; readonly because: SkipReason };
 
 export async function runPlan(options: RunPlanOptions): Promise<RunReport> {
-  const { plan } = options;
-  const now = options.now ?? (() => performance.now());
-  const t0 = now();
-  const include = options.include ?? (() => true);
-  const nodes = plan.nodes.filter(include);
-  const excluded = plan.nodes.filter((n) => !include(n));
-  const byName = new Map(nodes.map((n) => [n.source, n]));
-  const emit = (event: ExecutorEvent): void => options.onEvent?.(event);
+  return new PlanRun(options).run();
+}
+
+/** One run of a plan: the state its nodes share while they wait, look up, build and finish. */
+class PlanRun {
+  private readonly now: () => number;
+  private readonly t0: number;
+  private readonly nodes: readonly PlanNode[];
+  private readonly excluded: readonly PlanNode[];
+  private readonly byName: ReadonlyMap<string, PlanNode>;
   // Started once the roots are looked up, so that the first slots go by priority and not by
   // which lookup answered first.
-  const queue = new PQueue({ concurrency: Math.max(1, options.jobs), autoStart: false });
-  let stoppedAfter: string | undefined;
-  const outcomes = new Map<string, NodeOutcome>();
+  private readonly queue: PQueue;
+  private stoppedAfter: string | undefined;
+  private readonly outcomes = new Map<string, NodeOutcome>();
   /** Resolved when a node is finished (built, cached, failed or skipped): what dependants wait for. */
-  const done = new Map(nodes.map((n) => [n.source, deferred<Done>()]));
+  private readonly done: ReadonlyMap<string, Deferred<Done>>;
   /** Resolved when a node is queued or finished without a slot: its lookup is over. */
-  const lookedUp = new Map(nodes.map((n) => [n.source, deferred<undefined>()]));
+  private readonly lookedUp: ReadonlyMap<string, Deferred<undefined>>;
   /** Every finished node's result: a build's closure reaches past its direct dependencies. */
-  const settled = new Map<string, Done>();
+  private readonly settled = new Map<string, Done>();
 
-  const finish = (node: PlanNode, result: Done): Done => {
-    settled.set(node.source, result);
-    done.get(node.source)?.resolve(result);
-    lookedUp.get(node.source)?.resolve(undefined);
+  constructor(private readonly options: RunPlanOptions) {
+    this.now = options.now ?? (() => performance.now());
+    this.t0 = this.now();
+    const include = options.include ?? (() => true);
+    this.nodes = options.plan.nodes.filter(include);
+    this.excluded = options.plan.nodes.filter((n) => !include(n));
+    this.byName = new Map(this.nodes.map((n) => [n.source, n]));
+    this.queue = new PQueue({ concurrency: Math.max(1, options.jobs), autoStart: false });
+    this.done = new Map(this.nodes.map((n) => [n.source, deferred<Done>()]));
+    this.lookedUp = new Map(this.nodes.map((n) => [n.source, deferred<undefined>()]));
+  }
+
+  async run(): Promise<RunReport> {
+    // Plan order puts dependencies first; the roots wait for nothing.
+    const running = this.nodes.map((node) => this.runNode(node).catch((error: unknown) => {
+      // A builder that throws is a bug; its dependants must not wait forever for it.
+      this.finish(node, { ok: false, because: { kind: 'dependency', failed: node.source } });
+      throw error;
+    }));
+    await Promise.all(this.nodes.filter((n) => n.depends.length === 0).flatMap((n) => this.lookedUp.get(n.source)?.promise ?? []));
+    this.queue.start();
+    await Promise.all(running);
+    return {
+      outcomes: this.nodes.map((n) => this.outcomes.get(n.source)).filter((o): o is NodeOutcome => o !== undefined),
+      excluded: this.excluded,
+      makespanMs: this.now() - this.t0,
+      interrupted: this.options.signal?.aborted === true,
+      ...(this.stoppedAfter === undefined ? {} : { stoppedAfter: this.stoppedAfter }),
+    };
+  }
+
+  private emit(event: ExecutorEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  private finish(node: PlanNode, result: Done): Done {
+    this.settled.set(node.source, result);
+    this.done.get(node.source)?.resolve(result);
+    this.lookedUp.get(node.source)?.resolve(undefined);
     return result;
-  };
-  const stopReason = (): SkipReason | undefined => {
-    if (options.signal?.aborted === true) return { kind: 'interrupted' };
-    return stoppedAfter === undefined ? undefined : { kind: 'stopped', after: stoppedAfter };
-  };
-  const skip = (node: PlanNode, because: SkipReason, key?: CacheKey): Done => {
-    outcomes.set(node.source, { node, status: 'skipped', because, durationMs: 0, ...(key === undefined ? {} : { key }) });
-    emit({ kind: 'skipped', node, because });
-    return finish(node, { ok: false, because });
-  };
-  const failedBy = (node: PlanNode): Done => {
-    if (options.keepGoing !== true) stoppedAfter ??= node.source;
-    return finish(node, { ok: false, because: { kind: 'dependency', failed: node.source } });
-  };
+  }
 
-  const closureOf = (node: PlanNode): NodeBuildContext['closure'] => {
+  private stopReason(): SkipReason | undefined {
+    if (this.options.signal?.aborted === true) return { kind: 'interrupted' };
+    return this.stoppedAfter === undefined ? undefined : { kind: 'stopped', after: this.stoppedAfter };
+  }
+
+  private skip(node: PlanNode, because: SkipReason, key?: CacheKey): Done {
+    this.outcomes.set(node.source, { node, status: 'skipped', because, durationMs: 0, ...(key === undefined ? {} : { key }) });
+    this.emit({ kind: 'skipped', node, because });
+    return this.finish(node, { ok: false, because });
+  }
+
+  private failedBy(node: PlanNode): Done {
+    if (this.options.keepGoing !== true) this.stoppedAfter ??= node.source;
+    return this.finish(node, { ok: false, because: { kind: 'dependency', failed: node.source } });
+  }
+
+  private closureOf(node: PlanNode): NodeBuildContext['closure'] {
     const out = new Map<string, { node: PlanNode; key: CacheKey; entry: PublishedEntry }>();
     const visit = (source: string): void => {
-      const dep = byName.get(source);
-      const d = settled.get(source);
+      const dep = this.byName.get(source);
+      const d = this.settled.get(source);
       if (dep === undefined || d === undefined || !d.ok || out.has(source)) return;
       out.set(source, { node: dep, key: d.key, entry: d.entry });
       for (const next of dep.depends) visit(next);
     };
     for (const source of node.depends) visit(source);
     return out;
-  };
+  }
 
   /**
    * The slot of a finished build is held until the dependants it made ready are looked up and
    * queued: only then does the queue see every candidate and pick by priority.
    */
-  const readyDependantsLookedUp = async (node: PlanNode): Promise<void> => {
-    const ready = node.dependants.map((d) => byName.get(d))
-      .filter((d): d is PlanNode => d !== undefined && d.depends.every((s) => settled.has(s)));
-    await Promise.all(ready.flatMap((d) => lookedUp.get(d.source)?.promise ?? []));
-  };
+  private async readyDependantsLookedUp(node: PlanNode): Promise<void> {
+    const ready = node.dependants.map((d) => this.byName.get(d))
+      .filter((d): d is PlanNode => d !== undefined && d.depends.every((s) => this.settled.has(s)));
+    await Promise.all(ready.flatMap((d) => this.lookedUp.get(d.source)?.promise ?? []));
+  }
 
-  const build = async (node: PlanNode, key: CacheKey): Promise<void> => {
-    const stop = stopReason();
+  private async build(node: PlanNode, key: CacheKey): Promise<void> {
+    const stop = this.stopReason();
     if (stop !== undefined) {
-      skip(node, stop, key);
+      this.skip(node, stop, key);
       return;
     }
-    const startMs = now() - t0;
-    emit({ kind: 'started', node, key });
-    const builder = node.kind === 'application' ? options.builders.application : options.builders.library;
-    const result = await builder(node, { key, closure: closureOf(node), ...(options.signal === undefined ? {} : { signal: options.signal }) });
-    const endMs = now() - t0;
-    const durationMs = endMs - startMs;
-    const base = { node, key, durationMs, startMs, endMs };
+    const startMs = this.now() - this.t0;
+    this.emit({ kind: 'started', node, key });
+    const builder = node.kind === 'application' ? this.options.builders.application : this.options.builders.library;
+    const signal = this.options.signal;
+    const result = await builder(node, { key, closure: this.closureOf(node), ...(signal === undefined ? {} : { signal }) });
+    const endMs = this.now() - this.t0;
+    this.record(node, key, result, { durationMs: endMs - startMs, startMs, endMs });
+    await this.readyDependantsLookedUp(node);
+  }
+
+  private record(node: PlanNode, key: CacheKey, result: NodeBuildResult, times: { durationMs: number; startMs: number; endMs: number }): void {
+    const base = { node, key, ...times };
+    const { durationMs } = times;
     switch (result.status) {
       case 'built':
-        outcomes.set(node.source, { ...base, status: 'built', entry: result.entry, logFile: result.logFile, timing: result.timing });
-        emit({ kind: 'built', node, key, durationMs, logFile: result.logFile, timing: result.timing });
-        finish(node, { ok: true, key, entry: result.entry });
+        this.outcomes.set(node.source, { ...base, status: 'built', entry: result.entry, logFile: result.logFile, timing: result.timing });
+        this.emit({ kind: 'built', node, key, durationMs, logFile: result.logFile, timing: result.timing });
+        this.finish(node, { ok: true, key, entry: result.entry });
         break;
       case 'failed':
-        outcomes.set(node.source, { ...base, status: 'failed', failure: result.failure, ...(result.logFile === undefined ? {} : { logFile: result.logFile }) });
-        emit({ kind: 'failed', node, key, durationMs, failure: result.failure, ...(result.logFile === undefined ? {} : { logFile: result.logFile }) });
-        failedBy(node);
+        this.outcomes.set(node.source, { ...base, status: 'failed', failure: result.failure, ...(result.logFile === undefined ? {} : { logFile: result.logFile }) });
+        this.emit({ kind: 'failed', node, key, durationMs, failure: result.failure, ...(result.logFile === undefined ? {} : { logFile: result.logFile }) });
+        this.failedBy(node);
         break;
       case 'not-built':
-        outcomes.set(node.source, { ...base, status: 'not-built', notBuilt: result.reason });
-        emit({ kind: 'not-built', node, reason: result.reason });
-        finish(node, { ok: false, because: { kind: 'dependency', failed: node.source } });
+        this.outcomes.set(node.source, { ...base, status: 'not-built', notBuilt: result.reason });
+        this.emit({ kind: 'not-built', node, reason: result.reason });
+        this.finish(node, { ok: false, because: { kind: 'dependency', failed: node.source } });
         break;
     }
-    await readyDependantsLookedUp(node);
-  };
+  }
 
-  const runNode = async (node: PlanNode): Promise<void> => {
+  /** The finished dependencies of a node, or why it is skipped instead. */
+  private async dependencies(node: PlanNode): Promise<{ readonly deps: ReadonlyMap<string, Done> } | { readonly skip: SkipReason }> {
     const deps = new Map<string, Done>();
     for (const source of node.depends) {
-      const dep = done.get(source);
+      const dep = this.done.get(source);
       // A dependency outside the run cannot be staged: the plan only leaves out applications,
       // which nothing depends on, so this is a guard.
-      if (dep === undefined) {
-        skip(node, { kind: 'dependency', failed: source });
-        return;
-      }
+      if (dep === undefined) return { skip: { kind: 'dependency', failed: source } };
       deps.set(source, await dep.promise);
     }
     const failedDep = node.depends.map((s) => deps.get(s)).find((d): d is Extract<Done, { ok: false }> => d !== undefined && !d.ok);
-    if (failedDep !== undefined) {
-      skip(node, failedDep.because);
+    if (failedDep !== undefined) return { skip: failedDep.because };
+    if (this.options.signal?.aborted === true) return { skip: { kind: 'interrupted' } };
+    return { deps };
+  }
+
+  private async runNode(node: PlanNode): Promise<void> {
+    const waited = await this.dependencies(node);
+    if ('skip' in waited) {
+      this.skip(node, waited.skip);
       return;
     }
-    if (options.signal?.aborted === true) {
-      skip(node, { kind: 'interrupted' });
-      return;
-    }
-    const key = options.keyOf(node, node.depends.map((source) => {
-      const d = deps.get(source);
+    const key = this.options.keyOf(node, node.depends.map((source) => {
+      const d = waited.deps.get(source);
       if (d === undefined || !d.ok) throw new Error(`${node.source}: dependency ${source} has no key`); // excluded above
       return { source, key: d.key };
     }));
-    const hit = await options.lookup(key, node);
+    const hit = await this.options.lookup(key, node);
     if (!hit.ok) {
       const failure = { reason: 'repo', error: hit.error } as const;
-      outcomes.set(node.source, { node, key, status: 'failed', failure, durationMs: 0 });
-      emit({ kind: 'failed', node, key, durationMs: 0, failure });
-      failedBy(node);
+      this.outcomes.set(node.source, { node, key, status: 'failed', failure, durationMs: 0 });
+      this.emit({ kind: 'failed', node, key, durationMs: 0, failure });
+      this.failedBy(node);
       return;
     }
     if (hit.value !== undefined) {
-      outcomes.set(node.source, { node, key, status: 'cached', entry: hit.value, durationMs: 0 });
-      emit({ kind: 'cached', node, key });
-      finish(node, { ok: true, key, entry: hit.value });
+      this.outcomes.set(node.source, { node, key, status: 'cached', entry: hit.value, durationMs: 0 });
+      this.emit({ kind: 'cached', node, key });
+      this.finish(node, { ok: true, key, entry: hit.value });
       return;
     }
-    const queued = queue.add(() => build(node, key), { priority: node.priority });
-    lookedUp.get(node.source)?.resolve(undefined);
+    const queued = this.queue.add(() => this.build(node, key), { priority: node.priority });
+    this.lookedUp.get(node.source)?.resolve(undefined);
     await queued;
-  };
-
-  // Plan order puts dependencies first; the roots wait for nothing.
-  const running = nodes.map((node) => runNode(node).catch((error: unknown) => {
-    // A builder that throws is a bug; its dependants must not wait forever for it.
-    finish(node, { ok: false, because: { kind: 'dependency', failed: node.source } });
-    throw error;
-  }));
-  await Promise.all(nodes.filter((n) => n.depends.length === 0).flatMap((n) => lookedUp.get(n.source)?.promise ?? []));
-  queue.start();
-  await Promise.all(running);
-  return {
-    outcomes: nodes.map((n) => outcomes.get(n.source)).filter((o): o is NodeOutcome => o !== undefined),
-    excluded,
-    makespanMs: now() - t0,
-    interrupted: options.signal?.aborted === true,
-    ...(stoppedAfter === undefined ? {} : { stoppedAfter }),
-  };
+  }
 }
 
 interface Deferred<T> {
