@@ -113,7 +113,7 @@ export async function downloadToFile(
   const handle = await open(dest, 'w');
   let result: Result<Downloaded, ArchiveError>;
   try {
-    result = await stream(url, { ...options, file, maxBytes: options.expected?.size }, async (chunk) => {
+    result = await stream(url, { ...options, file, ...(options.expected === undefined ? {} : { maxBytes: options.expected.size }) }, async (chunk) => {
       await handle.write(chunk);
     });
   } finally {

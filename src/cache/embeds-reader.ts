@@ -71,7 +71,7 @@ function getterFor(location: string, options: ReaderOptions): { get: Getter; isU
         const got = await downloadToBuffer(url, { fetch, timeoutMs: options.timeoutMs ?? 30_000, maxBytes: MAX_INDEX_BYTES });
         if (got.ok) return ok({ data: got.value.data, where: url });
         if (got.error.reason === 'missing-file') return ok(undefined);
-        return err({ reason: 'unreadable', message: `${url}: ${got.error.reason}${'detail' in got.error ? `: ${String(got.error.detail)}` : ''}`, location: { file: url } });
+        return err({ reason: 'unreadable', message: `${url}: ${got.error.reason}${'detail' in got.error ? `: ${got.error.detail}` : ''}`, location: { file: url } });
       },
     };
   }
