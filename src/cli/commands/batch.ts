@@ -5,7 +5,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseBatchFile, type BatchEntry } from '../../executor/batch/batch-file.js';
 import { readReportFile, resumeTargets, writeReportFile, type BatchReport } from '../../executor/batch/batch-report.js';
 import { batchExitCode, runBatch, type BatchOptions } from '../../executor/batch/batch.js';
@@ -16,6 +15,7 @@ import { projectRoot, resolvePaths } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
 import { listenForInterrupt } from '../signals.js';
 import { buildRunner, targetLogFile } from './batch-runner.js';
+import { commandArgs } from '../command-args.js';
 import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge batch <list> [options] [-- build options for every target]\n' +
@@ -71,21 +71,12 @@ function readBatchArgs(argv: readonly string[], ctx: CliContext): BatchArgs | nu
   const split = argv.indexOf('--');
   const own = split < 0 ? argv : argv.slice(0, split);
   const common = split < 0 ? [] : argv.slice(split + 1);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...own], allowPositionals: true,
-      options: { jobs: { type: 'string', short: 'j' }, 'build-jobs': { type: 'string' }, report: { type: 'string' }, resume: { type: 'boolean' }, help: { type: 'boolean' } },
-    });
-  } catch (error) {
-    ctx.stderr.write(`stubforge batch: ${describeError(error)}\n${USAGE}`);
-    return ExitCode.usage;
-  }
+  const parsed = commandArgs('batch', USAGE, {
+    args: [...own], allowPositionals: true,
+    options: { jobs: { type: 'string', short: 'j' }, 'build-jobs': { type: 'string' }, report: { type: 'string' }, resume: { type: 'boolean' }, help: { type: 'boolean' } },
+  }, ctx);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    ctx.stdout.write(USAGE);
-    return ExitCode.ok;
-  }
   const [listArg, ...extra] = positionals;
   const jobs = positiveInt(values.jobs, 1);
   if (listArg === undefined || extra.length > 0 || jobs === undefined) {

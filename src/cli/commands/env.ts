@@ -1,7 +1,6 @@
 // `stubforge env list|create|update|clean`: the build environments (docs/environments.md).
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadArchFile, type ArchLoadError } from '../../arch/arch-loader.js';
 import { formatLocation } from '../../model/location.js';
 import type { Result } from '../../model/result.js';
@@ -19,7 +18,7 @@ import { loadEnvironmentMirror } from '../env-mirror.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
 import { listenForInterrupt } from '../signals.js';
-import { describeError } from '../../io/describe-error.js';
+import { commandArgs } from '../command-args.js';
 
 const USAGE = `usage: stubforge env list [--json]
        stubforge env create [--suite S] [--arch A] [--mirror URL] [--force] [--verbose]
@@ -42,26 +41,16 @@ interface EnvArgs {
   readonly help: boolean;
 }
 
-function parse(args: readonly string[]): EnvArgs {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      suite: { type: 'string', default: DEFAULT_SUITE },
-      arch: { type: 'string', default: DEFAULT_ARCH },
-      mirror: { type: 'string' },
-      yes: { type: 'boolean', short: 'y', default: false },
-      force: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', short: 'v', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  return {
-    action: positionals[0], name: positionals[1], suite: values.suite, arch: values.arch, mirror: values.mirror,
-    yes: values.yes, force: values.force, json: values.json, verbose: values.verbose, help: values.help,
-  };
-}
+const ENV_OPTIONS = {
+  suite: { type: 'string', default: DEFAULT_SUITE },
+  arch: { type: 'string', default: DEFAULT_ARCH },
+  mirror: { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
+  force: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', short: 'v', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
 function describeArchLoad(arch: string, error: ArchLoadError): string {
   switch (error.reason) {
@@ -138,17 +127,13 @@ async function createAction(parsed: EnvArgs, runtime: DockerRuntime, ctx: CliCon
 }
 
 async function run(args: readonly string[], ctx: CliContext): Promise<number> {
-  let parsed: EnvArgs;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    ctx.stderr.write(`stubforge env: ${describeError(error)}\n${USAGE}`);
-    return ExitCode.usage;
-  }
-  if (parsed.help) {
-    ctx.stdout.write(USAGE);
-    return ExitCode.ok;
-  }
+  const read = commandArgs('env', USAGE, { args: [...args], allowPositionals: true, options: ENV_OPTIONS }, ctx);
+  if (typeof read === 'number') return read;
+  const { values, positionals } = read;
+  const parsed: EnvArgs = {
+    action: positionals[0], name: positionals[1], suite: values.suite, arch: values.arch, mirror: values.mirror,
+    yes: values.yes, force: values.force, json: values.json, verbose: values.verbose, help: values.help,
+  };
   const fail = (result: Result<unknown, RuntimeFailureCause>): number => runtimeFailed(result, ctx);
   const runtime = new DockerRuntime(engineSocketOption(ctx.env));
   const ping = await runtime.ping();
