@@ -43,7 +43,7 @@ import { describeRuntimeFailure } from '../runtime-messages.js';
 import { listenForInterrupt } from '../signals.js';
 import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices, environmentSuite, type Builder } from './build-choices.js';
 import { formatApplicationReport, toolName } from './application-report.js';
-import { describeNodeFailure, exitCodeOfRun } from './build-failures.js';
+import { describeNodeFailure, exitCodeOfRepoError, exitCodeOfRun } from './build-failures.js';
 import { planTarget, type PlannedTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
 import { describeError } from '../../io/describe-error.js';
@@ -260,7 +260,7 @@ async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
   const facts = await imageFacts(inputs, anyImage.digest, runtime, runId, ctx);
   if (!facts.ok) return fail(ctx, 'build', facts.error);
   const repo = await openRepo(paths.repoDir, { logger: ctx.log });
-  if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: repo.error.reason === 'io-error' ? ExitCode.host : ExitCode.failed });
+  if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: exitCodeOfRepoError(repo.error) });
 
   const logDir = join(paths.stateDir, 'logs', runId);
   const workDir = join(paths.stateDir, 'work', runId);
