@@ -16,7 +16,7 @@ import { openArchive } from '../src/archive/archive.js';
 import { defaultFetch, downloadToFile } from '../src/archive/http.js';
 import { decodeIndex, encodeIndex, type IndexPayload } from '../src/archive/index-codec.js';
 import { parsePackagesIndex, parseSourcesIndex } from '../src/archive/index-records.js';
-import { runProcess } from '../src/archive/process.js';
+import { runProcess } from '../src/io/process.js';
 import { fetchRelease } from '../src/archive/release.js';
 import { resolveSuites } from '../src/archive/suites.js';
 

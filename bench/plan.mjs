@@ -68,7 +68,7 @@ const inproc = execFileSync('node', ['--input-type=module', '-e', `
   const lap = () => { t.push(performance.now()); return t[t.length - 1] - t[t.length - 2]; };
   const { checkReleases } = await import(dist + '/archive/archive.js');
   const sv = await import(dist + '/cli/commands/solver-inputs.js');
-  const memo = await import(dist + '/cli/plan-memo.js');
+  const memo = await import(dist + '/cache/plan-memo.js');
   const { planMemoKey } = await import(dist + '/plan/plan-memo-key.js');
   const { projectRoot } = await import(dist + '/cli/config.js');
   const { buildChoices, cacheStatus } = await import(dist + '/cli/commands/build-choices.js');

@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { err, type Result } from '../model/result.js';
 import { parseArchFile, type ArchFileError, type PartialArch } from './arch-file.js';
+import { describeError } from '../io/describe-error.js';
+import { isErrno } from '../io/errno.js';
 
 /** The part of a file system the loaders need; tests pass an in-memory one. */
 export interface TextFileReader {
@@ -24,7 +26,7 @@ export interface ArchLoadOptions {
 }
 
 function isMissing(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
+  return isErrno(e, 'ENOENT');
 }
 
 /**
@@ -41,7 +43,7 @@ export async function loadArchFile(name: string, options: ArchLoadOptions): Prom
       text = await fs.readFile(file);
     } catch (e: unknown) {
       if (isMissing(e)) continue;
-      return err({ reason: 'io-error', file, detail: e instanceof Error ? e.message : String(e) });
+      return err({ reason: 'io-error', file, detail: describeError(e) });
     }
     const base = file.split('/').pop() ?? file;
     return parseArchFile(text, file, explicit ? undefined : base);

@@ -13,17 +13,13 @@
 // and `any`, and does *not* match `linux-any` or `rumprun-any` (the os part of the tuple is
 // `netbsd`; `rumprun` is the libc part).
 import type { SourceLocation } from '../model/location.js';
+import type { ArchTable, DebTuple } from '../model/arch-table.js';
 import type { ArchTerm } from '../model/relation.js';
 import { err, ok, type Result } from '../model/result.js';
 import { parseTableLines } from './dpkg-table-lines.js';
 
-/** dpkg's "debtuple": abi-libc-os-cpu, e.g. base-musl-linux-amd64. */
-export interface DebTuple {
-  readonly abi: string;
-  readonly libc: string;
-  readonly os: string;
-  readonly cpu: string;
-}
+export type { ArchTable, DebTuple } from '../model/arch-table.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface ArchTableError {
   readonly reason: 'invalid-arch-table' | 'unreadable-arch-table';
@@ -53,26 +49,6 @@ export interface ArchTableNames {
   readonly extraTupletable?: string;
 }
 
-export interface ArchTable {
-  /** `debarch_to_debtuple`: undefined for an unknown arch (and for wildcards). */
-  tupleOf(arch: string): DebTuple | undefined;
-  /** `debarch_is_wildcard`: `any`, `linux-any`, `any-amd64`, `musl-linux-any` ... (not `all`). */
-  isWildcard(arch: string): boolean;
-  /** `debarch_is`: does the real arch match the arch or wildcard `alias`? */
-  archIs(real: string, alias: string): boolean;
-  /** `debarch_is_concerned`: does a `[...]` list of a relation include the host arch? */
-  archIsConcerned(host: string, terms: readonly ArchTerm[]): boolean;
-  /** `debarch_to_gnutriplet`: amd64 → x86_64-linux-gnu. */
-  gnuTriplet(arch: string): string | undefined;
-  /** `gnutriplet_to_debarch`: x86_64-linux-musl → musl-linux-amd64. */
-  archFromGnuTriplet(triplet: string): string | undefined;
-  /** `debarch_to_multiarch`: i386 → i386-linux-gnu (the directory name under /usr/lib). */
-  multiarchTriplet(arch: string): string | undefined;
-  /** `debarch_to_cpubits`. */
-  cpuBits(arch: string): number | undefined;
-  /** `get_valid_arches`: every arch the tables name, in dpkg's order. */
-  knownArches(): readonly string[];
-}
 
 interface CpuEntry {
   readonly gnu: string;
@@ -204,7 +180,7 @@ function compile(source: string, anchored: (re: string) => string, where: Source
   try {
     return ok(new RegExp(anchored(source)));
   } catch (e: unknown) {
-    const detail = e instanceof Error ? e.message : String(e);
+    const detail = describeError(e);
     return err({ reason: 'invalid-arch-table', message: `invalid regular expression '${source}': ${detail}`, location: where });
   }
 }

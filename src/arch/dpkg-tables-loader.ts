@@ -5,6 +5,7 @@ import { readFile as fsReadFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { err, type Result } from '../model/result.js';
 import { parseArchTables, type ArchTable, type ArchTableError, type ArchTableExtra } from './dpkg-arch.js';
+import { describeError } from '../io/describe-error.js';
 
 export const DPKG_DATADIR = '/usr/share/dpkg';
 
@@ -33,7 +34,7 @@ export async function loadArchTables(
     try {
       texts[key] = await fs.readFile(paths[key], 'utf8');
     } catch (e: unknown) {
-      const detail = e instanceof Error ? e.message : String(e);
+      const detail = describeError(e);
       return err({ reason: 'unreadable-arch-table', message: `cannot read ${key}: ${detail}`, location: { file: paths[key] } });
     }
   }

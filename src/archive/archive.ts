@@ -15,7 +15,7 @@ import { verdictDirOf } from './gpgv-verdicts.js';
 import { defaultFetch, type FetchLike, type HttpResponse } from './http.js';
 import type { IndexDiagnostic } from './index-records.js';
 import { newestCachedRelease } from './index-cache.js';
-import { runProcess as defaultRunProcess, type ProcessRunner } from './process.js';
+import { runProcess as defaultRunProcess, type ProcessRunner } from '../io/process.js';
 import { fetchRelease, verifyRelease, type Release, type ReleaseOptions, type VerifiedRelease } from './release.js';
 import type { FetchedSource } from './source-fetch.js';
 import { resolveSuites, type ConfiguredSuite, type SuiteSelection } from './suites.js';

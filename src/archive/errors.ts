@@ -87,13 +87,3 @@ export type ArchiveError =
   | BadConfigError
   | UnpackFailedError
   | ControlError;
-
-/** Text of an unknown thrown value, for `detail` fields. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `${code === undefined ? '' : `${code}: `}${error.message}${cause}`;
-  }
-  return String(error);
-}

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../cache/atomic-file.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
 import type { GoodSignature } from './signature.js';
 
 export const VERDICT_MAX_AGE_MS = 60 * 60 * 1000;

@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import { err, ok, type Result } from '../model/result.js';
-import { describeError, type ArchiveError, type FileDigest } from './errors.js';
+import { type ArchiveError, type FileDigest } from './errors.js';
 import { nodeFetch } from './node-fetch.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface HttpResponse {
   readonly status: number;
@@ -112,7 +113,7 @@ export async function downloadToFile(
   const handle = await open(dest, 'w');
   let result: Result<Downloaded, ArchiveError>;
   try {
-    result = await stream(url, { ...options, file, maxBytes: options.expected?.size }, async (chunk) => {
+    result = await stream(url, { ...options, file, ...(options.expected === undefined ? {} : { maxBytes: options.expected.size }) }, async (chunk) => {
       await handle.write(chunk);
     });
   } finally {

@@ -12,7 +12,8 @@
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeIndex, encodeIndex, type IndexPayload } from './index-codec.js';
-import { writeFileAtomic } from '../cache/atomic-file.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
+import { isErrno } from '../io/errno.js';
 
 export { writeFileAtomic };
 
@@ -53,7 +54,7 @@ export async function readCachedIndex(cacheDir: string, key: IndexCacheKey, comp
   try {
     data = await readFile(path);
   } catch (error: unknown) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { hit: false, why: 'not cached' };
+    if (isErrno(error, 'ENOENT')) return { hit: false, why: 'not cached' };
     throw error;
   }
   const decoded = decodeIndex(data);
@@ -86,7 +87,7 @@ async function listKeys(cacheDir: string, suite: string): Promise<{ release: str
   try {
     names = await readdir(dir);
   } catch (error: unknown) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (isErrno(error, 'ENOENT')) return [];
     throw error;
   }
   const keys: { release: string; mtimeMs: number }[] = [];

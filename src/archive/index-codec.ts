@@ -15,6 +15,7 @@ import { endianness } from 'node:os';
 import type { BinaryRecord, FileChecksum, SourceRecord } from '../model/archive.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { IndexDiagnostic } from './index-records.js';
+import { describeError } from '../io/describe-error.js';
 
 export const INDEX_FORMAT = 'stubforge-index';
 /** Bump when the records or this encoding change: old cache files then read as misses. */
@@ -260,6 +261,6 @@ export function decodeIndex(data: Buffer): Result<IndexPayload, string> {
     if (!reader.done) return err('index cache file has trailing data');
     return ok({ ...base, sources, binaries });
   } catch (error: unknown) {
-    return err(error instanceof Error ? error.message : String(error));
+    return err(describeError(error));
   }
 }

@@ -9,17 +9,18 @@ import { gunzip } from 'node:zlib';
 import type { Logger } from '../log/logger.js';
 import type { BinaryRecord, SourceRecord } from '../model/archive.js';
 import { err, ok, type Result } from '../model/result.js';
-import { describeError, type ArchiveError } from './errors.js';
+import { type ArchiveError } from './errors.js';
 import { downloadToFile, type FetchLike } from './http.js';
 import type { IndexPayload } from './index-codec.js';
 import {
   latestCachedKey, newestCachedRelease, readCachedIndex, writeCachedIndices, type CacheRead, type IndexCacheKey,
 } from './index-cache.js';
 import { parsePackagesIndex, parseSourcesIndex, type IndexDiagnostic, type ParsedIndex } from './index-records.js';
-import { describeProcess, type ProcessRunner } from './process.js';
+import { describeProcess, type ProcessRunner } from '../io/process.js';
 import { verdictDirOf } from './gpgv-verdicts.js';
 import { clockExceptions, fetchRelease, verifyRelease, type Release, type ReleaseFileEntry, type VerifiedRelease } from './release.js';
 import type { ConfiguredSuite } from './suites.js';
+import { describeError } from '../io/describe-error.js';
 
 const gunzipAsync = promisify(gunzip);
 

@@ -16,7 +16,7 @@ import { parseDeb822 } from '../control/deb822.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { ArchiveError } from './errors.js';
 import { downloadToBuffer, type FetchLike } from './http.js';
-import type { ProcessRunner } from './process.js';
+import type { ProcessRunner } from '../io/process.js';
 import { verifyClearSigned, type GoodSignature } from './signature.js';
 import type { ConfiguredSuite } from './suites.js';
 

@@ -5,9 +5,10 @@
 import type { SourceRecord } from '../model/archive.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { Archive } from './archive.js';
-import { describeError, type ArchiveError } from './errors.js';
+import { type ArchiveError } from './errors.js';
 import { defaultFetch, type FetchLike } from './http.js';
 import { chooseServed, versionsNewestFirst, type MissingFile, type ServedChoice, type ServedChoiceError, type ServedProbe } from './served-choice.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface ProbeOptions {
   readonly fetch?: FetchLike;

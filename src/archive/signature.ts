@@ -12,10 +12,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../model/result.js';
 import type { SignedBy } from './apt-sources.js';
-import type { ProcessRunner } from './process.js';
-import { describeProcess } from './process.js';
+import type { ProcessRunner } from '../io/process.js';
+import { describeProcess } from '../io/process.js';
 import { readVerdict, verdictKey, writeVerdict, type VerdictStore } from './gpgv-verdicts.js';
-import { atPath } from '../model/errno.js';
+import { atPath } from '../io/errno.js';
+import { describeError } from '../io/describe-error.js';
 
 export const DEFAULT_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
@@ -148,7 +149,7 @@ export async function verifyClearSigned(data: Buffer, options: VerifyOptions): P
       try {
         armored = await readFile(keyring, 'utf8');
       } catch (error: unknown) {
-        return err(`cannot read keyring ${keyring}: ${error instanceof Error ? error.message : String(error)}`);
+        return err(`cannot read keyring ${keyring}: ${describeError(error)}`);
       }
       const path = await binaryKeyring(`keyring-${i}.gpg`, armored, keyring);
       if (!path.ok) return path;

@@ -12,7 +12,7 @@
 // records the verified file list. Work happens in <cache>/sources/.tmp-*; the record is written
 // before the tree is renamed into place, so a tree in place is complete and verified. On any
 // failure the temp directory goes: no partial or unverified file survives under a final name.
-import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDeb822 } from '../control/deb822.js';
 import type { Logger } from '../log/logger.js';
@@ -21,7 +21,8 @@ import { err, ok, type Result } from '../model/result.js';
 import type { ArchiveError } from './errors.js';
 import { downloadToFile, type FetchLike } from './http.js';
 import { writeFileAtomic } from './index-cache.js';
-import { describeProcess, type ProcessRunner } from './process.js';
+import { describeProcess, type ProcessRunner } from '../io/process.js';
+import { errnoCode, exists } from '../io/errno.js';
 
 export interface FetchSourceOptions {
   readonly cacheDir: string;
@@ -77,13 +78,8 @@ async function readVerified(path: string): Promise<VerifiedRecord | undefined> {
 }
 
 /** A tree in place is complete (it is renamed there whole); debian/control is a cheap witness. */
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(join(path, 'debian', 'control'));
-    return true;
-  } catch {
-    return false;
-  }
+async function treeInPlace(path: string): Promise<boolean> {
+  return exists(join(path, 'debian', 'control'));
 }
 
 /** The .dsc must name exactly the other files of the index entry, with the same size and hash. */
@@ -150,7 +146,7 @@ export async function fetchSource(record: SourceRecord, options: FetchSourceOpti
   const finalDir = join(root, sourceDirName(record));
   const recordPath = `${finalDir}.json`;
   const verified = await readVerified(recordPath);
-  if (await exists(finalDir)) {
+  if (await treeInPlace(finalDir)) {
     if (verified !== undefined && sameFiles(verified.files, record.files)) {
       log.debug({ dir: finalDir }, 'source already unpacked and verified, reusing');
       return ok({ dir: finalDir, record, reused: true });
@@ -182,9 +178,9 @@ export async function fetchSource(record: SourceRecord, options: FetchSourceOpti
     try {
       await rename(join(tmp, 'tree'), finalDir);
     } catch (error: unknown) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       // Another run unpacked the same files meanwhile: theirs is as good as ours.
-      if ((code === 'ENOTEMPTY' || code === 'EEXIST') && await exists(finalDir)) return ok({ dir: finalDir, record, reused: true });
+      if ((code === 'ENOTEMPTY' || code === 'EEXIST') && await treeInPlace(finalDir)) return ok({ dir: finalDir, record, reused: true });
       throw error;
     }
     log.info({ dir: finalDir }, 'source unpacked');

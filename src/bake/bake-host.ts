@@ -1,9 +1,10 @@
 // Running bake commands on this machine rather than in a build container: for musl, whose tools
 // (objcopy, strip) are the build machine's own, and for tests. Also reads a program's build-id
 // from disk. The base environment is passed in (cli/ owns process.env).
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { describeError } from '../io/describe-error.js';
+import { runProcess } from '../io/process.js';
 import type { Logger } from '../log/logger.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { BakeCommand } from './backends/backend.js';
@@ -26,29 +27,19 @@ export interface CommandFailure {
   readonly outputTail: string;
 }
 
-function runOne(command: BakeCommand, options: HostRunOptions): Promise<{ code: number | undefined; output: string }> {
-  return new Promise((resolve) => {
-    const [program, ...args] = command.argv;
-    if (program === undefined) {
-      resolve({ code: undefined, output: 'empty argv' });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    const child = spawn(program, args, {
-      cwd: command.cwd,
-      env: { ...options.baseEnv, ...command.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => chunks.push(c));
-    let spawnError: string | undefined;
-    child.on('error', (e) => { spawnError = e.message; });
-    child.on('close', (code) => {
-      const output = Buffer.concat(chunks).toString('utf8');
-      resolve({ code: code ?? undefined, output: spawnError === undefined ? output : `${output}${spawnError}\n` });
-    });
+async function runOne(command: BakeCommand, options: HostRunOptions): Promise<{ code: number | undefined; output: string }> {
+  const [program, ...args] = command.argv;
+  if (program === undefined) return { code: undefined, output: 'empty argv' };
+  const chunks: Buffer[] = [];
+  const ran = await runProcess(program, args, {
+    cwd: command.cwd,
+    env: { ...options.baseEnv, ...command.env },
+    collect: false,
+    onOutput: (chunk) => chunks.push(chunk),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
+  const output = Buffer.concat(chunks).toString('utf8');
+  return { code: ran.code ?? undefined, output: ran.failure === undefined ? output : `${output}${ran.failure}\n` };
 }
 
 /** Runs the commands in order; stops at the first that fails. */
@@ -85,7 +76,7 @@ export async function readBuildIdFromFile(path: string): Promise<Result<string, 
   try {
     bytes = await readFile(path);
   } catch (error: unknown) {
-    return err({ reason: 'unreadable', detail: error instanceof Error ? error.message : String(error) });
+    return err({ reason: 'unreadable', detail: describeError(error) });
   }
   return readElfBuildId(bytes);
 }

@@ -2,7 +2,7 @@
 // a pure parser): the file lists of the packages a build extracted into its deps directory, each
 // path prefixed with where that directory is mounted (`/deps/usr/x86_64-linux-musl/lib/libz.a`).
 // link-attribution.ts uses the map to name the source and version of every closure archive.
-import { describeProcess, runProcess, type ProcessRunner } from '../archive/process.js';
+import { describeProcess, runProcess, type ProcessRunner } from '../io/process.js';
 import type { PublishedDeb } from '../cache/apt-index.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { CrossOwner } from './link-attribution.js';

@@ -2,7 +2,7 @@
 // ran there, so questions about the toolchain's own files — who owns libc.a (dpkg -S), which
 // source and version that package has (dpkg-query -W), its copyright file — are asked of the
 // build image's dpkg database, not of this machine's, whose musl may be another version.
-import type { ProcessOptions, ProcessResult, ProcessRunner } from '../archive/process.js';
+import type { ProcessOptions, ProcessResult, ProcessRunner } from '../io/process.js';
 import { describeRuntimeError, type ContainerRuntime } from '../runtime/container-runtime.js';
 import { BUILDER } from '../runtime/env-spec.js';
 

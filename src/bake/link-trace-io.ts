@@ -2,11 +2,12 @@
 // who owns a toolchain archive. The process runner is passed in so the same question can be
 // asked inside the build container (where the link ran and whose dpkg database matters).
 import { readFile } from 'node:fs/promises';
-import { describeProcess, runProcess, type ProcessRunner } from '../archive/process.js';
+import { describeProcess, runProcess, type ProcessRunner } from '../io/process.js';
 import { err, ok, type Result } from '../model/result.js';
 import { DPKG_QUERY_SOURCE_FORMAT, parseDpkgQuerySource, parseDpkgSearch, usrMergeAlias } from './dpkg-owner.js';
 import type { HostOwnerQuery, HostPackageOwner, HostQueryError } from './link-attribution.js';
 import { parseLinkMap, parseLinkTrace, type LinkEvidence, type LinkTraceError } from './link-trace.js';
+import { describeError } from '../io/describe-error.js';
 
 export type EvidenceKind = 'trace' | 'map';
 
@@ -17,7 +18,7 @@ export async function readLinkEvidence(file: string, kind: EvidenceKind, cwd?: s
   try {
     text = await readFile(file, 'utf8');
   } catch (error: unknown) {
-    return err({ reason: 'unreadable', detail: error instanceof Error ? error.message : String(error), location: { file } });
+    return err({ reason: 'unreadable', detail: describeError(error), location: { file } });
   }
   const options = cwd === undefined ? { file } : { file, cwd };
   return kind === 'map' ? parseLinkMap(text, options) : parseLinkTrace(text, options);

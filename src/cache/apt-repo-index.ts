@@ -10,7 +10,9 @@ import { err, ok, type Result } from '../model/result.js';
 import { runXz } from '../deb/xz.js';
 import { packagesStanzas, releaseText, summariseControl, type IndexFile, type PublishedDeb, type PublishedEntry } from './apt-index.js';
 import { checkCacheKey } from './cache-key.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
+import { describeError } from '../io/describe-error.js';
+import { isErrno } from '../io/errno.js';
 
 export const POOL = 'pool';
 export const ENTRY_FILE = 'entry.json';
@@ -32,14 +34,14 @@ export async function readEntry(root: string, key: CacheKey): Promise<Result<Pub
   try {
     text = await readFile(file, 'utf8');
   } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok(undefined);
-    return err(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+    if (isErrno(e, 'ENOENT')) return ok(undefined);
+    return err(`${file}: ${describeError(e)}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e: unknown) {
-    return err(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+    return err(`${file}: not JSON (${describeError(e)})`);
   }
   const entry = value as Partial<PublishedEntry>;
   if (entry.key !== key || typeof entry.publishedAt !== 'string' || typeof entry.meta !== 'object' || !Array.isArray(entry.debs)) {
@@ -64,7 +66,7 @@ export async function readAllEntries(root: string, logger: Logger): Promise<Resu
   try {
     names = await readdir(join(root, POOL));
   } catch (e: unknown) {
-    return err(`${join(root, POOL)}: ${e instanceof Error ? e.message : String(e)}`);
+    return err(`${join(root, POOL)}: ${describeError(e)}`);
   }
   const out: PublishedEntry[] = [];
   for (const name of names.sort()) {
@@ -101,7 +103,7 @@ export async function writeIndex(ctx: IndexContext): Promise<Result<{ readonly p
     await writeFileAtomic(join(ctx.root, 'Release'), Buffer.from(releaseText(index, ctx.now()), 'utf8'));
     await pruneByHash(ctx, new Set(index.map((f) => f.sha256)));
   } catch (e: unknown) {
-    return err(`writing the index in ${ctx.root}: ${e instanceof Error ? e.message : String(e)}`);
+    return err(`writing the index in ${ctx.root}: ${describeError(e)}`);
   }
   return ok({ packages: choice.value.stanzas.length });
 }

@@ -17,7 +17,7 @@ import type { CacheKey } from '../model/brand.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import { readDebControl } from '../deb/deb-reader.js';
-import { fsyncDir } from './atomic-file.js';
+import { fsyncDir } from '../io/atomic-file.js';
 import { DEFAULT_XZ_PATH } from '../deb/xz.js';
 import { provenanceMismatch, summariseControl, type PublishedDeb, type PublishedEntry, type PublishMeta } from './apt-index.js';
 import { cleanDeadLeftovers, ENTRY_FILE, POOL, readAllEntries, readEntry, sha256, writeIndex } from './apt-repo-index.js';
@@ -26,6 +26,8 @@ import { INDEX_KINDS, verifyRepo } from './repo-verify.js';
 import { compareVersionStrings } from '../version/index.js';
 import { acquireLock, defaultIsProcessAlive, type LockOwner } from './lock.js';
 import { ArtifactStore } from './store.js';
+import { describeError } from '../io/describe-error.js';
+import { isErrno, errnoCode } from '../io/errno.js';
 
 export type { PublishedDeb, PublishedEntry, PublishMeta, Provenance } from './apt-index.js';
 
@@ -137,7 +139,7 @@ export class AptRepo {
       try {
         await rename(staging, join(this.root, POOL, key));
       } catch (e: unknown) {
-        const code = (e as NodeJS.ErrnoException).code;
+        const code = errnoCode(e);
         if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
         log.info('key published concurrently by another process; using theirs');
         return await this.lookupPublished(key);
@@ -164,7 +166,7 @@ export class AptRepo {
     try {
       await rename(join(this.root, POOL, key), trash);
     } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok(false);
+      if (isErrno(e, 'ENOENT')) return ok(false);
       return err(ioError(join(this.root, POOL, key), e));
     }
     this.logger.info({ key }, 'unpublished');
@@ -294,5 +296,5 @@ function hashHex(algorithm: 'md5' | 'sha1', bytes: Uint8Array): string {
 }
 
 function ioError(file: string, e: unknown): RepoError {
-  return { reason: 'io-error', message: `${file}: ${e instanceof Error ? e.message : String(e)}`, location: { file } };
+  return { reason: 'io-error', message: `${file}: ${describeError(e)}`, location: { file } };
 }

@@ -12,6 +12,8 @@ import { DEFAULT_XZ_PATH, runXz } from '../deb/xz.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import { embedsOfParagraph, type EmbedsProblem, type PackageEmbeds } from './embeds-query.js';
+import { describeError } from '../io/describe-error.js';
+import { errnoCode } from '../io/errno.js';
 
 export interface EmbedsRead {
   readonly packages: readonly PackageEmbeds[];
@@ -69,7 +71,7 @@ function getterFor(location: string, options: ReaderOptions): { get: Getter; isU
         const got = await downloadToBuffer(url, { fetch, timeoutMs: options.timeoutMs ?? 30_000, maxBytes: MAX_INDEX_BYTES });
         if (got.ok) return ok({ data: got.value.data, where: url });
         if (got.error.reason === 'missing-file') return ok(undefined);
-        return err({ reason: 'unreadable', message: `${url}: ${got.error.reason}${'detail' in got.error ? `: ${String(got.error.detail)}` : ''}`, location: { file: url } });
+        return err({ reason: 'unreadable', message: `${url}: ${got.error.reason}${'detail' in got.error ? `: ${got.error.detail}` : ''}`, location: { file: url } });
       },
     };
   }
@@ -81,9 +83,9 @@ function getterFor(location: string, options: ReaderOptions): { get: Getter; isU
       try {
         return ok({ data: await readFile(path), where: path });
       } catch (e: unknown) {
-        const code = (e as NodeJS.ErrnoException).code;
+        const code = errnoCode(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') return ok(undefined);
-        return err({ reason: 'unreadable', message: `${path}: ${e instanceof Error ? e.message : String(e)}`, location: { file: path } });
+        return err({ reason: 'unreadable', message: `${path}: ${describeError(e)}`, location: { file: path } });
       }
     },
   };
@@ -125,7 +127,7 @@ async function suitesOf(base: string, isUrl: boolean, options: ReaderOptions): P
   try {
     return ok((await readdir(join(base, 'dists'))).sort());
   } catch (e: unknown) {
-    return err({ reason: 'unreadable', message: `${join(base, 'dists')}: ${e instanceof Error ? e.message : String(e)}`, location: { file: join(base, 'dists') } });
+    return err({ reason: 'unreadable', message: `${join(base, 'dists')}: ${describeError(e)}`, location: { file: join(base, 'dists') } });
   }
 }
 

@@ -11,7 +11,8 @@ import { hostname as osHostname } from 'node:os';
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { err, ok, type Result } from '../model/result.js';
 import type { SourceLocation } from '../model/location.js';
-import { atPath } from '../model/errno.js';
+import { atPath, isErrno } from '../io/errno.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface LockOwner {
   readonly pid: number;
@@ -55,7 +56,7 @@ export function defaultIsProcessAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (e: unknown) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return isErrno(e, 'EPERM');
   }
 }
 
@@ -97,7 +98,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
       await new Promise((resolve) => setTimeout(resolve, poll / 2 + Math.random() * poll));
     }
   } catch (e: unknown) {
-    return err({ reason: 'io-error', location: { file: path }, message: `lock ${path}: ${e instanceof Error ? e.message : String(e)}` });
+    return err({ reason: 'io-error', location: { file: path }, message: `lock ${path}: ${describeError(e)}` });
   }
 }
 
@@ -106,7 +107,7 @@ async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
   try {
     handle = await open(path, 'wx', 0o644);
   } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (isErrno(e, 'EEXIST')) return false;
     throw e;
   }
   try {
@@ -123,7 +124,7 @@ async function readOwner(path: string): Promise<LockOwner | 'missing' | 'unreada
   try {
     text = await readFile(path, 'utf8');
   } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    if (isErrno(e, 'ENOENT')) return 'missing';
     throw e;
   }
   try {
@@ -148,7 +149,7 @@ async function breakStale(path: string, judged: LockOwner | undefined): Promise<
   try {
     await rename(path, aside);
   } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (isErrno(e, 'ENOENT')) return;
     throw e;
   }
   const moved = await readOwner(aside);
@@ -157,7 +158,7 @@ async function breakStale(path: string, judged: LockOwner | undefined): Promise<
     try {
       await link(aside, path);
     } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (!isErrno(e, 'EEXIST')) throw e;
     }
   }
   await unlink(aside);

@@ -6,9 +6,10 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess, type ProcessRunner } from '../archive/process.js';
+import { runProcess, type ProcessRunner } from '../io/process.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
+import { describeError } from '../io/describe-error.js';
 
 export type SigningKey =
   | { readonly kind: 'file'; readonly path: string }
@@ -83,7 +84,7 @@ export async function signRelease(release: Buffer, key: SigningKey, options: Sig
     if (!publicKeyArmored.ok) return publicKeyArmored;
     return ok({ inRelease: inRelease.value, releaseGpg: releaseGpg.value, publicKey: publicKey.value, publicKeyArmored: publicKeyArmored.value, fingerprint });
   } catch (e: unknown) {
-    return err({ reason: 'sign-failed', location: where, message: e instanceof Error ? e.message : String(e) });
+    return err({ reason: 'sign-failed', location: where, message: describeError(e) });
   } finally {
     // Stop the gpg-agent the import started in the temporary home before removing it.
     if (key.kind === 'file') await run('gpgconf', ['--homedir', join(temp, 'home'), '--kill', 'gpg-agent'], { timeoutMs: 10_000 });

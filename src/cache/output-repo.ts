@@ -13,10 +13,10 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ProcessRunner } from '../archive/process.js';
+import type { ProcessRunner } from '../io/process.js';
 import { renderParagraph, type ControlField } from '../deb/deb-fields.js';
 import { readDebControl } from '../deb/deb-reader.js';
-import { fsyncDir } from './atomic-file.js';
+import { fsyncDir } from '../io/atomic-file.js';
 import { DEFAULT_XZ_PATH, runXz } from '../deb/xz.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { SourceLocation } from '../model/location.js';
@@ -26,7 +26,9 @@ import { releaseText, summariseControl, type IndexFile } from './apt-index.js';
 import { sha256 } from './apt-repo-index.js';
 import { acquireLock } from './lock.js';
 import { signRelease, type SigningKey } from './output-repo-sign.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
+import { describeError } from '../io/describe-error.js';
+import { isErrno } from '../io/errno.js';
 
 export type { SigningKey } from './output-repo-sign.js';
 
@@ -126,7 +128,7 @@ export async function listOutputRepo(root: string, xzPath = DEFAULT_XZ_PATH): Pr
   try {
     names = (await readdir(join(abs, POOL))).filter((n) => n.endsWith('.deb') && !n.startsWith('.')).sort();
   } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok([]);
+    if (isErrno(e, 'ENOENT')) return ok([]);
     return err(ioError(join(abs, POOL), e));
   }
   const out: OutputPackage[] = [];
@@ -232,5 +234,5 @@ export async function isOutputRepo(root: string): Promise<boolean> {
 }
 
 function ioError(file: string, e: unknown): OutputRepoError {
-  return { reason: 'io-error', message: `${file}: ${e instanceof Error ? e.message : String(e)}`, location: { file } };
+  return { reason: 'io-error', message: `${file}: ${describeError(e)}`, location: { file } };
 }

@@ -14,6 +14,8 @@ import { packagesStanzas, type PublishedEntry } from './apt-index.js';
 import { ENTRY_FILE, POOL, readEntry, sha256 } from './apt-repo-index.js';
 import { checkCacheKey } from './cache-key.js';
 import { defaultIsProcessAlive } from './lock.js';
+import { describeError } from '../io/describe-error.js';
+import { isErrno } from '../io/errno.js';
 
 export type RepoFindingKind =
   /** No Release, or one that does not list Packages and Packages.xz. */
@@ -69,7 +71,7 @@ async function fileSha256(path: string): Promise<string> {
 }
 
 function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return describeError(e);
 }
 
 /** The pool's keys and what is wrong with them. */
@@ -133,7 +135,7 @@ async function checkIndex(root: string, entries: readonly PublishedEntry[], find
   try {
     release = await readFile(releasePath, 'utf8');
   } catch (e: unknown) {
-    findings.push({ kind: 'release-missing', path: releasePath, detail: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no Release' : messageOf(e) });
+    findings.push({ kind: 'release-missing', path: releasePath, detail: isErrno(e, 'ENOENT') ? 'no Release' : messageOf(e) });
     return;
   }
   const sums = releaseSums(release);

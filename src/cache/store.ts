@@ -9,6 +9,8 @@ import type { CacheKey } from '../model/brand.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import { checkCacheKey } from './cache-key.js';
+import { describeError } from '../io/describe-error.js';
+import { isErrno } from '../io/errno.js';
 
 export interface StoreError {
   readonly reason: 'invalid-key' | 'invalid-name' | 'io-error';
@@ -58,7 +60,7 @@ export class ArtifactStore {
     try {
       return ok(await readFile(path.value));
     } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok(undefined);
+      if (isErrno(e, 'ENOENT')) return ok(undefined);
       return err(ioError(path.value, e));
     }
   }
@@ -69,7 +71,7 @@ export class ArtifactStore {
     try {
       return ok((await readdir(this.dir(key))).filter((n) => !n.startsWith('.')).sort());
     } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok([]);
+      if (isErrno(e, 'ENOENT')) return ok([]);
       return err(ioError(this.dir(key), e));
     }
   }
@@ -100,5 +102,5 @@ export class ArtifactStore {
 }
 
 function ioError(file: string, e: unknown): StoreError {
-  return { reason: 'io-error', message: `${file}: ${e instanceof Error ? e.message : String(e)}`, location: { file } };
+  return { reason: 'io-error', message: `${file}: ${describeError(e)}`, location: { file } };
 }

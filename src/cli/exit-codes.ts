@@ -18,3 +18,13 @@ export const ExitCode = {
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * Exit code of a `query` answer (docs/security-workflow.md), grep's convention: 0 found, 1
+ * (`failed`) nothing embeds the source although every input was read, 4 (`archive`) an input or a
+ * field of a package could not be read, so the answer may be incomplete (even with matches).
+ */
+export function queryExitCode(answer: { readonly matches: number; readonly problems: number }): ExitCodeValue {
+  if (answer.problems > 0) return ExitCode.archive;
+  return answer.matches > 0 ? ExitCode.ok : ExitCode.failed;
+}

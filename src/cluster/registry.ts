@@ -2,10 +2,10 @@
 // started by `stubforge cluster registry` with a configuration of stubforge's own (storage in the
 // state folder, listening on the address given, loopback by default), detached from the command
 // that starts it and recorded by pid file, so that `cluster status` can tell whether it runs.
-import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { startDetached } from '../io/detached.js';
 
 export const REGISTRY_PROGRAM = '/usr/bin/docker-registry';
 export const DEFAULT_REGISTRY_ADDRESS = '127.0.0.1:5000';
@@ -50,13 +50,7 @@ export async function startRegistry(stateDir: string, address: string): Promise<
   if (await registryAnswers(address)) return { alreadyRunning: true, configFile, logFile };
   await mkdir(join(dir, 'storage'), { recursive: true });
   await writeFile(configFile, registryConfig(join(dir, 'storage'), address));
-  const log = await open(logFile, 'a');
-  const child = spawn(REGISTRY_PROGRAM, ['serve', configFile], { detached: true, stdio: ['ignore', log.fd, log.fd] });
-  const spawned = await new Promise<number>((resolve, reject) => {
-    child.once('spawn', () => { resolve(child.pid ?? 0); });
-    child.once('error', reject);
-  }).finally(() => { void log.close(); });
-  child.unref();
+  const spawned = await startDetached(REGISTRY_PROGRAM, ['serve', configFile], logFile);
   await writeFile(join(dir, 'registry.pid'), `${String(spawned)}\n`);
   for (let i = 0; i < 60; i += 1) {
     if (await registryAnswers(address)) return { pid: spawned, alreadyRunning: false, configFile, logFile };

@@ -7,7 +7,7 @@
 // Architecture lists are evaluated for the *host* architecture, including for `:native`
 // relations (Policy §7.1: "the host architecture"; `Dpkg::Deps::Simple::arch_is_concerned`
 // takes only the host arch). `buildArch` is carried for callers that resolve `:native`.
-import type { ArchTable } from '../arch/dpkg-arch.js';
+import type { ArchTable } from '../model/arch-table.js';
 import type { AlternativeGroup, ProfileTerm, Relation, RelationList } from '../model/relation.js';
 
 export interface ReduceContext {

@@ -8,6 +8,7 @@ import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import { AR_HEADER_SIZE, AR_MAGIC, decodeArHeader } from './deb-ar.js';
 import { DEFAULT_XZ_PATH, runXz } from './xz.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface DebReadError {
   readonly reason: 'not-a-deb' | 'io-error';
@@ -52,7 +53,7 @@ export async function readDebControl(path: string, xzPath = DEFAULT_XZ_PATH): Pr
       await handle.close();
     }
   } catch (e: unknown) {
-    return err({ reason: 'io-error', message: `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, location });
+    return err({ reason: 'io-error', message: `cannot read ${path}: ${describeError(e)}`, location });
   }
   if (members[0] !== 'debian-binary') return notDeb(`first member is ${members[0] ?? 'missing'}, not debian-binary`);
   if (controlTar === undefined) return notDeb('no control.tar member');
@@ -70,7 +71,7 @@ async function decompress(name: string, bytes: Buffer, xzPath: string): Promise<
     try {
       return ok(gunzipSync(bytes));
     } catch (e: unknown) {
-      return err(`bad gzip data in ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      return err(`bad gzip data in ${name}: ${describeError(e)}`);
     }
   }
   return err(`unsupported control member ${name}`);

@@ -9,6 +9,7 @@ import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import { compareBytes } from './deb-fields.js';
 import type { DataEntryInput } from './deb-layout.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface TreeError {
   readonly reason: 'unsupported-file-type' | 'io-error';
@@ -26,7 +27,7 @@ export async function describeTree(root: string, under = ''): Promise<Result<Dat
     const walked = await walk(root, under, out);
     if (!walked.ok) return walked;
   } catch (e: unknown) {
-    return err({ reason: 'io-error', message: `cannot read ${join(root, under)}: ${e instanceof Error ? e.message : String(e)}`, location: { file: join(root, under) } });
+    return err({ reason: 'io-error', message: `cannot read ${join(root, under)}: ${describeError(e)}`, location: { file: join(root, under) } });
   }
   out.sort((a, b) => compareBytes(a.path, b.path));
   return ok(out);

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tar from 'tar-stream';
-import { fsyncDir } from '../cache/atomic-file.js';
+import { fsyncDir } from '../io/atomic-file.js';
 import type { Logger } from '../log/logger.js';
 import type { SourceLocation } from '../model/location.js';
 import { asSha256Hex, type Sha256Hex } from '../model/brand.js';
@@ -16,6 +16,7 @@ import { AR_MAGIC, arPadding, encodeArHeader } from './deb-ar.js';
 import type { DebLayout, TarEntry } from './deb-layout.js';
 import { fitsUstar } from './deb-paths.js';
 import { DEFAULT_XZ_PATH, startXzCompressor } from './xz.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface DebWriterOptions {
   /** The xz binary (default /usr/bin/xz); cli/ may resolve it from PATH. */
@@ -193,5 +194,5 @@ async function handleSize(path: string): Promise<number> {
 }
 
 function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return describeError(e);
 }

@@ -3,6 +3,7 @@
 // contributed code or a declaration to the debug information. That list is the evidence of which
 // headers an object was compiled against. Pure; the line programs themselves are skipped.
 import { err, ok, type Result } from '../model/result.js';
+import { describeError } from '../io/describe-error.js';
 
 export interface LineTableUnit {
   /** Byte offset of the unit in `.debug_line`. */
@@ -184,7 +185,7 @@ export function readLineTables(debugLine: Uint8Array, littleEndian: boolean, str
       c.at = next;
     }
   } catch (e: unknown) {
-    return err(e instanceof Error ? e.message : String(e));
+    return err(describeError(e));
   }
   return ok(units);
 }

@@ -121,7 +121,8 @@ export function stepContext(input: DriverInput): Result<StepContext, DriverError
     if (!(APPENDED_FLAGS as readonly string[]).includes(name)) env[name] = value;
   }
   return ok({
-    input, options: resolvedOptions, srcDir, generatedDir, kernelHeaderDir, pkgConfigSysroot: sysroot.value,
+    input, options: resolvedOptions, srcDir, generatedDir,
+    ...(kernelHeaderDir === undefined ? {} : { kernelHeaderDir }), ...(sysroot.value === undefined ? {} : { pkgConfigSysroot: sysroot.value }),
     flags: { cflags, cxxflags, cppflags, ldflags }, env,
   });
 }

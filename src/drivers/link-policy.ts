@@ -1,5 +1,5 @@
 // What a build's output may hold besides files and directories, as pure verdicts over a listing
-// (executor/output-links.ts makes the listing). A `-cross` package is installed at / on the user's
+// (executor/builders/output-links.ts makes the listing). A `-cross` package is installed at / on the user's
 // machine, so a symlink in it is judged where it will be: its target, read from the link's place in
 // the installed tree (absolute targets from /), must name something the package itself ships,
 // inside the staged prefix. `include/x.h -> /etc/shadow`, `../../../../etc/passwd` and

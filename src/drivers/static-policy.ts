@@ -1,5 +1,5 @@
 // Static only, enforced: the rules a build's output must meet, as pure functions over a file's
-// name and bytes. executor/verify-output.ts walks the output directory and feeds them.
+// name and bytes. executor/builders/verify-output.ts walks the output directory and feeds them.
 // - no shared objects: no `*.so` / `*.so.N` name, and no ELF of type ET_DYN (a PIE executable is
 //   ET_DYN too: it needs a dynamic loader the partial arch does not have);
 // - every ELF, stray or inside a `.a`, is of the arch's machine and class;
@@ -69,14 +69,16 @@ export function contentNeed(file: string, head: Uint8Array): ContentNeed {
 /** File-level ELF checks (a stray object or executable in the output), or one `.a` member's. */
 export function checkElf(file: string, bytes: Uint8Array, expect: StaticExpectation, location: SourceLocation, member?: string): StaticViolation[] {
   const header = readElfHeader(bytes);
-  if (!header.ok) return [{ reason: 'malformed-elf', file, member, detail: header.error, location }];
+  // The member, when the object is one of an archive's (absent, not undefined, for a plain file).
+  const of = member === undefined ? {} : { member };
+  if (!header.ok) return [{ reason: 'malformed-elf', file, ...of, detail: header.error, location }];
   const { type, machine, elfClass } = header.value;
-  if (type === ET_DYN) return [{ reason: 'shared-object', file, member, evidence: 'elf-type', location }];
+  if (type === ET_DYN) return [{ reason: 'shared-object', file, ...of, evidence: 'elf-type', location }];
   const wanted = member === undefined ? [ET_REL, ET_EXEC] : [ET_REL];
-  if (!wanted.includes(type)) return [{ reason: 'malformed-elf', file, member, detail: `unexpected ELF type ${type}`, location }];
+  if (!wanted.includes(type)) return [{ reason: 'malformed-elf', file, ...of, detail: `unexpected ELF type ${type}`, location }];
   const found: StaticViolation[] = [];
-  if (machine !== expect.elf.machine) found.push({ reason: 'wrong-machine', file, member, machine, expected: expect.elf.machine, location });
-  if (elfClass !== expect.elf.class) found.push({ reason: 'wrong-class', file, member, elfClass, expected: expect.elf.class, location });
+  if (machine !== expect.elf.machine) found.push({ reason: 'wrong-machine', file, ...of, machine, expected: expect.elf.machine, location });
+  if (elfClass !== expect.elf.class) found.push({ reason: 'wrong-class', file, ...of, elfClass, expected: expect.elf.class, location });
   return found;
 }
 
@@ -153,7 +155,7 @@ export function checkPkgConfig(file: string, text: string, expect: StaticExpecta
 }
 
 export function describeStaticViolation(v: StaticViolation): string {
-  const where = 'member' in v && v.member !== undefined ? `${v.file}(${v.member})` : v.file;
+  const where = 'member' in v ? `${v.file}(${v.member})` : v.file;
   switch (v.reason) {
     case 'shared-object':
       return `${where}: shared object (${v.evidence === 'file-name' ? 'by its name' : 'ELF type ET_DYN'}); the output must be static only`;

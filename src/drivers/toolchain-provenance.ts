@@ -10,7 +10,7 @@
 //   except the `__*_chk` functions NetBSD's libc (rumprun's) defines and its own headers emit.
 // The compiler's identity string (DW_AT_producer, `.comment`) cannot tell these apart: musl-gcc
 // and rumprun's wrappers run the build machine's gcc with other specs, so the producer is the same.
-// Pure: executor/verify-provenance.ts reads the files.
+// Pure: executor/builders/verify-provenance.ts reads the files.
 import type { SourceLocation } from '../model/location.js';
 import type { ArchToolchain } from './driver.js';
 import { readLineTables } from './dwarf-line.js';

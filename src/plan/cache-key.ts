@@ -16,7 +16,7 @@ export const CACHE_KEY_FORMAT = 'stubforge-cache-key 2';
  * is in the build image, so the image digest names it; a tree the user supplies is outside it.
  */
 export interface BuilderIdentity {
-  /** SHA-256 of stubforge's code that turns an arch and a recipe into commands (executor/builder-code.ts). */
+  /** SHA-256 of stubforge's code that turns an arch and a recipe into commands (executor/builders/builder-code.ts). */
   readonly code: string;
   /** Digest of a user-supplied toolchain tree (plan/toolchain-tree.ts), for an arch with `Toolchain: user-tree`. */
   readonly toolchainTree?: string;

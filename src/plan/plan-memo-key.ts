@@ -1,4 +1,4 @@
-// The key of a memoised plan (cli/plan-memo.ts, like apt's pkgcache.bin): a canonical text over
+// The key of a memoised plan (cache/plan-memo.ts, like apt's pkgcache.bin): a canonical text over
 // everything a solved plan depends on, and its SHA-256. Same key ⇒ the solver would answer the
 // same plan, so a warm `stubforge plan` can skip loading the indices and solving. Pure: the caller
 // gathers the parts (what the input loaders read, the verified InRelease hashes, its own code).

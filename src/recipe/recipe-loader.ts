@@ -7,6 +7,8 @@ import type { Sha256Hex } from '../model/brand.js';
 import { err, ok, type Result } from '../model/result.js';
 import { parseRecipe, type RecipeFileError } from './recipe-file.js';
 import type { PatchFile, Recipe, RecipeSet } from './recipe.js';
+import { describeError } from '../io/describe-error.js';
+import { isErrno } from '../io/errno.js';
 
 export interface RecipeFileSystem {
   readFile(path: string): Promise<string>;
@@ -24,11 +26,11 @@ export type RecipeLoadError =
   | { readonly reason: 'io-error'; readonly file: string; readonly detail: string };
 
 function isMissing(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
+  return isErrno(e, 'ENOENT');
 }
 
 function ioError(file: string, e: unknown): RecipeLoadError {
-  return { reason: 'io-error', file, detail: e instanceof Error ? e.message : String(e) };
+  return { reason: 'io-error', file, detail: describeError(e) };
 }
 
 /** Files in recipes/ that are documentation, not recipes. */

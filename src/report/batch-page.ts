@@ -1,7 +1,7 @@
 // The batch matrix: the targets of a `stubforge batch` list down, the partial arches across, each
 // cell the target's status, time, attempts and links to its logs (copied into the published
 // folder by the caller, which passes their new places). Then every target's error, in full.
-import type { BatchReport, TargetReport } from '../executor/batch-report.js';
+import type { BatchReport, TargetReport } from '../executor/batch/batch-report.js';
 import { anchor, attr, duration, statusBadge, table, text } from './html.js';
 
 export interface BatchPageInput {

@@ -2,8 +2,8 @@
 // matrix and the embeds matrix, each only when its input was given. Pure: the caller (cli/) reads
 // the inputs, lays the graphs out and copies the logs, then writes what this returns. The same
 // values give the same bytes; the only date on a page is the one the caller passes.
-import type { BatchReport, TargetReport } from '../executor/batch-report.js';
-import type { BuildReport, BuildReportNode } from '../executor/build-report.js';
+import type { BatchReport, TargetReport } from '../executor/batch/batch-report.js';
+import type { BuildReport, BuildReportNode } from '../executor/scheduler/build-report.js';
 import type { BuildPlan } from '../plan/plan.js';
 import { renderBatchBody } from './batch-page.js';
 import { EMBEDS_SCRIPT, renderEmbedsBody, type EmbedsPageInput } from './embeds-page.js';

@@ -3,7 +3,7 @@
 // run's build times through the plan's dependencies in red, and the makespan beside its lower
 // bound max(longest chain, total work / jobs): what no schedule with that many slots could beat.
 // A report written before nodes carried their times and dependencies gets the table only.
-import type { BuildReport, BuildReportNode } from '../executor/build-report.js';
+import type { BuildReport, BuildReportNode } from '../executor/scheduler/build-report.js';
 import { anchor, attr, duration, statusBadge, table, text } from './html.js';
 
 export interface Chain {

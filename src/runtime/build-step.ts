@@ -4,7 +4,7 @@
 // memory limit. The output is handed back only when the step succeeds: the container writes into
 // `<output>.partial-*`, which is renamed to `<output>` on success and deleted otherwise, so nothing
 // a failed, timed-out or interrupted step wrote can later pass for a result.
-import { chmod, chown, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { ok, err, type Result } from '../model/result.js';
@@ -13,6 +13,8 @@ import type { ContainerRuntime, Mount, RuntimeError, StepOutcome } from './conta
 import type { StubforgeLabels } from './labels.js';
 import { watchScratch } from './scratch-watch.js';
 import { StepLogFile, packageLogger, type StepEndRecord } from './step-log.js';
+import { describeError } from '../io/describe-error.js';
+import { exists, isErrno } from '../io/errno.js';
 
 /** Where things are inside a build step's container. */
 export const STEP_PATHS = {
@@ -208,7 +210,7 @@ export async function runBuildStep(spec: BuildStepSpec, deps: BuildStepDeps): Pr
     log.info({ durationMs: Math.round(outcome.durationMs), outputDir: spec.outputDir }, 'step succeeded');
     return ok({ outputDir: spec.outputDir, logFile: logPath, outcome });
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = describeError(error);
     log.error({ detail }, 'step setup failed');
     return err({ reason: 'io-error', path: spec.outputDir, detail, location: { file: spec.outputDir } });
   } finally {
@@ -230,15 +232,3 @@ async function handOver(dir: string, user: string): Promise<void> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
-}

@@ -7,6 +7,7 @@
 import { request } from 'node:http';
 import { err, ok, type Result } from '../model/result.js';
 import { asImageDigest, type EngineInfo, type ImageInfo, type ImageLookup, type RuntimeError } from './container-runtime.js';
+import { describeError } from '../io/describe-error.js';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -97,7 +98,7 @@ export class EngineLookup implements ImageLookup {
     try {
       return ok(JSON.parse(answer.value.body) as unknown);
     } catch (error: unknown) {
-      return err({ reason: 'engine-error', operation, detail: `answer is not JSON: ${error instanceof Error ? error.message : String(error)}`, location: { file: this.socket } });
+      return err({ reason: 'engine-error', operation, detail: `answer is not JSON: ${describeError(error)}`, location: { file: this.socket } });
     }
   }
 

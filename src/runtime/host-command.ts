@@ -1,6 +1,6 @@
 // Runs a program on the host (mmdebstrap, for the base of an environment), line by line, with an
 // AbortSignal. Passed into environments.ts so that tests and other callers can supply their own.
-import { spawn } from 'node:child_process';
+import { runProcess } from '../io/process.js';
 import { LineBuffer } from './line-buffer.js';
 
 export interface HostCommandOptions {
@@ -17,25 +17,19 @@ export interface HostCommandOutcome {
 
 export type HostCommandRunner = (argv: readonly string[], options?: HostCommandOptions) => Promise<HostCommandOutcome>;
 
-export const runHostCommand: HostCommandRunner = (argv, options = {}) =>
-  new Promise((resolve) => {
-    const [program, ...args] = argv;
-    if (program === undefined) {
-      resolve({ exitCode: undefined, spawnError: 'empty command' });
-      return;
-    }
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal === undefined ? {} : { signal: options.signal }) });
-    const lines = new LineBuffer((line) => options.onLine?.(line));
-    child.stdout.on('data', (chunk: Buffer) => { lines.push(chunk); });
-    child.stderr.on('data', (chunk: Buffer) => { lines.push(chunk); });
-    let spawnError: string | undefined;
-    child.on('error', (error) => { spawnError = error.message; });
-    child.on('close', (code, signal) => {
-      lines.flush();
-      resolve({
-        exitCode: code ?? undefined,
-        ...(signal === null ? {} : { signal }),
-        ...(spawnError === undefined ? {} : { spawnError }),
-      });
-    });
+export const runHostCommand: HostCommandRunner = async (argv, options = {}) => {
+  const [program, ...args] = argv;
+  if (program === undefined) return { exitCode: undefined, spawnError: 'empty command' };
+  const lines = new LineBuffer((line) => options.onLine?.(line));
+  const ran = await runProcess(program, args, {
+    collect: false,
+    onOutput: (chunk) => { lines.push(chunk); },
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
+  lines.flush();
+  return {
+    exitCode: ran.code ?? undefined,
+    ...(ran.signal === undefined ? {} : { signal: ran.signal }),
+    ...(ran.failure === undefined ? {} : { spawnError: ran.failure }),
+  };
+};

@@ -4,6 +4,7 @@
 // registry by digest). The coordinator must be a manager. Its build network and store relay
 // (swarm-network.ts) are made on the first step and removed by close(); they carry the owner's
 // labels, so a crashed run's are reaped like its services (reapSwarmLeftovers).
+import { describeError } from '../io/describe-error.js';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { ok, err, type Result } from '../model/result.js';
@@ -151,7 +152,7 @@ export class SwarmRuntime implements ContainerRuntime {
         else if (outputTargets.has(mount.target)) output = { token: session.store.expectUpload(), hostDir: mount.source, target: mount.target };
       }
     } catch (error) {
-      return err({ reason: 'engine-error', operation: 'offer step inputs', detail: error instanceof Error ? error.message : String(error), location: { file: this.socket } });
+      return err({ reason: 'engine-error', operation: 'offer step inputs', detail: describeError(error), location: { file: this.socket } });
     }
     let image = spec.image;
     if (this.options.registry !== undefined && found.value !== undefined) {
@@ -163,7 +164,7 @@ export class SwarmRuntime implements ContainerRuntime {
         image = await pushing;
       } catch (error) {
         this.pushed.delete(digest);
-        return err({ reason: 'engine-error', operation: 'push image', detail: error instanceof Error ? error.message : String(error), location: { file: registry } });
+        return err({ reason: 'engine-error', operation: 'push image', detail: describeError(error), location: { file: registry } });
       }
     }
     const name = `stubforge-step-${randomBytes(6).toString('hex')}`;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAptSources } from '../../src/archive/apt-sources.js';
 import { openArchive, type Archive } from '../../src/archive/archive.js';
 import { defaultFetch } from '../../src/archive/http.js';
-import { runProcess } from '../../src/archive/process.js';
+import { runProcess } from '../../src/io/process.js';
 import { fetchRelease } from '../../src/archive/release.js';
 import { fetchSource } from '../../src/archive/source-fetch.js';
 import { resolveSuites, type ConfiguredSuite } from '../../src/archive/suites.js';

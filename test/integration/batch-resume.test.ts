@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRepo } from '../../src/cache/apt-repo.js';
-import type { BatchReport } from '../../src/executor/batch-report.js';
+import type { BatchReport } from '../../src/executor/batch/batch-report.js';
 import { servedChoices } from './archive-versions.js';
 import { ensureEngine } from './runtime-support.js';
 

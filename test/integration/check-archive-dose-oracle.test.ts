@@ -15,7 +15,7 @@ import type { ArchTable } from '../../src/arch/dpkg-arch.js';
 import { loadAptSources } from '../../src/archive/apt-sources.js';
 import { defaultFetch, downloadToFile } from '../../src/archive/http.js';
 import { parsePackagesIndex, parseSourcesIndex } from '../../src/archive/index-records.js';
-import { runProcess } from '../../src/archive/process.js';
+import { runProcess } from '../../src/io/process.js';
 import { fetchRelease } from '../../src/archive/release.js';
 import { resolveSuites } from '../../src/archive/suites.js';
 import type { ArchiveIndex } from '../../src/model/archive.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command } from '../../src/cli/commands/build.js';
 import type { CliContext } from '../../src/cli/command.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { verifyOutput } from '../../src/executor/verify-output.js';
+import { verifyOutput } from '../../src/executor/builders/verify-output.js';
 import { ensureEngine } from './runtime-support.js';
 
 const ROOT = join(import.meta.dirname, '../..');

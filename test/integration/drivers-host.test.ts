@@ -11,7 +11,7 @@ import type { ArchToolchain, BuildSpec, DriverInput, RecipeBuildOptions } from '
 import { buildSpecFor } from '../../src/drivers/registry.js';
 import { stepContext } from '../../src/drivers/environment.js';
 import { describeStaticViolation, staticExpectation } from '../../src/drivers/static-policy.js';
-import { verifyOutput } from '../../src/executor/verify-output.js';
+import { verifyOutput } from '../../src/executor/builders/verify-output.js';
 import { archToolchain } from '../unit/drivers-arches.js';
 import { bookwormSource, fetchVerified, mirrorBase, POOL_CACHE, zlibUpstream, type PoolSource } from './bake-support.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERDICT_MAX_AGE_MS } from '../../src/archive/gpgv-verdicts.js';
-import { runProcess, type ProcessRunner } from '../../src/archive/process.js';
+import { runProcess, type ProcessRunner } from '../../src/io/process.js';
 import { DEFAULT_KEYRING, verifyClearSigned } from '../../src/archive/signature.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/archive/${name}`, import.meta.url));

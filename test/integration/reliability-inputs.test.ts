@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyrightOf, untarArgs, type SourceTree } from '../../src/executor/source-tree.js';
-import { findSpecialFiles, readTreeFile } from '../../src/executor/tree-files.js';
+import { copyrightOf, untarArgs, type SourceTree } from '../../src/executor/builders/source-tree.js';
+import { findSpecialFiles, readTreeFile } from '../../src/executor/builders/tree-files.js';
 import { StepLogFile } from '../../src/runtime/step-log.js';
 import type { SourceRecord } from '../../src/model/archive.js';
 

@@ -17,7 +17,7 @@ import { openArchive } from '../../src/archive/archive.js';
 import { command as query } from '../../src/cli/commands/query.js';
 import { command as report } from '../../src/cli/commands/report.js';
 import { layOutDot } from '../../src/cli/commands/report-inputs.js';
-import type { BatchReport } from '../../src/executor/batch-report.js';
+import type { BatchReport } from '../../src/executor/batch/batch-report.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { planGraphDot } from '../../src/report/plan-page.js';
 import { renderSite } from '../../src/report/site.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { command as report } from '../../src/cli/commands/report.js';
-import { BUILD_REPORT_FORMAT, type BuildReport } from '../../src/executor/build-report.js';
+import { BUILD_REPORT_FORMAT, type BuildReport } from '../../src/executor/scheduler/build-report.js';
 import { runCommand, type CommandResult } from './cli-support.js';
 
 const home = mkdtempSync(join(tmpdir(), 'stubforge-report-cli-'));

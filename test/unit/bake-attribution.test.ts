@@ -10,7 +10,7 @@ import {
 } from '../../src/bake/link-attribution.js';
 import { dpkgOwnerQuery } from '../../src/bake/link-trace-io.js';
 import { parseLinkTrace, type LinkEvidence } from '../../src/bake/link-trace.js';
-import type { ProcessResult, ProcessRunner } from '../../src/archive/process.js';
+import type { ProcessResult, ProcessRunner } from '../../src/io/process.js';
 import { ok } from '../../src/model/result.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/link');

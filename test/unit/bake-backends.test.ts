@@ -14,6 +14,7 @@ import { readRumprunTreeLayout, type RumprunTree } from '../../src/bake/backends
 import { rumprunBackend, rumprunListCommand } from '../../src/bake/backends/rumprun.js';
 import { staticExecutableBackend } from '../../src/bake/backends/static-executable.js';
 import { debugFilePath, readElfBuildId } from '../../src/bake/elf-build-id.js';
+import { changed } from './changed.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/link');
 const here = { file: 'recipes/qemu-stubdom/recipe', line: 52 };
@@ -58,7 +59,7 @@ describe('static-executable backend', () => {
     [{ imageName: 'a/b' }, 'invalid-path'],
     [{ config: 'xen_pv' }, 'unknown-bake-config'],
   ] as const)('refuses %j with %s', (change, reason) => {
-    const spec = staticExecutableBackend.plan({ ...muslRequest, ...change });
+    const spec = staticExecutableBackend.plan(changed(muslRequest, change));
     expect(spec.ok ? undefined : spec.error.reason).toBe(reason);
   });
 });
@@ -104,7 +105,7 @@ describe('rumprun backend', () => {
     [{ program: '/build/my app' }, 'invalid-path'],
     [{ rumprun: { tree: hwTree, extraPrograms: Array.from({ length: 8 }, (_, i) => `/p/${String(i)}`) } }, 'too-many-programs'],
   ] as const)('refuses %j with %s', (change, reason) => {
-    const spec = rumprunBackend.plan({ ...bakeRequest, ...change });
+    const spec = rumprunBackend.plan(changed(bakeRequest, change));
     expect(spec.ok ? undefined : spec.error.reason).toBe(reason);
   });
 

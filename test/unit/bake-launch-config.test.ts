@@ -9,6 +9,7 @@ import {
 import type { ManifestFile } from '../../src/bake/manifest.js';
 import { cookfsSpec, diskImageKiB, diskImageSpec } from '../../src/bake/rumprun-fs-image.js';
 import { encodeCmdlineArg, renderRumprunConfig, rumprunDelivery, type RumprunConfig } from '../../src/bake/rumprun-json.js';
+import { changed } from './changed.js';
 
 const recipe = { file: 'recipes/qemu-stubdom/recipe', line: 56 };
 // The rumprun-amd64 Launch-Cmdline of recipes/qemu-stubdom.
@@ -121,7 +122,7 @@ describe('rumprun JSON configuration', () => {
     [{ rc: [{ bin: 'a', argv: [] }] }, 'invalid-config'],
     [{ cmdline: undefined, rc: [{ bin: 'a', argv: [], runmode: '|' }] }, 'invalid-config'],
   ] as const)('refuses %j with %s', (change, reason) => {
-    const config: RumprunConfig = { cmdline: ['prog'], env: [], blk: [], ...change };
+    const config = changed<RumprunConfig>({ cmdline: ['prog'], env: [], blk: [] }, change);
     const rendered = renderRumprunConfig(config);
     expect(rendered.ok ? undefined : rendered.error.reason).toBe(reason);
   });

@@ -19,7 +19,7 @@ function expand(text: string, variables: Record<string, string> = { SOURCE }): {
   if (!lines.ok) throw new Error(lines.error.map(describeManifestError).join('\n'));
   const files = expandManifest(lines.value, { variables, files: FILES });
   if (!files.ok) throw new Error(files.error.map(describeManifestError).join('\n'));
-  return files.value.map((f: ManifestFile) => ({ guestPath: f.guestPath, hostPath: f.hostPath, line: f.location.line }));
+  return files.value.map((f: ManifestFile) => ({ guestPath: f.guestPath, hostPath: f.hostPath, ...(f.location.line === undefined ? {} : { line: f.location.line }) }));
 }
 
 function errorsOf(text: string, variables: Record<string, string> = { SOURCE }): [string, number | undefined][] {

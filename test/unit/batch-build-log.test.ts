@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { nodesOfBuildLog } from '../../src/executor/batch-build-log.js';
+import { nodesOfBuildLog } from '../../src/executor/batch/batch-build-log.js';
 
 const REAL = readFileSync(new URL('../fixtures/batch/build-zlib-built.log', import.meta.url), 'utf8');
 const line = (fields: Record<string, unknown>): string => JSON.stringify({ level: 30, app: 'stubforge', ...fields });

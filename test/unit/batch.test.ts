@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseBatchFile, type BatchEntry } from '../../src/executor/batch-file.js';
-import { BATCH_REPORT_FORMAT, resumeTargets, type BatchReport } from '../../src/executor/batch-report.js';
-import { batchExitCode, runBatch, type TargetRunner, type TargetRunResult } from '../../src/executor/batch.js';
+import { parseBatchFile, type BatchEntry } from '../../src/executor/batch/batch-file.js';
+import { BATCH_REPORT_FORMAT, resumeTargets, type BatchReport } from '../../src/executor/batch/batch-report.js';
+import { batchExitCode, runBatch, type TargetRunner, type TargetRunResult } from '../../src/executor/batch/batch.js';
 
 const LIST = `# CI list: the stub domain for both arches, and one library alone
 qemu-stubdom  musl-linux-amd64

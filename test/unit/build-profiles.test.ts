@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { profileEnv } from '../../src/executor/build-profiles.js';
+import { profileEnv } from '../../src/executor/builders/build-profiles.js';
 
 describe('a node\'s build profiles in its build step', () => {
   it('are exported as DEB_BUILD_PROFILES, space-separated in the plan\'s order', () => {

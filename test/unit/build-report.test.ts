@@ -1,9 +1,9 @@
 // The report `stubforge build --report FILE` writes, made from the executor's run report of the
 // qemu-stubdom plan's shape, and read back the way batch and rebuild read it.
 import { describe, expect, it } from 'vitest';
-import { buildReportOf, parseBuildReport, BUILD_REPORT_FORMAT } from '../../src/executor/build-report.js';
-import type { NodeOutcome, RunReport } from '../../src/executor/outcome.js';
-import { describeSkip } from '../../src/executor/summary.js';
+import { buildReportOf, parseBuildReport, BUILD_REPORT_FORMAT } from '../../src/executor/scheduler/build-report.js';
+import type { NodeOutcome, RunReport } from '../../src/executor/scheduler/outcome.js';
+import { describeSkip } from '../../src/executor/scheduler/summary.js';
 import type { CacheKey } from '../../src/model/brand.js';
 import { qemuPlan } from './executor-plans.js';
 

@@ -1,4 +1,4 @@
-// The builder in the cache key: stubforge's own build code (executor/builder-code.ts), read from a
+// The builder in the cache key: stubforge's own build code (executor/builders/builder-code.ts), read from a
 // copy of this checkout's src/ that the test edits, and a user-supplied toolchain tree's digest
 // (plan/toolchain-tree.ts, pure: the tree below is a listing, the only place one is made up; the
 // walker runs on a real toolchain folder, musl's, and on a real rumprun tree when one is given).
@@ -6,8 +6,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, u
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUILDER_CODE, builderCodeDigest, installedCodeRoot } from '../../src/executor/builder-code.js';
-import { digestToolchainTree } from '../../src/executor/toolchain-tree-io.js';
+import { BUILDER_CODE, builderCodeDigest, installedCodeRoot } from '../../src/executor/builders/builder-code.js';
+import { digestToolchainTree } from '../../src/executor/builders/toolchain-tree-io.js';
 import { planCacheKeys, sameImageForEvery } from '../../src/plan/cache-key.js';
 import { toolchainTreeDigest, type TreeEntry } from '../../src/plan/toolchain-tree.js';
 import { qemuPlan } from './executor-plans.js';
@@ -47,8 +47,8 @@ describe('the build code in the key', () => {
   });
 
   it.each([
-    ['the step script', 'executor/step-script.ts'],
-    ['the toolchain mapping', 'executor/toolchain-mapping.ts'],
+    ['the step script', 'executor/builders/step-script.ts'],
+    ['the toolchain mapping', 'executor/builders/toolchain-mapping.ts'],
   ])('changes with %s', async (_what, file) => {
     const root = srcCopy(file.replace(/\W/g, '-'));
     const before = await builderCodeDigest(root);

@@ -1,11 +1,11 @@
 // The two shipped arch files, parsed by src/arch and mapped onto the drivers' toolchain by the
-// executor's own mapping (src/executor/toolchain-mapping.ts), with the build image's facts of
+// executor's own mapping (src/executor/builders/toolchain-mapping.ts), with the build image's facts of
 // bookworm on amd64 and a rumprun tree as the tests pretend it is mounted.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArchFile } from '../../src/arch/arch-file.js';
 import type { ArchToolchain } from '../../src/drivers/driver.js';
-import { archToolchain as mapArchToolchain } from '../../src/executor/toolchain-mapping.js';
+import { archToolchain as mapArchToolchain } from '../../src/executor/builders/toolchain-mapping.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 /** Where the tests pretend the user's rumprun tree is mounted (it is mounted as built). */

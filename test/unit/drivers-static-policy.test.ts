@@ -11,7 +11,7 @@ import { readElfHeader } from '../../src/drivers/elf-header.js';
 import {
   checkArchive, checkElf, checkFileName, checkPkgConfig, describeStaticViolation, type StaticExpectation,
 } from '../../src/drivers/static-policy.js';
-import { verifyOutput } from '../../src/executor/verify-output.js';
+import { verifyOutput } from '../../src/executor/builders/verify-output.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/drivers');
 const AMD64: StaticExpectation = {

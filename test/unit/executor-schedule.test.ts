@@ -6,8 +6,8 @@ import type { PublishedEntry } from '../../src/cache/apt-repo.js';
 import type { CacheKey } from '../../src/model/brand.js';
 import { ok } from '../../src/model/result.js';
 import type { BuildPlan, PlanNode } from '../../src/plan/plan.js';
-import type { ExecutorEvent, NodeBuildResult, RunReport } from '../../src/executor/outcome.js';
-import { runPlan, type NodeBuildContext } from '../../src/executor/run-plan.js';
+import type { ExecutorEvent, NodeBuildResult, RunReport } from '../../src/executor/scheduler/outcome.js';
+import { runPlan, type NodeBuildContext } from '../../src/executor/scheduler/run-plan.js';
 import { plan, planNode, qemuPlan } from './executor-plans.js';
 
 const keyOf = (node: PlanNode, deps: readonly { readonly source: string; readonly key: CacheKey }[]): CacheKey =>

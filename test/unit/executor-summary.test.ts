@@ -6,9 +6,9 @@ import type { ArchiveError } from '../../src/archive/errors.js';
 import { describeNodeFailure, exitCodeOfFailure, exitCodeOfRun } from '../../src/cli/commands/build-failures.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import type { BuildSpec } from '../../src/drivers/driver.js';
-import type { NodeFailure, NodeOutcome, RunReport } from '../../src/executor/outcome.js';
-import { buildScript, readScriptMarkers } from '../../src/executor/step-script.js';
-import { formatSummary, measuredCriticalPath } from '../../src/executor/summary.js';
+import type { NodeFailure, NodeOutcome, RunReport } from '../../src/executor/scheduler/outcome.js';
+import { buildScript, readScriptMarkers } from '../../src/executor/builders/step-script.js';
+import { formatSummary, measuredCriticalPath } from '../../src/executor/scheduler/summary.js';
 import type { CacheKey } from '../../src/model/brand.js';
 import { qemuPlan } from './executor-plans.js';
 

@@ -1,4 +1,4 @@
-// The plan memo on disk (cli/plan-memo.ts): what the recording readers note while the solver's
+// The plan memo on disk (cache/plan-memo.ts): what the recording readers note while the solver's
 // inputs load, memos written and read back (a real plan: qemu-stubdom solved on the real index
 // excerpts of test/fixtures/solver), every kind of miss, and pruning. Temp directories only.
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadSolverInputs, nodeSolverInputFiles } from '../../src/cli/commands/solver-inputs.js';
 import {
   codeDigest, KEEP_MEMOS, PLAN_MEMO_FORMAT, readPlanMemo, recordingInputFiles, writePlanMemo, type PlanMemo,
-} from '../../src/cli/plan-memo.js';
+} from '../../src/cache/plan-memo.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { planMemoKey, type PlanMemoKey } from '../../src/plan/plan-memo-key.js';
 import { buildPlan, type BuildPlan } from '../../src/plan/plan.js';

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { affectedSet, type BuiltApplication, type BuiltLibrary, type ProvenanceGraph } from '../../src/plan/affected.js';
 import { pinsOf, rebuildInputs, recordedClosure } from '../../src/plan/rebuild-inputs.js';
+import { changed } from './changed.js';
 
 const ARCH = 'musl-linux-amd64';
 const OLD_ZLIB = '1:1.2.13.dfsg-1';
@@ -81,7 +82,7 @@ describe('rebuildInputs', () => {
   });
 
   it('falls back to the default suites when nothing recorded them', () => {
-    const bare = { libraries: LIBS.map(({ suites: _s, ...l }) => l), applications: [{ ...APP, suites: undefined }] } as ProvenanceGraph;
+    const bare = { libraries: LIBS.map(({ suites: _s, ...l }) => l), applications: [changed(APP, { suites: undefined })] } as ProvenanceGraph;
     const fallback = rebuildInputs(setOf(bare), bare, { arch: ARCH, target: 'qemu-stubdom', kind: 'application' }, OPTIONS);
     expect(fallback.suites).toEqual(['bookworm', 'bookworm-updates', 'bookworm-security', 'trixie']);
     expect(fallback.suitesFrom).toBe('default');

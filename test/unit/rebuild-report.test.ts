@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkRebuild, formatAffected, type PlannedTarget } from '../../src/cli/commands/rebuild-report.js';
-import type { NodeRecord } from '../../src/executor/batch-report.js';
+import type { NodeRecord } from '../../src/executor/batch/batch-report.js';
 import { affectedSet, type BuiltLibrary } from '../../src/plan/affected.js';
 
 const ARCH = 'musl-linux-amd64';

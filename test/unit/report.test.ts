@@ -4,8 +4,8 @@
 // text; the same inputs give the same bytes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PackageEmbeds } from '../../src/cache/embeds-query.js';
-import type { BatchReport, TargetReport } from '../../src/executor/batch-report.js';
-import { BUILD_REPORT_FORMAT, type BuildReport } from '../../src/executor/build-report.js';
+import type { BatchReport, TargetReport } from '../../src/executor/batch/batch-report.js';
+import { BUILD_REPORT_FORMAT, type BuildReport } from '../../src/executor/scheduler/build-report.js';
 import { buildPlan, type BuildPlan } from '../../src/plan/plan.js';
 import { planGraphDot } from '../../src/report/plan-page.js';
 import { renderSite, type SiteFile, type SiteInput } from '../../src/report/site.js';

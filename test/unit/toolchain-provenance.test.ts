@@ -11,9 +11,9 @@ import { readElfFile, relocatedSection } from '../../src/drivers/elf-sections.js
 import {
   checkObjectProvenance, describeProvenanceViolation, isForeignHeader, isGlibcOnlySymbol, provenanceExpectation,
 } from '../../src/drivers/toolchain-provenance.js';
-import { verifyProvenance } from '../../src/executor/verify-provenance.js';
+import { verifyProvenance } from '../../src/executor/builders/verify-provenance.js';
 import { describeNodeFailure, exitCodeOfFailure } from '../../src/cli/commands/build-failures.js';
-import { describeApplicationError } from '../../src/executor/app-errors.js';
+import { describeApplicationError } from '../../src/executor/builders/app-errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stubforge-provenance-'));
 const MULTIARCH = execFileSync('gcc', ['-dumpmachine'], { encoding: 'utf8' }).trim();

@@ -5,6 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { err, type Result } from '../../model/result.js';
 import { readRumprunTreeLayout, type RumprunTree, type RumprunTreeError } from './rumprun-tree.js';
+import { describeError } from '../../io/describe-error.js';
 
 /** The binutils wrappers app-tools/Makefile generates (`_BIN_G`), read to cross-check the path. */
 const BINUTILS_WRAPPERS = ['ar', 'as', 'ld', 'nm', 'objcopy', 'objdump', 'ranlib', 'readelf', 'strip'];
@@ -39,7 +40,7 @@ export async function readRumprunTree(hostRoot: string, compilerWrapperPath = 'b
   try {
     libexecDirs = (await readdir(posix.join(hostRoot, 'libexec'))).sort();
   } catch (error: unknown) {
-    return err({ reason: 'unreadable-tree', detail: `libexec/: ${error instanceof Error ? error.message : String(error)}`, location: { file: hostRoot } });
+    return err({ reason: 'unreadable-tree', detail: `libexec/: ${describeError(error)}`, location: { file: hostRoot } });
   }
   return readRumprunTreeLayout({ hostRoot, compilerWrapperPath, compilerWrapper, otherWrappers, libexecDirs });
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PublishedDeb } from '../../cache/apt-repo.js';
 import { parseDeb822 } from '../../control/deb822.js';
-import type { RunReport } from '../../executor/outcome.js';
+import type { RunReport } from '../../executor/scheduler/outcome.js';
 import { projectRoot } from '../config.js';
 
 /** `stubforge-<version>` from the installed package.json, for the SPDX document's creator. */

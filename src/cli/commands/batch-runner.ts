@@ -5,19 +5,21 @@
 // writing it) and from the build cache: which nodes were cached or built, the packages each key
 // published, the sources they embed. A child per target keeps one target's crash away from the others and gives each its
 // own log; the build itself is the same code a user runs.
-import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { openRepo } from '../../cache/apt-repo.js';
-import { nodesOfBuildLog } from '../../executor/batch-build-log.js';
-import type { BatchEntry } from '../../executor/batch-file.js';
-import type { NodeRecord, OutputRecord } from '../../executor/batch-report.js';
-import { parseBuildReport, type BuildReport } from '../../executor/build-report.js';
-import type { TargetRunner, TargetRunResult } from '../../executor/batch.js';
+import { nodesOfBuildLog } from '../../executor/batch/batch-build-log.js';
+import type { BatchEntry } from '../../executor/batch/batch-file.js';
+import type { NodeRecord, OutputRecord } from '../../executor/batch/batch-report.js';
+import { parseBuildReport, type BuildReport } from '../../executor/scheduler/build-report.js';
+import type { TargetRunner, TargetRunResult } from '../../executor/batch/batch.js';
 import type { CacheKey } from '../../model/brand.js';
+import { describeError } from '../../io/describe-error.js';
+import { runProcess } from '../../io/process.js';
 import { err, type Result } from '../../model/result.js';
 import type { CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { isErrno } from '../../io/errno.js';
 
 export interface BuildRunnerSettings {
   /** The stubforge entry script (bin/stubforge.js) run with this Node. */
@@ -72,7 +74,7 @@ export async function runBuildChild(argv: readonly string[], logFile: string, ct
   try {
     report = parseBuildReport(await readFile(reportFile, 'utf8'), reportFile);
   } catch (error: unknown) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') report = err(`${reportFile}: ${error instanceof Error ? error.message : String(error)}`);
+    if (!isErrno(error, 'ENOENT')) report = err(`${reportFile}: ${describeError(error)}`);
   }
   const fromLog = async (): Promise<NodeRecord[]> => nodesOfBuildLog(await readFile(logFile, 'utf8').catch(() => ''));
   if (report?.ok === true) return { ...exit, nodes: report.value.nodes };
@@ -83,27 +85,18 @@ async function runChild(argv: readonly string[], logFile: string, ctx: CliContex
   const log = await open(logFile, 'a', 0o644);
   try {
     await log.write(`$ stubforge ${argv.slice(1).join(' ')}\n`);
-    return await new Promise((resolve) => {
-      const child = spawn(process.execPath, [...argv], {
-        cwd: ctx.cwd,
-        // Unattended: no terminal, and the node events at info level for the report.
-        env: { ...ctx.env, STUBFORGE_LOG_LEVEL: 'info' },
-        stdio: ['ignore', log.fd, log.fd],
-      });
-      // A stop of the batch stops the build the way a user's Ctrl-C does: it removes its containers.
-      const onAbort = (): void => {
-        child.kill('SIGINT');
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      child.on('error', (e) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve({ code: null, failure: `cannot run stubforge build: ${e.message}` });
-      });
-      child.on('exit', (code, sig) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(sig === null ? { code } : { code: null, failure: `stubforge build ended by ${sig}` });
-      });
+    // Unattended: no terminal, and the node events at info level for the report. A stop of the
+    // batch stops the build the way a user's Ctrl-C does (SIGINT): it removes its containers.
+    const ran = await runProcess(process.execPath, [...argv], {
+      cwd: ctx.cwd,
+      env: { ...ctx.env, STUBFORGE_LOG_LEVEL: 'info' },
+      stdoutFd: log.fd,
+      stderrFd: log.fd,
+      signal,
+      killSignal: 'SIGINT',
     });
+    if (ran.failure !== undefined) return { code: null, failure: `cannot run stubforge build: ${ran.failure}` };
+    return ran.signal === undefined ? { code: ran.code } : { code: null, failure: `stubforge build ended by ${ran.signal}` };
   } finally {
     await log.close();
   }

@@ -5,10 +5,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { parseBatchFile } from '../../executor/batch-file.js';
-import { readReportFile, resumeTargets, writeReportFile, type BatchReport } from '../../executor/batch-report.js';
-import { batchExitCode, runBatch } from '../../executor/batch.js';
+import { parseBatchFile, type BatchEntry } from '../../executor/batch/batch-file.js';
+import { readReportFile, resumeTargets, writeReportFile, type BatchReport } from '../../executor/batch/batch-report.js';
+import { batchExitCode, runBatch, type BatchOptions } from '../../executor/batch/batch.js';
 import { formatLocation } from '../../model/location.js';
 import { newRunId } from '../../runtime/labels.js';
 import type { CliCommand, CliContext } from '../command.js';
@@ -16,6 +15,8 @@ import { projectRoot, resolvePaths } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
 import { listenForInterrupt } from '../signals.js';
 import { buildRunner, targetLogFile } from './batch-runner.js';
+import { commandArgs } from '../command-args.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge batch <list> [options] [-- build options for every target]\n' +
   '  <list>             one "<target> <arch> [build options]" a line; # comments (docs/security-workflow.md)\n' +
@@ -55,25 +56,27 @@ function batchProgress(out: { write(text: string): unknown }, now: () => number)
   };
 }
 
-async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+interface BatchArgs {
+  readonly listArg: string;
+  readonly jobs: number;
+  readonly buildJobs: number;
+  readonly report: string | undefined;
+  readonly resume: boolean;
+  /** Options every build gets (after `--`). */
+  readonly common: readonly string[];
+}
+
+/** The command line, or the exit code when it is asking for help or is wrong (said on stderr). */
+function readBatchArgs(argv: readonly string[], ctx: CliContext): BatchArgs | number {
   const split = argv.indexOf('--');
   const own = split < 0 ? argv : argv.slice(0, split);
   const common = split < 0 ? [] : argv.slice(split + 1);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...own], allowPositionals: true,
-      options: { jobs: { type: 'string', short: 'j' }, 'build-jobs': { type: 'string' }, report: { type: 'string' }, resume: { type: 'boolean' }, help: { type: 'boolean' } },
-    });
-  } catch (error) {
-    ctx.stderr.write(`stubforge batch: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return ExitCode.usage;
-  }
+  const parsed = commandArgs('batch', USAGE, {
+    args: [...own], allowPositionals: true,
+    options: { jobs: { type: 'string', short: 'j' }, 'build-jobs': { type: 'string' }, report: { type: 'string' }, resume: { type: 'boolean' }, help: { type: 'boolean' } },
+  }, ctx);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    ctx.stdout.write(USAGE);
-    return ExitCode.ok;
-  }
   const [listArg, ...extra] = positionals;
   const jobs = positiveInt(values.jobs, 1);
   if (listArg === undefined || extra.length > 0 || jobs === undefined) {
@@ -85,13 +88,17 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     ctx.stderr.write(`stubforge batch: --build-jobs ${values['build-jobs'] ?? ''}: expected a positive integer\n`);
     return ExitCode.usage;
   }
+  return { listArg, jobs, buildJobs, report: values.report, resume: values.resume === true, common };
+}
 
+/** The batch file's entries and its identity, or the exit code of a list that cannot be read. */
+async function readList(listArg: string, ctx: CliContext): Promise<{ entries: BatchEntry[]; list: { file: string; sha256: string } } | number> {
   const listFile = resolve(ctx.cwd, listArg);
   let text: string;
   try {
     text = await readFile(listFile, 'utf8');
   } catch (e: unknown) {
-    ctx.stderr.write(`stubforge batch: cannot read ${listFile}: ${e instanceof Error ? e.message : String(e)}\n`);
+    ctx.stderr.write(`stubforge batch: cannot read ${listFile}: ${describeError(e)}\n`);
     return ExitCode.usage;
   }
   const entries = parseBatchFile(text, listFile);
@@ -99,40 +106,50 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     for (const e of entries.error) ctx.stderr.write(`${formatLocation(e.location)}: ${e.message}\n`);
     return ExitCode.usage;
   }
-  const list = { file: listFile, sha256: createHash('sha256').update(text).digest('hex') };
-  const reportPath = resolve(ctx.cwd, values.report ?? `${listArg}.report.json`);
+  return { entries: entries.value, list: { file: listFile, sha256: createHash('sha256').update(text).digest('hex') } };
+}
 
-  let resumeFrom;
-  if (values.resume === true) {
-    const earlier = await readReportFile(reportPath);
-    if (!earlier.ok) {
-      ctx.stderr.write(`stubforge batch: ${earlier.error.message}\n`);
-      return ExitCode.usage;
-    }
-    if (earlier.value === undefined) {
-      ctx.stderr.write(`stubforge batch: --resume: no report at ${reportPath}; starting from the beginning\n`);
-    } else {
-      const targets = resumeTargets(entries.value, earlier.value, list.sha256, reportPath);
-      if (!targets.ok) {
-        ctx.stderr.write(`stubforge batch: ${targets.error.message}\n`);
-        return ExitCode.usage;
-      }
-      resumeFrom = { targets: targets.value, runs: earlier.value.runs };
-      const kept = targets.value.filter((t) => t.status === 'succeeded').length;
-      ctx.stdout.write(`resuming ${reportPath}: ${kept} of ${targets.value.length} target(s) already succeeded\n`);
-    }
+/** `--resume`: where the earlier run's report leaves off (none when it has no report yet). */
+async function resumePoint(entries: readonly BatchEntry[], listSha256: string, reportPath: string, ctx: CliContext): Promise<BatchOptions['resumeFrom'] | number> {
+  const earlier = await readReportFile(reportPath);
+  if (!earlier.ok) {
+    ctx.stderr.write(`stubforge batch: ${earlier.error.message}\n`);
+    return ExitCode.usage;
   }
+  if (earlier.value === undefined) {
+    ctx.stderr.write(`stubforge batch: --resume: no report at ${reportPath}; starting from the beginning\n`);
+    return undefined;
+  }
+  const targets = resumeTargets(entries, earlier.value, listSha256, reportPath);
+  if (!targets.ok) {
+    ctx.stderr.write(`stubforge batch: ${targets.error.message}\n`);
+    return ExitCode.usage;
+  }
+  const kept = targets.value.filter((t) => t.status === 'succeeded').length;
+  ctx.stdout.write(`resuming ${reportPath}: ${kept} of ${targets.value.length} target(s) already succeeded\n`);
+  return { targets: targets.value, runs: earlier.value.runs };
+}
+
+async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const args = readBatchArgs(argv, ctx);
+  if (typeof args === 'number') return args;
+  const read = await readList(args.listArg, ctx);
+  if (typeof read === 'number') return read;
+  const { entries, list } = read;
+  const reportPath = resolve(ctx.cwd, args.report ?? `${args.listArg}.report.json`);
+  const resumeFrom = args.resume ? await resumePoint(entries, list.sha256, reportPath, ctx) : undefined;
+  if (typeof resumeFrom === 'number') return resumeFrom;
 
   const paths = resolvePaths(ctx.env, ctx.cwd);
   const logDir = join(paths.stateDir, 'batch', newRunId(new Date(), process.pid, randomBytes(3).toString('hex')));
   await mkdir(logDir, { recursive: true });
-  const runner = buildRunner({ entry: join(projectRoot(), 'bin', 'stubforge.js'), commonOptions: common, buildJobs, cacheRepo: paths.repoDir, ctx });
+  const runner = buildRunner({ entry: join(projectRoot(), 'bin', 'stubforge.js'), commonOptions: args.common, buildJobs: args.buildJobs, cacheRepo: paths.repoDir, ctx });
   const interrupt = listenForInterrupt();
   const progress = batchProgress(ctx.stdout, Date.now);
   try {
-    ctx.stdout.write(`batch of ${entries.value.length} target(s), ${jobs} at a time; report ${reportPath}; logs ${logDir}\n`);
+    ctx.stdout.write(`batch of ${entries.length} target(s), ${args.jobs} at a time; report ${reportPath}; logs ${logDir}\n`);
     const outcome = await runBatch({
-      entries: entries.value, list, jobs, runner, signal: interrupt.signal, logger: ctx.log,
+      entries, list, jobs: args.jobs, runner, signal: interrupt.signal, logger: ctx.log,
       logFileOf: (e) => targetLogFile(logDir, e),
       writeReport: (r) => {
         progress(r);

@@ -2,12 +2,13 @@
 // switches are exhaustive: a new failure reason does not compile until it has a message here.
 // Where the user can choose a way round (another suite, the orig tarball alone), the message says
 // which option makes that choice; nothing is chosen for them.
+import type { RepoError } from '../../cache/apt-repo.js';
 import { describeDriverError } from '../../drivers/driver.js';
 import { describeStaticViolation } from '../../drivers/static-policy.js';
 import { describeProvenanceViolation } from '../../drivers/toolchain-provenance.js';
-import type { NodeFailure, RunReport } from '../../executor/outcome.js';
-import { describeApplicationError } from '../../executor/app-errors.js';
-import { describeToolchainMappingError } from '../../executor/toolchain-mapping.js';
+import type { NodeFailure, RunReport } from '../../executor/scheduler/outcome.js';
+import { describeApplicationError } from '../../executor/builders/app-errors.js';
+import { describeToolchainMappingError } from '../../executor/builders/toolchain-mapping.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever } from '../../model/result.js';
 import { describeArchiveError } from '../archive-messages.js';
@@ -79,6 +80,11 @@ export function describeNodeFailure(f: NodeFailure): string {
   }
 }
 
+/** The build cache's failures: one the disk refused (full, read-only) is the host's, the rest the build's. */
+export function exitCodeOfRepoError(error: RepoError): ExitCodeValue {
+  return error.reason === 'io-error' ? ExitCode.host : ExitCode.failed;
+}
+
 export function exitCodeOfFailure(f: NodeFailure): ExitCodeValue {
   switch (f.reason) {
     case 'source-unavailable':
@@ -91,8 +97,7 @@ export function exitCodeOfFailure(f: NodeFailure): ExitCodeValue {
     case 'step':
       return describeRuntimeFailure(f.error).exitCode;
     case 'repo':
-      // A publish that the disk refused (full, read-only) is the host's failure.
-      return f.error.reason === 'io-error' ? ExitCode.host : ExitCode.failed;
+      return exitCodeOfRepoError(f.error);
     case 'static-policy':
     case 'toolchain-provenance':
     case 'output-unreadable':

@@ -8,25 +8,26 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Archive } from '../../archive/archive.js';
 import type { PartialArch } from '../../arch/arch-file.js';
-import { openRepo } from '../../cache/apt-repo.js';
-import { writeFileAtomic } from '../../cache/atomic-file.js';
-import { prepareNodeImages, probeHostGccInclude } from '../../executor/build-image.js';
-import { applicationBuilder } from '../../executor/build-application.js';
-import { libraryBuilder } from '../../executor/build-library.js';
-import { keyInputs, nodeKey, type BuildChoices } from '../../executor/node-keys.js';
-import { buildReportOf, type BuildReport } from '../../executor/build-report.js';
-import { failureHeadline, type ExecutorEvent } from '../../executor/outcome.js';
-import { runPlan, type NodeBuilder } from '../../executor/run-plan.js';
-import { describeSkip, formatSummary } from '../../executor/summary.js';
-import { claimWorkDir, markWorkDirFinished, OWNER_FILE, sweepWorkDirs } from '../../executor/work-sweep.js';
-import { imagePlaceholdersUsed, type ImageFacts } from '../../executor/toolchain-mapping.js';
+import { openRepo, type AptRepo } from '../../cache/apt-repo.js';
+import { prepareNodeImages, probeHostGccInclude } from '../../executor/builders/build-image.js';
+import { applicationBuilder } from '../../executor/builders/build-application.js';
+import { libraryBuilder } from '../../executor/builders/build-library.js';
+import { keyInputs, nodeKey, type BuildChoices } from '../../executor/scheduler/node-keys.js';
+import { buildReportOf } from '../../executor/scheduler/build-report.js';
+import { writeBuildReport } from './build-report-file.js';
+import { failureHeadline, type ExecutorEvent } from '../../executor/scheduler/outcome.js';
+import { runPlan, type NodeBuilder } from '../../executor/scheduler/run-plan.js';
+import type { RunReport } from '../../executor/scheduler/outcome.js';
+import { describeSkip, formatSummary } from '../../executor/scheduler/summary.js';
+import { claimWorkDir, markWorkDirFinished, OWNER_FILE, sweepWorkDirs } from '../../executor/scheduler/work-sweep.js';
+import { imagePlaceholdersUsed, type ImageFacts } from '../../executor/builders/toolchain-mapping.js';
 import type { Logger } from '../../log/logger.js';
 import { ProgressView } from '../../log/progress.js';
 import { err, ok, type Result } from '../../model/result.js';
 import { nodeImagePackages } from '../../plan/node-image.js';
 import type { BuildPlan } from '../../plan/plan.js';
 import { DEFAULT_STEP_CPU_SHARES, DEFAULT_STEP_PIDS_LIMIT, DEFAULT_STEP_SCRATCH_BYTES, type StepLimits } from '../../runtime/build-step.js';
-import type { Mount } from '../../runtime/container-runtime.js';
+import type { Mount, RuntimeError } from '../../runtime/container-runtime.js';
 import { compareVersionStrings } from '../../version/index.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { environmentPackages } from '../../runtime/env-spec.js';
@@ -35,17 +36,19 @@ import { newRunId } from '../../runtime/labels.js';
 import { reapLeftovers } from '../../runtime/reaper.js';
 import type { Failure } from '../archive-messages.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { engineSocketOption, resolvePaths } from '../config.js';
+import { engineSocketOption, resolvePaths, type StubforgePaths } from '../config.js';
 import { loadEnvironmentMirror, type MirrorError } from '../env-mirror.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
 import { listenForInterrupt } from '../signals.js';
-import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices, environmentSuite } from './build-choices.js';
+import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices, environmentSuite, type Builder } from './build-choices.js';
 import { formatApplicationReport, toolName } from './application-report.js';
-import { describeNodeFailure, exitCodeOfRun } from './build-failures.js';
+import { describeNodeFailure, exitCodeOfRepoError, exitCodeOfRun } from './build-failures.js';
 import { planTarget, type PlannedTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
-import { chooseStepRuntime, RUNTIME_OPTIONS, RUNTIME_USAGE } from '../../cluster/step-runtime.js';
+import { describeError } from '../../io/describe-error.js';
+import { RUNTIME_OPTIONS, RUNTIME_USAGE } from '../../cluster/step-runtime.js';
+import { chooseBuildSteps, type BuildSteps } from './build-steps.js';
 
 const USAGE = 'usage: stubforge build <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -89,7 +92,7 @@ function readArgs(argv: readonly string[]): Result<BuildArgs | 'help', Failure> 
   try {
     parsed = parse(argv);
   } catch (error) {
-    return err({ message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
+    return err({ message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
   }
   const { values, positionals } = parsed;
   if (values.help === true) return ok('help');
@@ -190,117 +193,139 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const a = args.value;
   const made = await makePlan(a, ctx);
   if (!made.ok) return fail(ctx, 'build', made.error);
-  const { plan, inputs, archive, suites } = made.value;
-  const choices: Result<BuildChoices, Failure> = await withApplicationRelease(buildChoices(a.values['allow-orig-only'], plan), a.values, ctx);
+  const choices: Result<BuildChoices, Failure> = await withApplicationRelease(buildChoices(a.values['allow-orig-only'], made.value.plan), a.values, ctx);
   if (!choices.ok) return fail(ctx, 'build', choices.error);
-  const librariesOnly = a.values['libraries-only'] === true;
   // Every key names the builder: stubforge's build code and a user-supplied toolchain tree.
-  const builder = await builderIdentity(inputs.arch, ctx);
+  const builder = await builderIdentity(made.value.inputs.arch, ctx);
   if (!builder.ok) return fail(ctx, 'build', builder.error);
   const paths = resolvePaths(ctx.env, ctx.cwd);
-  const runtimeFailure = (error: Parameters<typeof describeRuntimeFailure>[0]): number => {
-    const failure = describeRuntimeFailure(error);
-    return fail(ctx, 'build', failure);
-  };
 
   const runtime = new DockerRuntime(engineSocketOption(ctx.env));
-  const ping = await runtime.ping();
-  if (!ping.ok) return runtimeFailure(ping.error);
-  // Containers a crashed run left behind go first (their labels name their owner process).
-  const reaped = await reapLeftovers(runtime, { log: ctx.log });
-  if (!reaped.ok) return runtimeFailure(reaped.error);
-  // And their work folders (for QEMU, a whole build tree each).
-  await sweepWorkDirs(join(paths.stateDir, 'work'), ctx.log);
-
+  const ready = await readyEngine(runtime, paths, ctx);
+  if (!ready.ok) return fail(ctx, 'build', describeRuntimeFailure(ready.error));
   // Where steps run: the local engine, or a Swarm whose capacity sets the concurrency.
-  const steps = await chooseStepRuntime(a.values, runtime, engineSocketOption(ctx.env).socketPath);
-  if (!steps.ok) return fail(ctx, 'build', { message: steps.error.reason === 'unknown-runtime' ? `--runtime ${steps.error.value}: expected local or swarm` : `--runtime swarm: ${steps.error.detail} (stubforge cluster init)`, exitCode: steps.error.reason === 'unknown-runtime' ? ExitCode.usage : ExitCode.failed });
-  const jobs = a.values.jobs === undefined ? steps.value.jobs ?? a.jobs : a.jobs;
-  if (steps.value.runtime !== runtime) {
-    const reapedServices = await reapLeftovers(steps.value.runtime, { log: ctx.log });
-    if (!reapedServices.ok) return runtimeFailure(reapedServices.error);
-  }
+  const steps = await chooseBuildSteps(a.values, a.jobs, runtime, engineSocketOption(ctx.env).socketPath, ctx);
+  if (!steps.ok) return fail(ctx, 'build', steps.error);
   const interrupt = listenForInterrupt();
   try {
-    const runId = newRunId(new Date(), process.pid, randomBytes(3).toString('hex'));
-    const suite = environmentSuite(a.values.suite);
-    const nodes = librariesOnly ? plan.nodes.filter((n) => n.kind === 'library') : plan.nodes;
-    // Each node builds in the environment plus its own native tools (docs/building.md, "Build images").
-    const packages = nodeImagePackages(plan);
-    const images = await prepareNodeImages(runtime, ctx.log, {
-      suite, arch: inputs.arch.name, runId, signal: interrupt.signal,
-      packagesByNode: new Map(nodes.map((n) => [n.source, packages.get(n.source) ?? plan.toolchainPackages])),
-      createEnvironment: () => createMissingEnvironment(runtime, inputs.arch, suite, a.values.mirror, ctx, interrupt.signal),
-    });
-    if (!images.ok) return runtimeFailure(images.error);
-    const imageOf = (source: string): string => {
-      const image = images.value.get(source);
-      // Every node run has its image prepared above; a missing one would be a bug here.
-      if (image === undefined) throw new Error(`build image of ${source} was not prepared`);
-      return image.digest;
-    };
-    // The toolchain is in every node's image: any of them answers the toolchain's questions.
-    const anyImage = [...images.value.values()][0];
-    if (anyImage === undefined) return fail(ctx, 'build', { message: `${plan.target}: no node to build`, exitCode: ExitCode.usage });
-    const facts = await imageFacts(inputs, anyImage.digest, runtime, runId, ctx);
-    if (!facts.ok) return fail(ctx, 'build', facts.error);
-    const repo = await openRepo(paths.repoDir, { logger: ctx.log });
-    if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: repo.error.reason === 'io-error' ? ExitCode.host : ExitCode.failed });
-
-    const logDir = join(paths.stateDir, 'logs', runId);
-    const workDir = join(paths.stateDir, 'work', runId);
-    await claimWorkDir(workDir);
-    const view = new ProgressView({ out: ctx.stdout, isTTY: ctx.isTTY, total: nodes.length });
-    // The user's name when given (as dch takes it); else each package keeps its source's Maintainer.
-    const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : undefined;
-    ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), ${new Set([...images.value.values()].map((i) => i.digest)).size} build image(s) on ${anyImage.env}, ${jobs} job(s) on the ${steps.value.describe}\n`);
-    const buildSettings = {
-      arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes,
-      cacheDir: paths.cacheDir, repo: repo.value, runtime: steps.value.runtime, imageOf,
-      workDir, logDir, runId, jobs: a.jobs, choices: choices.value, suites, ...(maintainer === undefined ? {} : { maintainer }),
-      timeoutMs: a.timeoutMs, limits: a.limits, extraMounts: facts.value.mounts, log: ctx.log,
-    };
-    const report = await runPlan({
-      plan, jobs, keepGoing: a.values['keep-going'] === true, signal: interrupt.signal,
-      include: (n) => !librariesOnly || n.kind === 'library',
-      keyOf: (node, deps) => nodeKey(keyInputs(plan, node, imageOf(node.source), builder.value.identity, deps), choices.value, node.kind),
-      lookup: (key) => repo.value.lookup(key),
-      builders: {
-        library: withArchive(archive, (opened) => libraryBuilder({ ...buildSettings, archive: opened })),
-        application: withArchive(archive, (opened) => applicationBuilder({
-          ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(),
-          ...(facts.value.facts.toolchainRoot === undefined ? {} : { toolchainRoot: facts.value.facts.toolchainRoot }),
-          ...releaseSettings(choices.value),
-        })),
-      },
-      onEvent: followEvents(view, ctx.log),
-    });
-    view.close();
-    // Only the outputs of failed static checks stay in the run's work area (the summary names
-    // them); the mark keeps the sweep of unfinished runs' folders away from them.
-    await rm(join(workDir, OWNER_FILE), { force: true });
-    await rmdir(workDir).catch(() => markWorkDirFinished(workDir));
-    const count = (status: string): number => report.outcomes.filter((o) => o.status === status).length;
-    ctx.log.info({
-      target: plan.target, arch: plan.arch, makespanMs: Math.round(report.makespanMs), built: count('built'), cached: count('cached'),
-      failed: count('failed'), skipped: count('skipped'), interrupted: report.interrupted,
-    }, 'build finished');
-    ctx.stdout.write(`\n${formatSummary(plan, report, { repoDir: repo.value.root, logDir, describeFailure: describeNodeFailure, librariesOnly })}`);
-    ctx.stdout.write(formatApplicationReport(report, (deb) => repo.value.pathOf(deb)));
-    const exitCode = exitCodeOfRun(report);
-    const reportFile = a.values.report;
-    if (reportFile !== undefined) {
-      const written = await writeBuildReport(resolve(ctx.cwd, reportFile), buildReportOf({
-        target: plan.target, arch: plan.arch, exitCode, jobs: a.jobs, run: report, describeFailure: describeNodeFailure,
-        describeSkip: (o) => (o.because !== undefined ? describeSkip(o.because) : o.notBuilt),
-      }));
-      if (!written.ok) return fail(ctx, 'build', { message: written.error, exitCode: ExitCode.failed });
-    }
-    return exitCode;
+    return await buildOnEngine({ a, ...made.value, choices: choices.value, builder: builder.value, paths, runtime, steps: steps.value, signal: interrupt.signal }, ctx);
   } finally {
     await steps.value.close();
     interrupt.dispose();
   }
+}
+
+async function readyEngine(runtime: DockerRuntime, paths: StubforgePaths, ctx: CliContext): Promise<Result<void, RuntimeError>> {
+  const ping = await runtime.ping();
+  if (!ping.ok) return ping;
+  // Containers a crashed run left behind go first (their labels name their owner process).
+  const reaped = await reapLeftovers(runtime, { log: ctx.log });
+  if (!reaped.ok) return reaped;
+  // And their work folders (for QEMU, a whole build tree each).
+  await sweepWorkDirs(join(paths.stateDir, 'work'), ctx.log);
+  return ok(undefined);
+}
+
+/** A build whose plan, choices and builder are settled and whose engine answers. */
+interface BuildRun {
+  readonly a: BuildArgs;
+  readonly plan: BuildPlan;
+  readonly inputs: SolverInputs;
+  readonly archive: PlannedTarget['archive'];
+  readonly suites: readonly string[];
+  readonly choices: BuildChoices;
+  readonly builder: Builder;
+  readonly paths: StubforgePaths;
+  readonly runtime: DockerRuntime;
+  readonly steps: BuildSteps;
+  readonly signal: AbortSignal;
+}
+
+async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
+  const { a, plan, inputs, paths, runtime } = r;
+  const librariesOnly = a.values['libraries-only'] === true;
+  const runId = newRunId(new Date(), process.pid, randomBytes(3).toString('hex'));
+  const suite = environmentSuite(a.values.suite);
+  const nodes = librariesOnly ? plan.nodes.filter((n) => n.kind === 'library') : plan.nodes;
+  // Each node builds in the environment plus its own native tools (docs/building.md, "Build images").
+  const packages = nodeImagePackages(plan);
+  const images = await prepareNodeImages(runtime, ctx.log, {
+    suite, arch: inputs.arch.name, runId, signal: r.signal,
+    packagesByNode: new Map(nodes.map((n) => [n.source, packages.get(n.source) ?? plan.toolchainPackages])),
+    createEnvironment: () => createMissingEnvironment(runtime, inputs.arch, suite, a.values.mirror, ctx, r.signal),
+  });
+  if (!images.ok) return fail(ctx, 'build', describeRuntimeFailure(images.error));
+  const imageOf = (source: string): string => {
+    const image = images.value.get(source);
+    // Every node run has its image prepared above; a missing one would be a bug here.
+    if (image === undefined) throw new Error(`build image of ${source} was not prepared`);
+    return image.digest;
+  };
+  // The toolchain is in every node's image: any of them answers the toolchain's questions.
+  const anyImage = [...images.value.values()][0];
+  if (anyImage === undefined) return fail(ctx, 'build', { message: `${plan.target}: no node to build`, exitCode: ExitCode.usage });
+  const facts = await imageFacts(inputs, anyImage.digest, runtime, runId, ctx);
+  if (!facts.ok) return fail(ctx, 'build', facts.error);
+  const repo = await openRepo(paths.repoDir, { logger: ctx.log });
+  if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: exitCodeOfRepoError(repo.error) });
+
+  const logDir = join(paths.stateDir, 'logs', runId);
+  const workDir = join(paths.stateDir, 'work', runId);
+  await claimWorkDir(workDir);
+  const view = new ProgressView({ out: ctx.stdout, isTTY: ctx.isTTY, total: nodes.length });
+  // The user's name when given (as dch takes it); else each package keeps its source's Maintainer.
+  const maintainer = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : undefined;
+  ctx.stdout.write(`building ${plan.target} for ${plan.arch}: ${nodes.length} node(s), ${new Set([...images.value.values()].map((i) => i.digest)).size} build image(s) on ${anyImage.env}, ${r.steps.jobs} job(s) on the ${r.steps.describe}\n`);
+  const buildSettings = {
+    arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes,
+    cacheDir: paths.cacheDir, repo: repo.value, runtime: r.steps.runtime, imageOf,
+    workDir, logDir, runId, jobs: a.jobs, choices: r.choices, suites: r.suites, ...(maintainer === undefined ? {} : { maintainer }),
+    timeoutMs: a.timeoutMs, limits: a.limits, extraMounts: facts.value.mounts, log: ctx.log,
+  };
+  const report = await runPlan({
+    plan, jobs: r.steps.jobs, keepGoing: a.values['keep-going'] === true, signal: r.signal,
+    include: (n) => !librariesOnly || n.kind === 'library',
+    keyOf: (node, deps) => nodeKey(keyInputs(plan, node, imageOf(node.source), r.builder.identity, deps), r.choices, node.kind),
+    lookup: (key) => repo.value.lookup(key),
+    builders: {
+      library: withArchive(r.archive, (opened) => libraryBuilder({ ...buildSettings, archive: opened })),
+      application: withArchive(r.archive, (opened) => applicationBuilder({
+        ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(),
+        ...(facts.value.facts.toolchainRoot === undefined ? {} : { toolchainRoot: facts.value.facts.toolchainRoot }),
+        ...releaseSettings(r.choices),
+      })),
+    },
+    onEvent: followEvents(view, ctx.log),
+  });
+  view.close();
+  return finishRun(r, { report, repo: repo.value, logDir, workDir, librariesOnly }, ctx);
+}
+
+/** The work area closed, the summary and the application report printed, the `--report` file written. */
+async function finishRun(r: BuildRun, done: { report: RunReport; repo: AptRepo; logDir: string; workDir: string; librariesOnly: boolean }, ctx: CliContext): Promise<number> {
+  const { plan, a } = r;
+  const { report, repo, logDir, workDir, librariesOnly } = done;
+  // Only the outputs of failed static checks stay in the run's work area (the summary names
+  // them); the mark keeps the sweep of unfinished runs' folders away from them.
+  await rm(join(workDir, OWNER_FILE), { force: true });
+  await rmdir(workDir).catch(() => markWorkDirFinished(workDir));
+  const count = (status: string): number => report.outcomes.filter((o) => o.status === status).length;
+  ctx.log.info({
+    target: plan.target, arch: plan.arch, makespanMs: Math.round(report.makespanMs), built: count('built'), cached: count('cached'),
+    failed: count('failed'), skipped: count('skipped'), interrupted: report.interrupted,
+  }, 'build finished');
+  ctx.stdout.write(`\n${formatSummary(plan, report, { repoDir: repo.root, logDir, describeFailure: describeNodeFailure, librariesOnly })}`);
+  ctx.stdout.write(formatApplicationReport(report, (deb) => repo.pathOf(deb)));
+  const exitCode = exitCodeOfRun(report);
+  const reportFile = a.values.report;
+  if (reportFile !== undefined) {
+    const written = await writeBuildReport(resolve(ctx.cwd, reportFile), buildReportOf({
+      target: plan.target, arch: plan.arch, exitCode, jobs: a.jobs, run: report, describeFailure: describeNodeFailure,
+      describeSkip: (o) => (o.because !== undefined ? describeSkip(o.because) : o.notBuilt),
+    }));
+    if (!written.ok) return fail(ctx, 'build', { message: written.error, exitCode: ExitCode.failed });
+  }
+  return exitCode;
 }
 
 /** `--application-version`/`--application-changelog`: the release `rebuild` gives the application (part of its key). */
@@ -318,7 +343,7 @@ async function withApplicationRelease(choices: Result<BuildChoices, Failure>, va
     try {
       changelog = await readFile(resolve(ctx.cwd, file), 'utf8');
     } catch (error: unknown) {
-      return err({ message: `--application-changelog ${file}: ${error instanceof Error ? error.message : String(error)}`, exitCode: ExitCode.usage });
+      return err({ message: `--application-changelog ${file}: ${describeError(error)}`, exitCode: ExitCode.usage });
     }
   }
   return ok({ ...choices.value, applicationRelease: { version, ...(changelog === undefined ? {} : { changelog }) } });
@@ -328,16 +353,6 @@ function releaseSettings(choices: BuildChoices): { version?: string; changelogEn
   const r = choices.applicationRelease;
   if (r === undefined) return {};
   return { version: r.version, ...(r.changelog === undefined ? {} : { changelogEntry: r.changelog }) };
-}
-
-/** The report written whole (atomically): a reader finds it complete or not at all. */
-async function writeBuildReport(path: string, report: BuildReport): Promise<Result<void, string>> {
-  try {
-    await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
-    return ok(undefined);
-  } catch (error: unknown) {
-    return err(`writing the report ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 /** What the drivers need to know about the image: dpkg's view of the build arch, gcc's include dir, a toolchain tree. */

@@ -4,12 +4,12 @@
 // built again), orphans and leftovers removed, the index regenerated, then checked again.
 // docs/reliability.md.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { openRepo } from '../../cache/apt-repo.js';
 import { removeUntrusted, verifyRepo, type RepoCheck } from '../../cache/repo-verify.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { resolvePaths } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
+import { commandArgs } from '../command-args.js';
 
 const USAGE = 'usage: stubforge cache verify [--repair]\n' +
   '  --repair           unpublish damaged keys (the next build builds them again), remove orphans\n' +
@@ -28,17 +28,8 @@ function report(check: RepoCheck, out: NodeJS.WritableStream): void {
 }
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { repair: { type: 'boolean' }, help: { type: 'boolean' } } });
-  } catch (error) {
-    ctx.stderr.write(`stubforge cache: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return ExitCode.usage;
-  }
-  if (parsed.values.help === true) {
-    ctx.stdout.write(USAGE);
-    return ExitCode.ok;
-  }
+  const parsed = commandArgs('cache', USAGE, { args: [...argv], allowPositionals: true, options: { repair: { type: 'boolean' }, help: { type: 'boolean' } } }, ctx);
+  if (typeof parsed === 'number') return parsed;
   if (parsed.positionals.length !== 1 || parsed.positionals[0] !== 'verify') {
     ctx.stderr.write(USAGE);
     return ExitCode.usage;

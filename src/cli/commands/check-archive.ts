@@ -10,6 +10,7 @@ import { describeProblem } from '../../solver/describe.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { fail, loadFullArch, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge check-archive [options]\n' +
   '  --json FILE        write the full report as JSON (- for stdout)\n' +
@@ -73,7 +74,7 @@ export const command: CliCommand = {
         },
       });
     } catch (error) {
-      return fail(ctx, 'check-archive', { message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
+      return fail(ctx, 'check-archive', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
     }
     const { values } = parsed;
     if (values.help === true) {
@@ -111,7 +112,7 @@ export const command: CliCommand = {
         try {
           await writeFile(path, `${JSON.stringify(report, null, 1)}\n`);
         } catch (error) {
-          return fail(ctx, 'check-archive', { message: `cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, exitCode: ExitCode.failed });
+          return fail(ctx, 'check-archive', { message: `cannot write ${path}: ${describeError(error)}`, exitCode: ExitCode.failed });
         }
         ctx.stdout.write(`JSON report: ${path}\n`);
       }

@@ -1,6 +1,7 @@
 // `stubforge cluster`: what a user needs for builds on a Docker Swarm (docs/distributed.md):
 // make this engine a manager, join another engine to it, start the registry build images travel
 // through, and show the nodes with how many build steps each fits.
+import { describeError } from '../../io/describe-error.js';
 import { parseArgs } from 'node:util';
 import { clusterConcurrency, nodeCapacities } from '../../cluster/capacity.js';
 import { DEFAULT_REGISTRY_ADDRESS, registryAnswers, startRegistry } from '../../cluster/registry.js';
@@ -57,7 +58,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       options: { 'advertise-addr': { type: 'string' }, manager: { type: 'string' }, token: { type: 'string' }, address: { type: 'string' }, help: { type: 'boolean' } },
     });
   } catch (error) {
-    ctx.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    ctx.stderr.write(`${describeError(error)}\n${USAGE}`);
     return ExitCode.usage;
   }
   const { values, positionals } = parsed;

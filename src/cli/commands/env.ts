@@ -1,7 +1,6 @@
 // `stubforge env list|create|update|clean`: the build environments (docs/environments.md).
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadArchFile, type ArchLoadError } from '../../arch/arch-loader.js';
 import { formatLocation } from '../../model/location.js';
 import type { Result } from '../../model/result.js';
@@ -19,6 +18,7 @@ import { loadEnvironmentMirror } from '../env-mirror.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
 import { listenForInterrupt } from '../signals.js';
+import { commandArgs } from '../command-args.js';
 
 const USAGE = `usage: stubforge env list [--json]
        stubforge env create [--suite S] [--arch A] [--mirror URL] [--force] [--verbose]
@@ -41,26 +41,16 @@ interface EnvArgs {
   readonly help: boolean;
 }
 
-function parse(args: readonly string[]): EnvArgs {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      suite: { type: 'string', default: DEFAULT_SUITE },
-      arch: { type: 'string', default: DEFAULT_ARCH },
-      mirror: { type: 'string' },
-      yes: { type: 'boolean', short: 'y', default: false },
-      force: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', short: 'v', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  return {
-    action: positionals[0], name: positionals[1], suite: values.suite, arch: values.arch, mirror: values.mirror,
-    yes: values.yes, force: values.force, json: values.json, verbose: values.verbose, help: values.help,
-  };
-}
+const ENV_OPTIONS = {
+  suite: { type: 'string', default: DEFAULT_SUITE },
+  arch: { type: 'string', default: DEFAULT_ARCH },
+  mirror: { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
+  force: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', short: 'v', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
 function describeArchLoad(arch: string, error: ArchLoadError): string {
   switch (error.reason) {
@@ -100,24 +90,51 @@ async function confirmOnTerminal(question: string): Promise<boolean> {
   }
 }
 
-async function run(args: readonly string[], ctx: CliContext): Promise<number> {
-  let parsed: EnvArgs;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    ctx.stderr.write(`stubforge env: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+type RuntimeFailureCause = Parameters<typeof describeRuntimeFailure>[0];
+
+function runtimeFailed(result: Result<unknown, RuntimeFailureCause>, ctx: CliContext): number {
+  if (result.ok) return ExitCode.ok;
+  const failure = describeRuntimeFailure(result.error);
+  ctx.stderr.write(`stubforge env: ${failure.message}\n`);
+  return failure.exitCode;
+}
+
+/** `env create`: the arch's environment, from the mirror apt uses unless one is given. */
+async function createAction(parsed: EnvArgs, runtime: DockerRuntime, ctx: CliContext, signal: AbortSignal): Promise<number> {
+  const fail = (result: Result<unknown, RuntimeFailureCause>): number => runtimeFailed(result, ctx);
+  const arch = await loadArchFile(parsed.arch, { dirs: [join(findPackageRoot(), 'arch')] });
+  if (!arch.ok) {
+    ctx.stderr.write(`stubforge env: ${describeArchLoad(parsed.arch, arch.error)}\n`);
     return ExitCode.usage;
   }
-  if (parsed.help) {
-    ctx.stdout.write(USAGE);
-    return ExitCode.ok;
+  let mirror = parsed.mirror;
+  let extraSources: readonly AptSource[] = [];
+  if (mirror === undefined) {
+    const found = await loadEnvironmentMirror(parsed.suite);
+    if (!found.ok) return fail(found);
+    mirror = found.value.mirror;
+    extraSources = found.value.extraSources;
   }
-  const fail = (result: Result<unknown, Parameters<typeof describeRuntimeFailure>[0]>): number => {
-    if (result.ok) return ExitCode.ok;
-    const failure = describeRuntimeFailure(result.error);
-    ctx.stderr.write(`stubforge env: ${failure.message}\n`);
-    return failure.exitCode;
+  ctx.stderr.write(`preparing ${environmentRef(parsed.suite, parsed.arch)} (an mmdebstrap base per suite, then one layer; about a minute the first time)\n`);
+  const created = await createEnvironment(
+    { suite: parsed.suite, arch: parsed.arch, packages: environmentPackages(arch.value), mirror, extraSources, origin: arch.value.location },
+    runtime, ctx.log,
+    { signal, force: parsed.force, ...(parsed.verbose ? { onLine: (l: string) => ctx.stderr.write(`  ${l}\n`) } : {}) },
+  );
+  if (!created.ok) return fail(created);
+  ctx.stdout.write(`${created.value.name} ${created.value.digest}\n`);
+  return ExitCode.ok;
+}
+
+async function run(args: readonly string[], ctx: CliContext): Promise<number> {
+  const read = commandArgs('env', USAGE, { args: [...args], allowPositionals: true, options: ENV_OPTIONS }, ctx);
+  if (typeof read === 'number') return read;
+  const { values, positionals } = read;
+  const parsed: EnvArgs = {
+    action: positionals[0], name: positionals[1], suite: values.suite, arch: values.arch, mirror: values.mirror,
+    yes: values.yes, force: values.force, json: values.json, verbose: values.verbose, help: values.help,
   };
+  const fail = (result: Result<unknown, RuntimeFailureCause>): number => runtimeFailed(result, ctx);
   const runtime = new DockerRuntime(engineSocketOption(ctx.env));
   const ping = await runtime.ping();
   if (!ping.ok) return fail(ping);
@@ -135,30 +152,8 @@ async function run(args: readonly string[], ctx: CliContext): Promise<number> {
         ctx.stdout.write(parsed.json ? `${JSON.stringify(listed.value, null, 2)}\n` : listed.value.length === 0 ? 'no environments (stubforge env create)\n' : formatList(listed.value));
         return ExitCode.ok;
       }
-      case 'create': {
-        const arch = await loadArchFile(parsed.arch, { dirs: [join(findPackageRoot(), 'arch')] });
-        if (!arch.ok) {
-          ctx.stderr.write(`stubforge env: ${describeArchLoad(parsed.arch, arch.error)}\n`);
-          return ExitCode.usage;
-        }
-        let mirror = parsed.mirror;
-        let extraSources: readonly AptSource[] = [];
-        if (mirror === undefined) {
-          const found = await loadEnvironmentMirror(parsed.suite);
-          if (!found.ok) return fail(found);
-          mirror = found.value.mirror;
-          extraSources = found.value.extraSources;
-        }
-        ctx.stderr.write(`preparing ${environmentRef(parsed.suite, parsed.arch)} (an mmdebstrap base per suite, then one layer; about a minute the first time)\n`);
-        const created = await createEnvironment(
-          { suite: parsed.suite, arch: parsed.arch, packages: environmentPackages(arch.value), mirror, extraSources, origin: arch.value.location },
-          runtime, ctx.log,
-          { signal: interrupt.signal, force: parsed.force, ...(parsed.verbose ? { onLine: (l: string) => ctx.stderr.write(`  ${l}\n`) } : {}) },
-        );
-        if (!created.ok) return fail(created);
-        ctx.stdout.write(`${created.value.name} ${created.value.digest}\n`);
-        return ExitCode.ok;
-      }
+      case 'create':
+        return await createAction(parsed, runtime, ctx, interrupt.signal);
       case 'update': {
         ctx.stderr.write(`updating ${name} (apt-get update && apt-get -y upgrade in a new layer)\n`);
         const updated = await updateEnvironment(name, runtime, ctx.log, { signal: interrupt.signal, ...(parsed.verbose ? { onLine: (l: string) => ctx.stderr.write(`  ${l}\n`) } : {}) });

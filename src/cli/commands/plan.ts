@@ -13,6 +13,7 @@ import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices
 import { planTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
 import { planBuildPaths } from './build-paths.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge plan <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -38,7 +39,7 @@ export const command: CliCommand = {
         options: { ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS, format: { type: 'string', default: 'text' }, 'image-digest': { type: 'string' } },
       });
     } catch (error) {
-      return fail(ctx, 'plan', { message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
+      return fail(ctx, 'plan', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
     }
     const { values, positionals } = parsed;
     if (values.help === true) {

@@ -11,8 +11,9 @@ import type { SolveProblem } from '../../solver/types.js';
 import { describeArchiveError, type Failure } from '../archive-messages.js';
 import type { CliContext } from '../command.js';
 import { projectRoot } from '../config.js';
-import { codeDigest, logClockExceptions, PLAN_MEMO_FORMAT, readPlanMemo, recordingInputFiles, writePlanMemo } from '../plan-memo.js';
+import { codeDigest, logClockExceptions, PLAN_MEMO_FORMAT, readPlanMemo, recordingInputFiles, writePlanMemo } from '../../cache/plan-memo.js';
 import { archiveOptionsFromArgs, loadSolverInputs, nodeSolverInputFiles, type SolverArgs, type SolverInputs } from './solver-inputs.js';
+import { describeError } from '../../io/describe-error.js';
 
 export type PlanOutcome =
   | { readonly kind: 'plan'; readonly plan: BuildPlan }
@@ -50,7 +51,7 @@ async function solveAndMemoise(
       await writePlanMemo(cacheDir, key, { plan: plan.value, diagnostics: archive.diagnostics });
     } catch (error: unknown) {
       // The plan is made; a full disk only costs the next run the indices.
-      ctx.log.warn({ error: error instanceof Error ? error.message : String(error) }, 'plan memo write failed');
+      ctx.log.warn({ error: describeError(error) }, 'plan memo write failed');
     }
   }
   return { kind: 'plan', plan: plan.value };

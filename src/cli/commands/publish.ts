@@ -2,12 +2,12 @@
 // output repository (a flat apt repository) and regenerate its index, signed when a key is given.
 // With no .deb, re-indexes (and re-signs) what is there. docs/security-workflow.md.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { outputSourcesLine, publishToOutputRepo, type SigningKey } from '../../cache/output-repo.js';
 import { formatLocation } from '../../model/location.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
+import { commandArgs } from '../command-args.js';
 
 const USAGE = 'usage: stubforge publish [DEB...] [options]\n' +
   '  DEB                application .debs to add (a version already there with other content is refused)\n' +
@@ -16,21 +16,12 @@ const USAGE = 'usage: stubforge publish [DEB...] [options]\n' +
   OUTPUT_REPO_USAGE;
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = commandArgs('publish', USAGE, {
       args: [...argv], allowPositionals: true,
       options: { 'sign-key': { type: 'string' }, 'sign-key-id': { type: 'string' }, 'output-repo': { type: 'string' }, help: { type: 'boolean' } },
-    });
-  } catch (error) {
-    ctx.stderr.write(`stubforge publish: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return ExitCode.usage;
-  }
+    }, ctx);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    ctx.stdout.write(USAGE);
-    return ExitCode.ok;
-  }
   if (values['sign-key'] !== undefined && values['sign-key-id'] !== undefined) {
     ctx.stderr.write(`stubforge publish: give --sign-key or --sign-key-id, not both\n${USAGE}`);
     return ExitCode.usage;

@@ -3,7 +3,6 @@
 // repository given. docs/security-workflow.md.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readDebEmbeds, readRepoEmbeds, type EmbedsRead, type EmbedsReadError } from '../../cache/embeds-reader.js';
 import { dedupeMatches, describeQuery, matchEmbeds, parseEmbedsQuery, type EmbedMatch, type EmbedQuery } from '../../cache/embeds-query.js';
 import { formatLocation } from '../../model/location.js';
@@ -11,18 +10,10 @@ import { err, ok, type Result } from '../../model/result.js';
 import { openRepo } from '../../cache/apt-repo.js';
 import { INDEX_KINDS, verifyRepo } from '../../cache/repo-verify.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, queryExitCode } from '../exit-codes.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
+import { commandArgs } from '../command-args.js';
 
-/** Exit codes of `query` (docs/security-workflow.md): grep's convention for "nothing found". */
-export const QueryExit = {
-  found: ExitCode.ok,
-  /** Every input was read completely and no package embeds the source (at those versions). */
-  noMatch: 1,
-  usage: ExitCode.usage,
-  /** An input, or a field of a package, could not be read: the answer may be incomplete. */
-  incomplete: 4,
-} as const;
 
 const USAGE = 'usage: stubforge query embeds <source> [<op> <version>] [options]\n' +
   '       stubforge query embeds \'<source> (<op> <version>)\' [options]\n' +
@@ -42,33 +33,24 @@ interface Input {
 }
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = commandArgs('query', USAGE, {
       args: [...argv], allowPositionals: true,
       options: {
         deb: { type: 'string', multiple: true }, repo: { type: 'string', multiple: true }, suite: { type: 'string', multiple: true },
         'only-given': { type: 'boolean' }, 'output-repo': { type: 'string' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean' },
       },
-    });
-  } catch (error) {
-    ctx.stderr.write(`stubforge query: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return QueryExit.usage;
-  }
+    }, ctx);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    ctx.stdout.write(USAGE);
-    return ExitCode.ok;
-  }
   const [what, ...words] = positionals;
   if (what !== 'embeds' || (values.format !== 'text' && values.format !== 'json')) {
     ctx.stderr.write(USAGE);
-    return QueryExit.usage;
+    return ExitCode.usage;
   }
   const query = parseEmbedsQuery(words);
   if (!query.ok) {
     ctx.stderr.write(`stubforge query: ${query.error.message}\n${USAGE}`);
-    return QueryExit.usage;
+    return ExitCode.usage;
   }
 
   const paths = securityPaths(ctx, values['output-repo']);
@@ -110,11 +92,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   if (values.format === 'json') ctx.stdout.write(`${JSON.stringify(jsonOf(query.value, read, found, problems), null, 2)}\n`);
   else ctx.stdout.write(textOf(query.value, read, found));
   for (const p of problems) ctx.stderr.write(`stubforge query: ${p}\n`);
-  if (problems.length > 0) {
-    ctx.stderr.write(`stubforge query: ${problems.length} problem(s) reading the inputs: the answer may be incomplete\n`);
-    return QueryExit.incomplete;
-  }
-  return found.length > 0 ? QueryExit.found : QueryExit.noMatch;
+  if (problems.length > 0) ctx.stderr.write(`stubforge query: ${problems.length} problem(s) reading the inputs: the answer may be incomplete\n`);
+  return queryExitCode({ matches: found.length, problems: problems.length });
 }
 
 /** The cache repository's index made to agree with its pool, or why it cannot be. */

@@ -10,7 +10,7 @@ import { embedsOfText, readRepoEmbeds, type EmbedsRead, type EmbedsReadError } f
 import { listOutputRepo } from '../../cache/output-repo.js';
 import { nextRebuildVersion, type KnownVersion } from '../../deb/app-version.js';
 import { runXz, DEFAULT_XZ_PATH } from '../../deb/xz.js';
-import { FALLBACK_MAINTAINER } from '../../executor/source-tree.js';
+import { FALLBACK_MAINTAINER } from '../../executor/builders/source-tree.js';
 import { err, ok, type Result } from '../../model/result.js';
 import { rebuildTargets, type AffectedSet, type BuiltApplication, type ProvenanceGraph } from '../../plan/affected.js';
 import { binNmuChangelogEntry } from '../../plan/binnmu.js';

@@ -1,7 +1,7 @@
 // What `rebuild` shows (pure): the plan before it builds (what an update makes stale, why, and
 // what must be a cache hit), and afterwards the proof: every node of each build either rebuilt
 // because it is in the affected set, or a cache hit; anything else is named.
-import type { NodeRecord } from '../../executor/batch-report.js';
+import type { NodeRecord } from '../../executor/batch/batch-report.js';
 import type { KnownVersion } from '../../deb/app-version.js';
 import type { AffectedSet } from '../../plan/affected.js';
 import type { PinnedSource, RebuildTargetInputs } from '../../plan/rebuild-inputs.js';

@@ -24,6 +24,7 @@ import { planRebuildTargets } from './rebuild-plan.js';
 import { buildArguments, checkRebuild, formatAffected, formatCheck, type PlannedTarget } from './rebuild-report.js';
 import { fail } from './solver-inputs.js';
 import { loadProvenance, OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge rebuild (--updated SRC=VERSION ... | --from-suite SUITE) [options] [-- build options]\n' +
   '  --updated SRC=VER  the source SRC has a fix in version VER (repeatable)\n' +
@@ -53,7 +54,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       },
     });
   } catch (error) {
-    return fail(ctx, 'rebuild', { message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
+    return fail(ctx, 'rebuild', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
   }
   const { values } = parsed;
   if (values.help === true) {

@@ -5,14 +5,15 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { describeProcess, runProcess } from '../../archive/process.js';
+import { describeProcess, runProcess } from '../../io/process.js';
 import type { EmbedsProblem, PackageEmbeds } from '../../cache/embeds-query.js';
 import { readRepoEmbeds } from '../../cache/embeds-reader.js';
-import { readReportFile, type BatchReport } from '../../executor/batch-report.js';
-import { parseBuildReport, type BuildReport } from '../../executor/build-report.js';
+import { readReportFile, type BatchReport } from '../../executor/batch/batch-report.js';
+import { parseBuildReport, type BuildReport } from '../../executor/scheduler/build-report.js';
 import { formatLocation } from '../../model/location.js';
 import { err, ok, type Result } from '../../model/result.js';
 import type { SiteFile } from '../../report/site.js';
+import { describeError } from '../../io/describe-error.js';
 
 /** Graphviz lays the graph out: the reference layered layout, packaged by Debian, the same bytes for the same input. */
 export async function layOutDot(dot: string, dotPath: string): Promise<Result<string, string>> {
@@ -36,7 +37,7 @@ export async function readBuildReport(file: string): Promise<Result<BuildReport,
   try {
     textOf = await readFile(file, 'utf8');
   } catch (error: unknown) {
-    return err(`cannot read the build report ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    return err(`cannot read the build report ${file}: ${describeError(error)}`);
   }
   return parseBuildReport(textOf, file);
 }
@@ -125,6 +126,6 @@ export async function writeSite(out: string, files: readonly SiteFile[], logs: L
     return ok(undefined);
   } catch (error: unknown) {
     await rm(temp, { recursive: true, force: true });
-    return err(`writing ${out}: ${error instanceof Error ? error.message : String(error)}`);
+    return err(`writing ${out}: ${describeError(error)}`);
   }
 }

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BatchReport, TargetReport } from '../../executor/batch-report.js';
+import type { BatchReport, TargetReport } from '../../executor/batch/batch-report.js';
 import { planGraphDot } from '../../report/plan-page.js';
 import { renderSite, type BuildInput, type PlanInput } from '../../report/site.js';
 import type { CliCommand, CliContext } from '../command.js';
@@ -16,6 +16,7 @@ import { planTarget } from './planned-target.js';
 import { LogCopies, layOutDot, readBatchReport, readBuildReport, readEmbeds, writeSite } from './report-inputs.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge report --out DIR [inputs] [options]\n' +
   '  --out DIR            the folder to write (created; an earlier report there is replaced)\n' +
@@ -59,7 +60,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: false, options: OPTIONS });
   } catch (error) {
-    return fail(ctx, 'report', { message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
+    return fail(ctx, 'report', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
   }
   const { values } = parsed;
   if (values.help === true) {

@@ -16,6 +16,7 @@ import { ExitCode } from '../exit-codes.js';
 import { BUILD_CHOICE_OPTIONS } from './build-choices.js';
 import { planTarget } from './planned-target.js';
 import { fail, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge served <source>... [options]\n' +
   '       stubforge served --target <target> [options]\n' +
@@ -186,7 +187,7 @@ export const command: CliCommand = {
     try {
       parsed = parse(argv);
     } catch (error) {
-      return fail(ctx, 'served', { message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
+      return fail(ctx, 'served', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
     }
     const { values, positionals } = parsed;
     if (values.help === true) {

@@ -1,6 +1,5 @@
 // `stubforge show-source <name> [--suite S] [--format text|json]`: the version of a source
 // package, its build relations as stubforge parses them, and its files with checksums.
-import { parseArgs } from 'node:util';
 import { parseRelations, formatRelation } from '../../control/relation.js';
 import type { SourceRecord } from '../../model/archive.js';
 import type { RelationList } from '../../model/relation.js';
@@ -8,6 +7,7 @@ import { describeFindSourceError } from '../archive-messages.js';
 import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, openArchiveFromArgs } from '../archive-options.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { commandArgs } from '../command-args.js';
 
 const USAGE = `usage: stubforge show-source <name> [options]\n${ARCHIVE_USAGE}` +
   '  --format text|json output format (default text)\n';
@@ -60,21 +60,12 @@ function renderText(record: SourceRecord, fields: readonly ParsedField[]): strin
 export const command: CliCommand = {
   summary: 'show a source package: version, parsed build relations, files with checksums',
   async run(argv: readonly string[], ctx: CliContext): Promise<number> {
-    let args;
-    try {
-      args = parseArgs({
+    const args = commandArgs('show-source', USAGE, {
         args: [...argv], allowPositionals: true,
         options: { ...ARCHIVE_OPTIONS, format: { type: 'string', default: 'text' }, help: { type: 'boolean' } },
-      });
-    } catch (error) {
-      ctx.stderr.write(`stubforge show-source: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-      return ExitCode.usage;
-    }
+      }, ctx);
+    if (typeof args === 'number') return args;
     const { values, positionals } = args;
-    if (values.help === true) {
-      ctx.stdout.write(USAGE);
-      return ExitCode.ok;
-    }
     const [name, ...extra] = positionals;
     if (name === undefined || extra.length > 0 || (values.format !== 'text' && values.format !== 'json')) {
       ctx.stderr.write(USAGE);

@@ -4,19 +4,22 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { PartialArch } from '../../arch/arch-file.js';
-import { loadArchFile, nodeTextFiles, type ArchLoadError, type TextFileReader } from '../../arch/arch-loader.js';
+import { loadArchFile, nodeTextFiles, type ArchLoadError } from '../../arch/arch-loader.js';
 import type { ArchTable } from '../../arch/dpkg-arch.js';
-import { DPKG_DATADIR, loadArchTables, type TableFileSystem } from '../../arch/dpkg-tables-loader.js';
+import { DPKG_DATADIR, loadArchTables } from '../../arch/dpkg-tables-loader.js';
 import { DEFAULT_INDEX_ARCH, type Archive } from '../../archive/archive.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever, err, ok, type Result } from '../../model/result.js';
-import { loadRecipes, nodeRecipeFiles, type RecipeFileSystem, type RecipeLoadError } from '../../recipe/recipe-loader.js';
+import { loadRecipes, nodeRecipeFiles, type RecipeLoadError } from '../../recipe/recipe-loader.js';
+import type { SolverInputFiles } from '../../cache/plan-memo.js';
 import type { RecipeSet } from '../../recipe/recipe.js';
 import type { Failure } from '../archive-messages.js';
 import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, archiveOptionsFromArgs, checkSuiteNames, openArchiveFromArgs, type ArchiveArgs } from '../archive-options.js';
 import type { CliContext } from '../command.js';
 import { DEFAULT_ARCH, projectRoot } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
+import { describeError } from '../../io/describe-error.js';
+import { errnoCode } from '../../io/errno.js';
 
 export { archiveOptionsFromArgs };
 
@@ -56,12 +59,7 @@ export interface SolverInputs {
   readonly pins: ReadonlyMap<string, string>;
 }
 
-/** Where the inputs are read from; plan's memo passes readers that note every read for its key. */
-export interface SolverInputFiles {
-  readonly arch: TextFileReader;
-  readonly tables: TableFileSystem;
-  readonly recipes: RecipeFileSystem;
-}
+export type { SolverInputFiles } from '../../cache/plan-memo.js';
 
 export const nodeSolverInputFiles: SolverInputFiles = {
   arch: nodeTextFiles,
@@ -113,8 +111,8 @@ async function notADirectory(path: string): Promise<string | undefined> {
   try {
     return (await stat(path)).isDirectory() ? undefined : `${path} is not a directory`;
   } catch (e: unknown) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? `no such directory ${path}` : `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`;
+    const code = errnoCode(e);
+    return code === 'ENOENT' ? `no such directory ${path}` : `cannot read ${path}: ${describeError(e)}`;
   }
 }
 

@@ -8,6 +8,7 @@ import { describeChain, explainWhy, relationName, type WhyMatch } from '../../so
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { fail, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
+import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge why <target> <name> [options]\n' +
   '  <name>             a source package of the plan, a native tool, or a dropped relation\'s package\n' +
@@ -40,7 +41,7 @@ export const command: CliCommand = {
     try {
       parsed = parseArgs({ args: [...argv], allowPositionals: true, options: SOLVER_OPTIONS });
     } catch (error) {
-      return fail(ctx, 'why', { message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}`, exitCode: ExitCode.usage });
+      return fail(ctx, 'why', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
     }
     const { values, positionals } = parsed;
     if (values.help === true) {

@@ -1,0 +1,39 @@
+// Where a build's steps run (`--runtime local|swarm`) and how many at once: on a Swarm the
+// cluster's capacity unless --jobs says. Services a crashed run left on the Swarm go first, as
+// leftover containers do on the local engine.
+import { err, ok, type Result } from '../../model/result.js';
+import { chooseStepRuntime, type StepRuntimeArgs } from '../../cluster/step-runtime.js';
+import type { ContainerRuntime } from '../../runtime/container-runtime.js';
+import type { DockerRuntime } from '../../runtime/docker-runtime.js';
+import { reapLeftovers } from '../../runtime/reaper.js';
+import type { Failure } from '../archive-messages.js';
+import type { CliContext } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { describeRuntimeFailure } from '../runtime-messages.js';
+
+export interface BuildSteps {
+  readonly runtime: ContainerRuntime;
+  readonly jobs: number;
+  readonly describe: string;
+  close(): Promise<void>;
+}
+
+export async function chooseBuildSteps(
+  values: StepRuntimeArgs & { readonly jobs?: string | undefined }, defaultJobs: number, local: DockerRuntime, socketPath: string | undefined, ctx: CliContext,
+): Promise<Result<BuildSteps, Failure>> {
+  const steps = await chooseStepRuntime(values, local, socketPath);
+  if (!steps.ok) {
+    return err(steps.error.reason === 'unknown-runtime'
+      ? { message: `--runtime ${steps.error.value}: expected local or swarm`, exitCode: ExitCode.usage }
+      : { message: `--runtime swarm: ${steps.error.detail} (stubforge cluster init)`, exitCode: ExitCode.failed });
+  }
+  const jobs = values.jobs === undefined ? steps.value.jobs ?? defaultJobs : defaultJobs;
+  if (steps.value.runtime !== local) {
+    const reaped = await reapLeftovers(steps.value.runtime, { log: ctx.log });
+    if (!reaped.ok) {
+      await steps.value.close();
+      return err(describeRuntimeFailure(reaped.error));
+    }
+  }
+  return ok({ runtime: steps.value.runtime, jobs, describe: steps.value.describe, close: () => steps.value.close() });
+}
