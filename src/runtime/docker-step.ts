@@ -183,7 +183,8 @@ export class DockerStepHandle implements StepHandle {
   }
 }
 
-function demuxLines(demux: Demux, stream: NodeJS.ReadWriteStream, onLine: OnOutputLine): Promise<void> {
+/** A multiplexed engine stream split into stdout and stderr lines; resolves when the stream ends. */
+export function demuxLines(demux: Demux, stream: NodeJS.ReadableStream, onLine: OnOutputLine): Promise<void> {
   const out = new PassThrough();
   const errStream = new PassThrough();
   const outLines = new LineBuffer((line) => { onLine('stdout', line); });

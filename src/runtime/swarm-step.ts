@@ -4,14 +4,12 @@
 // its output followed through the service's logs, and a timeout or an interrupt removes the
 // service, which stops the task wherever it runs. Exit 137 the runtime did not cause is reported
 // as out of memory: Swarm gives no OOM flag, and the memory limit is the kill the node makes.
-import { PassThrough } from 'node:stream';
 import { rm } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { ok, err, type Result } from '../model/result.js';
 import type { OnOutputLine, RuntimeError, StepHandle, StepOutcome } from './container-runtime.js';
-import { withDeadline, type EngineDeadlines } from './docker-step.js';
+import { demuxLines, withDeadline, type EngineDeadlines } from './docker-step.js';
 import { runHostCommand } from './host-command.js';
-import { LineBuffer } from './line-buffer.js';
 import { FINAL_TASK_STATES } from './swarm-service.js';
 import type { ArtefactStore } from './swarm-store.js';
 
@@ -66,7 +64,7 @@ export class SwarmStepHandle implements StepHandle {
       const service = d.docker.getService(created.id);
       logs = await withDeadline(service.logs({ follow: true, stdout: true, stderr: true }), d.deadlines.callMs, 'service logs');
       const output = { last: d.now(), ended: false };
-      void demuxLines(d.docker, logs, (stream, line) => {
+      void demuxLines((st, o, e) => { d.docker.modem.demuxStream(st, o, e); }, logs, (stream, line) => {
         output.last = d.now();
         onLine(stream, line);
       }).then(() => { output.ended = true; });
@@ -231,24 +229,4 @@ export async function removeService(docker: Docker, id: string, deadlines: Engin
   } catch (error) {
     return err(fail('remove task container', error));
   }
-}
-
-function demuxLines(docker: Docker, stream: NodeJS.ReadableStream, onLine: OnOutputLine): Promise<void> {
-  const out = new PassThrough();
-  const errStream = new PassThrough();
-  const outLines = new LineBuffer((line) => { onLine('stdout', line); });
-  const errLines = new LineBuffer((line) => { onLine('stderr', line); });
-  out.on('data', (chunk: Buffer) => { outLines.push(chunk); });
-  errStream.on('data', (chunk: Buffer) => { errLines.push(chunk); });
-  docker.modem.demuxStream(stream, out, errStream);
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      outLines.flush();
-      errLines.flush();
-      resolve();
-    };
-    stream.on('end', finish);
-    stream.on('close', finish);
-    stream.on('error', finish);
-  });
 }
