@@ -9,11 +9,12 @@
 //        [--profiles cross,nocheck,nodoc,noinsttest,noudeb] [--no-dose]
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { download, mirrorOf } from './apt-mirror.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: {
@@ -23,32 +24,6 @@ const { values } = parseArgs({ options: {
 const SUITE = 'bookworm';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
-
-/** The base URL of the apt entry that lists the suite (deb822 .sources or one-line lists). */
-function mirrorOf(suite) {
-  const dir = '/etc/apt/sources.list.d';
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.sources'))) {
-    for (const para of readFileSync(join(dir, name), 'utf8').split(/\n\s*\n/)) {
-      const uri = /^URIs:\s*(\S+)/m.exec(para)?.[1];
-      const suites = /^Suites:\s*(.+)$/m.exec(para)?.[1]?.split(/\s+/) ?? [];
-      if (uri !== undefined && suites.includes(suite)) return uri.replace(/\/$/, '');
-    }
-  }
-  for (const file of ['/etc/apt/sources.list', ...readdirSync(dir).filter((n) => n.endsWith('.list')).map((n) => join(dir, n))]) {
-    if (!existsSync(file)) continue;
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line);
-      if (m !== null && m[2] === suite) return m[1].replace(/\/$/, '');
-    }
-  }
-  throw new Error(`no apt entry lists ${suite}`);
-}
-
-async function download(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return Buffer.from(await response.arrayBuffer());
-}
 
 /** CPU time (user + system, ms) of the children this process has waited for (Linux /proc). */
 function childrenCpuMs() {
