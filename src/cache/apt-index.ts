@@ -130,13 +130,14 @@ export function packagesStanzas(entries: readonly PublishedEntry[]): Result<Inde
 export function packagesStanza(deb: PublishedDeb): Result<string, string> {
   const summary = summariseControl(deb.control, deb.filename);
   if (!summary.ok) return err(`corrupt record for ${deb.filename}: ${summary.error}`);
+  const { filename, size, md5, sha1, sha256 } = deb;
   const fields: ControlField[] = [
     ...summary.value.fields,
-    { name: 'Filename', value: deb.filename },
-    { name: 'Size', value: String(deb.size) },
-    { name: 'MD5sum', value: deb.md5 },
-    { name: 'SHA1', value: deb.sha1 },
-    { name: 'SHA256', value: deb.sha256 },
+    { name: 'Filename', value: filename },
+    { name: 'Size', value: String(size) },
+    { name: 'MD5sum', value: md5 },
+    { name: 'SHA1', value: sha1 },
+    { name: 'SHA256', value: sha256 },
   ];
   return ok(renderParagraph(fields, 'index'));
 }

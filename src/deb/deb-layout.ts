@@ -306,9 +306,10 @@ export function renderMd5sums(data: readonly TarEntry[], conffiles: ReadonlySet<
   for (const entry of data) {
     if (entry.type !== 'file' || entry.body === undefined) continue;
     if (conffiles.has(entry.name.slice(1))) continue;
-    const md5 = entry.body.kind === 'disk'
-      ? entry.body.source.md5
-      : createHash('md5').update(entry.body.bytes).digest('hex');
+    // A file from disk was hashed when it was described; bytes in memory are hashed here.
+    let md5: string;
+    if (entry.body.kind === 'disk') ({ md5 } = entry.body.source);
+    else md5 = createHash('md5').update(entry.body.bytes).digest('hex');
     lines.push([entry.name.slice(2), md5]);
   }
   lines.sort(([a], [b]) => compareBytes(a, b));

@@ -129,12 +129,13 @@ async function packEntries(pack: tar.Pack, entries: readonly TarEntry[]): Promis
     if (entry.body?.kind === 'bytes') body = entry.body.bytes;
     if (entry.body?.kind === 'disk') {
       const { source } = entry.body;
+      const { md5: described } = source;
       const bytes = await readFile(source.path);
       const md5 = createHash('md5').update(bytes).digest('hex');
-      if (bytes.length !== source.size || md5 !== source.md5) {
+      if (bytes.length !== source.size || md5 !== described) {
         return err({
           reason: 'source-changed', location: { file: source.path },
-          message: `${source.path} changed after it was described (size ${source.size} → ${bytes.length}, md5 ${source.md5} → ${md5})`,
+          message: `${source.path} changed after it was described (size ${source.size} → ${bytes.length}, md5 ${described} → ${md5})`,
         });
       }
       body = bytes;

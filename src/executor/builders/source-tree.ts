@@ -163,8 +163,8 @@ export async function topLevelNames(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
 }
 
-/** Names of licence files an upstream tree may carry, in the order tried. */
-const UPSTREAM_LICENCE_FILES = ['COPYING', 'LICENSE', 'LICENCE', 'COPYRIGHT', 'COPYING.LIB', 'LICENSE.txt', 'LICENSE.md'];
+/** Names of licence files an upstream tree may carry, in the order tried: bare names, then LICENSE with a text or markdown suffix. */
+const UPSTREAM_LICENCE_FILES = ['COPYING', 'LICENSE', 'LICENCE', 'COPYRIGHT', 'COPYING.LIB', ...['txt', 'md'].map((suffix) => `LICENSE.${suffix}`)];
 
 /**
  * The copyright text a package ships: the source's debian/copyright; for an orig-only tree, the
