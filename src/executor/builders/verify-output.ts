@@ -76,6 +76,41 @@ export interface VerifyOutputError {
 /** An ELF header is at most 64 bytes; the ar and ELF magics fit in 8. */
 const HEAD_BYTES = 64;
 
+/** An entry below the walked root that is not a folder: `file` relative to the root, `path` absolute. */
+export interface WalkedEntry {
+  readonly file: string;
+  readonly path: string;
+  readonly kind: 'file' | 'symlink' | 'other';
+}
+
+/**
+ * Visits every entry below `root` that is not a folder, depth first, names in byte order (the
+ * order of every report). A failure to list or read ends the walk as an `output-unreadable` error
+ * naming the path being read: the folder listed, or the entry `onEntry` was given.
+ */
+export async function walkOutputTree(fs: OutputFileSystem, root: string, onEntry: (entry: WalkedEntry) => Promise<void>): Promise<Result<void, VerifyOutputError>> {
+  let current = root;
+  const visit = async (rel: string): Promise<void> => {
+    current = rel === '' ? root : `${root}/${rel}`;
+    const entries = [...(await fs.list(current))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const file = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.kind === 'dir') {
+        await visit(file);
+        continue;
+      }
+      current = `${root}/${file}`;
+      await onEntry({ file, path: current, kind: entry.kind });
+    }
+  };
+  try {
+    await visit('');
+    return ok(undefined);
+  } catch (e: unknown) {
+    return err({ reason: 'output-unreadable', path: current, detail: describeError(e), location: { file: current } });
+  }
+}
+
 export async function verifyOutput(options: VerifyOutputOptions): Promise<Result<OutputReport, VerifyOutputError>> {
   const fs = options.fs ?? nodeOutputFileSystem;
   const root = options.outputDir.replace(/\/+$/, '');
@@ -83,56 +118,42 @@ export async function verifyOutput(options: VerifyOutputOptions): Promise<Result
   const files: string[] = [];
   let archives = 0;
   let objects = 0;
-  // The path being read, for the error when reading fails.
-  let current = root;
-  const visit = async (rel: string): Promise<void> => {
-    const dir = rel === '' ? root : `${root}/${rel}`;
-    current = dir;
-    const entries = [...(await fs.list(dir))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const file = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      const path = `${root}/${file}`;
-      const location: SourceLocation = { file: path };
-      if (entry.kind === 'dir') {
-        await visit(file);
-        continue;
+  const walked = await walkOutputTree(fs, root, async ({ file, path, kind }) => {
+    const location: SourceLocation = { file: path };
+    files.push(file);
+    violations.push(...checkFileName(file, location));
+    // Symlinks are judged by name only: their targets are checked where they lie in the tree.
+    if (kind !== 'file') return;
+    const head = await fs.readHead(path, HEAD_BYTES);
+    switch (contentNeed(file, head)) {
+      case 'archive': {
+        const verdict = checkArchive(file, await fs.readAll(path), options.expect, location);
+        archives += 1;
+        objects += verdict.members.length;
+        violations.push(...verdict.violations);
+        break;
       }
-      files.push(file);
-      violations.push(...checkFileName(file, location));
-      // Symlinks are judged by name only: their targets are checked where they lie in the tree.
-      if (entry.kind !== 'file') continue;
-      current = path;
-      const head = await fs.readHead(path, HEAD_BYTES);
-      switch (contentNeed(file, head)) {
-        case 'archive': {
-          const verdict = checkArchive(file, await fs.readAll(path), options.expect, location);
-          archives += 1;
-          objects += verdict.members.length;
-          violations.push(...verdict.violations);
-          break;
-        }
-        case 'elf':
-          objects += 1;
-          violations.push(...checkElf(file, head, options.expect, location));
-          break;
-        case 'pkg-config': {
-          const text = new TextDecoder().decode(await fs.readAll(path));
-          violations.push(...checkPkgConfig(file, text, options.expect, (line) => ({ file: path, line })));
-          break;
-        }
-        case 'none':
-          break;
+      case 'elf':
+        objects += 1;
+        violations.push(...checkElf(file, head, options.expect, location));
+        break;
+      case 'pkg-config': {
+        const text = new TextDecoder().decode(await fs.readAll(path));
+        violations.push(...checkPkgConfig(file, text, options.expect, (line) => ({ file: path, line })));
+        break;
       }
+      case 'none':
+        break;
     }
-  };
-  try {
-    await visit('');
-    for (const artefact of options.expectedArtefacts ?? []) {
-      current = `${root}/${artefact}`;
-      if (!(await fs.exists(current))) violations.push({ reason: 'missing-artefact', file: artefact, location: { file: current } });
+  });
+  if (!walked.ok) return walked;
+  for (const artefact of options.expectedArtefacts ?? []) {
+    const path = `${root}/${artefact}`;
+    try {
+      if (!(await fs.exists(path))) violations.push({ reason: 'missing-artefact', file: artefact, location: { file: path } });
+    } catch (e: unknown) {
+      return err({ reason: 'output-unreadable', path, detail: describeError(e), location: { file: path } });
     }
-  } catch (e: unknown) {
-    return err({ reason: 'output-unreadable', path: current, detail: describeError(e), location: { file: current } });
   }
   return ok({ violations, files, archives, objects });
 }

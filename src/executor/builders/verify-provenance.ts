@@ -3,12 +3,12 @@
 // (compile unit by compile unit). Reading is all this file does; the verdicts are pure. What the
 // static-only check already refuses (thin archives, shared objects, other machines) is its to
 // report (verify-output.ts); this walk only looks at what it can read as ELF.
-import { ok, err, type Result } from '../../model/result.js';
+import { ok, type Result } from '../../model/result.js';
 import type { SourceLocation } from '../../model/location.js';
 import { isArArchive, parseArArchive } from '../../drivers/ar-archive.js';
 import { isElf } from '../../drivers/elf-header.js';
 import { checkObjectProvenance, type ProvenanceExpectation, type ProvenanceViolation } from '../../drivers/toolchain-provenance.js';
-import { nodeOutputFileSystem, type OutputFileSystem, type VerifyOutputError } from './verify-output.js';
+import { nodeOutputFileSystem, walkOutputTree, type OutputFileSystem, type VerifyOutputError } from './verify-output.js';
 import { describeError } from '../../io/describe-error.js';
 
 export interface VerifyProvenanceOptions {
@@ -28,45 +28,27 @@ const HEAD_BYTES = 8;
 
 export async function verifyProvenance(options: VerifyProvenanceOptions): Promise<Result<ProvenanceReport, VerifyOutputError>> {
   const fs = options.fs ?? nodeOutputFileSystem;
-  const root = options.dir.replace(/\/+$/, '');
   const violations: ProvenanceViolation[] = [];
   let objects = 0;
-  let current = root;
-  const visit = async (rel: string): Promise<void> => {
-    const dir = rel === '' ? root : `${root}/${rel}`;
-    current = dir;
-    const entries = [...(await fs.list(dir))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const file = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (entry.kind === 'dir') {
-        await visit(file);
-        continue;
-      }
-      // Symlinks are never read: their targets are checked where they lie in the tree.
-      if (entry.kind !== 'file') continue;
-      const path = `${root}/${file}`;
-      current = path;
-      const location: SourceLocation = { file: path };
-      const head = await fs.readHead(path, HEAD_BYTES);
-      if (isArArchive(head)) {
-        const members = parseArArchive(await fs.readAll(path));
-        if (!members.ok) continue;
-        for (const m of members.value) {
-          if (!isElf(m.data)) continue;
-          objects += 1;
-          violations.push(...checkObjectProvenance(file, m.data, options.expect, location, m.name));
-        }
-      } else if (isElf(head)) {
+  const walked = await walkOutputTree(fs, options.dir.replace(/\/+$/, ''), async ({ file, path, kind }) => {
+    // Symlinks are never read: their targets are checked where they lie in the tree.
+    if (kind !== 'file') return;
+    const location: SourceLocation = { file: path };
+    const head = await fs.readHead(path, HEAD_BYTES);
+    if (isArArchive(head)) {
+      const members = parseArArchive(await fs.readAll(path));
+      if (!members.ok) return;
+      for (const m of members.value) {
+        if (!isElf(m.data)) continue;
         objects += 1;
-        violations.push(...checkObjectProvenance(file, await fs.readAll(path), options.expect, location));
+        violations.push(...checkObjectProvenance(file, m.data, options.expect, location, m.name));
       }
+    } else if (isElf(head)) {
+      objects += 1;
+      violations.push(...checkObjectProvenance(file, await fs.readAll(path), options.expect, location));
     }
-  };
-  try {
-    await visit('');
-  } catch (e: unknown) {
-    return err({ reason: 'output-unreadable', path: current, detail: describeError(e), location: { file: current } });
-  }
+  });
+  if (!walked.ok) return walked;
   return ok({ violations, objects });
 }
 
