@@ -17,6 +17,9 @@ const POLL_MS = 250;
 const LOG_DRAIN_MS = 3_000;
 const LOG_QUIET_MS = 300;
 const KILLED_EXIT = 137;
+/** Tasks a step may have rejected before its error stands, and the wait before the next. */
+const REJECTION_ATTEMPTS = 3;
+const REJECTION_BACKOFF_MS = 2_000;
 /** On a step's scratch volumes: its service's name, by which they are found and removed. */
 export const STEP_LABEL = 'org.stubforge.swarm-step';
 
@@ -37,6 +40,10 @@ export interface SwarmStepDeps {
 
 interface TaskView { readonly state: string; readonly exitCode?: number; readonly err?: string; readonly nodeId?: string }
 
+type Attempt =
+  | { readonly kind: 'done'; readonly result: Result<StepOutcome, RuntimeError> }
+  | { readonly kind: 'rejected'; readonly error: RuntimeError };
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -53,10 +60,37 @@ export class SwarmStepHandle implements StepHandle {
 
   async run(onLine: OnOutputLine, signal?: AbortSignal): Promise<Result<StepOutcome, RuntimeError>> {
     const d = this.deps;
-    const location = { file: d.socket };
-    const aborted = (): boolean => signal?.aborted === true;
-    if (aborted()) return err({ reason: 'interrupted', location });
     const started = d.now();
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        const tried = await this.attempt(onLine, started, signal);
+        if (tried.kind === 'done') return tried.result;
+        // A rejected task never ran to its end: the scheduler or the node turned it away (a node
+        // back from a crash still counts its lost task's reservation for a moment). The step has
+        // no effect until its output is taken, so a fresh task is safe; a few, then the error.
+        if (attempt >= REJECTION_ATTEMPTS || d.now() - started > d.timeoutMs) return err(tried.error);
+        onLine('stderr', `stubforge: Swarm rejected the step's task (${tried.error.reason === 'engine-error' ? tried.error.detail : tried.error.reason}); trying a fresh task (${String(attempt + 1)} of ${String(REJECTION_ATTEMPTS)})`);
+        const removed = await this.remove();
+        if (!removed.ok) return removed;
+        this.removed = false;
+        this.serviceId = undefined;
+        await sleep(REJECTION_BACKOFF_MS * attempt);
+      }
+    } finally {
+      if (d.output !== undefined) {
+        const left = d.store.takeUpload(d.output.token);
+        if (left !== undefined) await rm(left.path, { force: true });
+      }
+    }
+  }
+
+  /** One service and its task, watched to the end; a rejected task is handed back for a retry. */
+  private async attempt(onLine: OnOutputLine, started: number, signal?: AbortSignal): Promise<Attempt> {
+    const d = this.deps;
+    const location = { file: d.socket };
+    const done = (result: Result<StepOutcome, RuntimeError>): Attempt => ({ kind: 'done', result });
+    const aborted = (): boolean => signal?.aborted === true;
+    if (aborted()) return done(err({ reason: 'interrupted', location }));
     let logs: NodeJS.ReadableStream | undefined;
     try {
       const created = await withDeadline(d.docker.createService(d.serviceSpec as unknown as Docker.CreateServiceOptions), d.deadlines.callMs, 'create service');
@@ -68,59 +102,68 @@ export class SwarmStepHandle implements StepHandle {
         output.last = d.now();
         onLine(stream, line);
       }).then(() => { output.ended = true; });
-      let misses = 0;
-      let task: TaskView | undefined;
-      for (;;) {
-        if (aborted()) {
-          await this.remove();
-          return err({ reason: 'interrupted', location });
-        }
-        if (d.now() - started > d.timeoutMs) {
-          await this.remove();
-          return ok({ exitCode: KILLED_EXIT, timedOut: true, durationMs: d.now() - started, oomKilled: false });
-        }
-        try {
-          const seen = await this.task();
-          // A task that vanishes was removed with its service (the reaper, a user): it is over.
-          task = seen ?? (task === undefined ? undefined : { state: 'remove', err: 'the service was removed while its task ran' });
-          misses = 0;
-        } catch (error) {
-          misses += 1;
-          if (misses >= d.deadlines.healthMisses) {
-            const failure = d.fail('inspect task', error);
-            return err(failure.reason === 'engine-unavailable' ? failure : { reason: 'engine-unavailable', socket: d.socket, detail: `the engine stopped answering while the step ran (${failure.reason})`, location });
-          }
-        }
-        if (task !== undefined && FINAL_TASK_STATES.has(task.state)) break;
-        // A node that goes down takes its task's exit with it: the step is lost, not waited for.
-        if (task?.nodeId !== undefined && (await this.nodeDown(task.nodeId))) {
-          await this.remove();
-          return err({ reason: 'engine-unavailable', socket: d.socket, detail: `Swarm node ${task.nodeId} went down while the step ran on it`, location });
-        }
-        await sleep(POLL_MS);
-      }
+      const watched = await this.watch(started, signal);
+      if (!watched.ok) return done(watched);
+      const task = watched.value;
+      if (task === 'timed-out') return done(ok({ exitCode: KILLED_EXIT, timedOut: true, durationMs: d.now() - started, oomKilled: false }));
       const durationMs = d.now() - started;
       // A followed service log does not always end with its job: stop once it has been quiet a
       // moment (its lines arrive within milliseconds of being written), or after the drain limit.
       const finished = d.now();
       while (!output.ended && d.now() - finished < LOG_DRAIN_MS && d.now() - Math.max(finished, output.last) < LOG_QUIET_MS) await sleep(50);
-      if (task.state === 'rejected' || task.exitCode === undefined) {
-        return err({ reason: 'engine-error', operation: 'run task', detail: `task ${task.state}: ${task.err ?? 'no exit status'}`, location });
+      if (task.state === 'rejected') {
+        return { kind: 'rejected', error: { reason: 'engine-error', operation: 'run task', detail: `task rejected: ${task.err ?? 'no reason given'}`, location } };
+      }
+      if (task.exitCode === undefined) {
+        return done(err({ reason: 'engine-error', operation: 'run task', detail: `task ${task.state}: ${task.err ?? 'no exit status'}`, location }));
       }
       if (task.exitCode === 0 && d.output !== undefined) {
         const fetched = await this.takeOutput(d.output.token, d.output.hostDir);
-        if (!fetched.ok) return fetched;
+        if (!fetched.ok) return done(fetched);
       }
-      return ok({ exitCode: task.exitCode, timedOut: false, durationMs, oomKilled: task.exitCode === KILLED_EXIT });
+      return done(ok({ exitCode: task.exitCode, timedOut: false, durationMs, oomKilled: task.exitCode === KILLED_EXIT }));
     } catch (error) {
-      if (aborted()) return err({ reason: 'interrupted', location });
-      return err(d.fail('run service', error));
+      if (aborted()) return done(err({ reason: 'interrupted', location }));
+      return done(err(d.fail('run service', error)));
     } finally {
       (logs as { destroy?: () => void } | undefined)?.destroy?.();
-      if (d.output !== undefined) {
-        const left = d.store.takeUpload(d.output.token);
-        if (left !== undefined) await rm(left.path, { force: true });
+    }
+  }
+
+  /** Polls the task until it is final; an interrupt, the timeout or a lost node ends it first. */
+  private async watch(started: number, signal?: AbortSignal): Promise<Result<TaskView | 'timed-out', RuntimeError>> {
+    const d = this.deps;
+    const location = { file: d.socket };
+    let misses = 0;
+    let task: TaskView | undefined;
+    for (;;) {
+      if (signal?.aborted === true) {
+        await this.remove();
+        return err({ reason: 'interrupted', location });
       }
+      if (d.now() - started > d.timeoutMs) {
+        await this.remove();
+        return ok('timed-out');
+      }
+      try {
+        const seen = await this.task();
+        // A task that vanishes was removed with its service (the reaper, a user): it is over.
+        task = seen ?? (task === undefined ? undefined : { state: 'remove', err: 'the service was removed while its task ran' });
+        misses = 0;
+      } catch (error) {
+        misses += 1;
+        if (misses >= d.deadlines.healthMisses) {
+          const failure = d.fail('inspect task', error);
+          return err(failure.reason === 'engine-unavailable' ? failure : { reason: 'engine-unavailable', socket: d.socket, detail: `the engine stopped answering while the step ran (${failure.reason})`, location });
+        }
+      }
+      if (task !== undefined && FINAL_TASK_STATES.has(task.state)) return ok(task);
+      // A node that goes down takes its task's exit with it: the step is lost, not waited for.
+      if (task?.nodeId !== undefined && (await this.nodeDown(task.nodeId))) {
+        await this.remove();
+        return err({ reason: 'engine-unavailable', socket: d.socket, detail: `Swarm node ${task.nodeId} went down while the step ran on it`, location });
+      }
+      await sleep(POLL_MS);
     }
   }
 
@@ -199,16 +242,21 @@ export async function removeService(docker: Docker, id: string, deadlines: Engin
       if (status(error) === 404) return ok(undefined);
       throw error;
     }
+    const taskContainers = (): Promise<Docker.ContainerInfo[]> =>
+      withDeadline(docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.id=${id}`] } }), deadlines.callMs, 'list task containers');
+    const removeTaskContainers = async (containers: readonly Docker.ContainerInfo[]): Promise<void> => {
+      for (const c of containers) {
+        await withDeadline(docker.getContainer(c.Id).remove({ force: true, v: true }), deadlines.removeMs, 'remove task container').catch(gone);
+      }
+    };
     // Listed before the service goes: the engine's own clean-up races with ours afterwards.
-    const containers = await withDeadline(docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.id=${id}`] } }), deadlines.callMs, 'list task containers');
+    const containers = await taskContainers();
     try {
       await withDeadline(docker.getService(id).remove(), deadlines.removeMs, 'remove service');
     } catch (error) {
       if (status(error) !== 404) return err(fail('remove service', error));
     }
-    for (const c of containers) {
-      await withDeadline(docker.getContainer(c.Id).remove({ force: true, v: true }), deadlines.removeMs, 'remove task container').catch(gone);
-    }
+    await removeTaskContainers(containers);
     // The engine makes a step's scratch volumes twice over (one when it prepares the task, one for
     // the container) and removes neither: they are found by the step's label.
     const volumes = await withDeadline(docker.listVolumes({ filters: { label: [`${STEP_LABEL}=${name}`] } }), deadlines.callMs, 'list scratch volumes');
@@ -220,7 +268,10 @@ export async function removeService(docker: Docker, id: string, deadlines: Engin
           break;
         } catch (error) {
           if (status(error) === 404) break;
-          if (status(error) !== 409 || attempt >= 40) throw error;
+          if (status(error) !== 409 || attempt >= 80) throw error;
+          // In use: by a task container that was still being made when the list above was
+          // taken (a task starting as its service goes), which nobody else would remove soon.
+          if (attempt % 8 === 7) await removeTaskContainers(await taskContainers());
           await sleep(250);
         }
       }

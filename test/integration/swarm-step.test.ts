@@ -148,6 +148,19 @@ describe('a build step on Swarm', () => {
     const created = await runtime.createStep({ image: TEST_IMAGE, cmd: ['true'], user: '0:0', network: 'none', timeoutMs: 1000, labels: { run: 'x', package: 'p', key: 'k', kind: 'test' } });
     expect(!created.ok && created.error.reason).toBe('root-user-refused');
   });
+
+  it('tries a fresh task when Swarm rejects one, and reports the rejection after three tries', async () => {
+    // Pinned by digest to a registry on a closed loopback port: every task is rejected at its pull.
+    const s = spec({ cmd: ['true'], image: `127.0.0.1:1/stubforge-absent@sha256:${'0'.repeat(64)}` });
+    const result = await runBuildStep(s, { runtime, log });
+    if (result.ok) throw new Error('a step whose image cannot be pulled succeeded');
+    expect(result.error).toMatchObject({ reason: 'engine-error', operation: 'run task' });
+    expect(JSON.stringify(result.error)).toMatch(/task rejected/);
+    const retries = readFileSync(`${s.outputDir}.log`, 'utf8').match(/trying a fresh task \(\d of 3\)/g) ?? [];
+    expect(retries).toEqual(['trying a fresh task (2 of 3)', 'trying a fresh task (3 of 3)']);
+    expect(await servicesOfRun(s.run)).toEqual([]);
+    expect(existsSync(s.outputDir)).toBe(false);
+  });
 });
 
 describe('reaping on Swarm', () => {
@@ -167,7 +180,7 @@ describe('reaping on Swarm', () => {
     for (let i = 0; i < 100 && ((await servicesOfRun(orphanRun)).length === 0 || (await servicesOfRun(liveRun)).length === 0); i++) await new Promise((r) => setTimeout(r, 100));
 
     const reaped = await reapLeftovers(runtime, { log });
-    if (!reaped.ok) throw new Error(reaped.error.reason);
+    if (!reaped.ok) throw new Error(JSON.stringify(reaped.error));
     expect(reaped.value.removed).toContain(orphan.value.id);
     expect(reaped.value.removed).not.toContain(live.value.id);
     expect(await servicesOfRun(orphanRun)).toEqual([]);
