@@ -15,8 +15,7 @@
 // The SPDX document and the copyright file must name each at its stated revision; without the file
 // a build that packages an application is refused, with a message saying what to write.
 // Without a tree every test here is reported as skipped, and the describe name says why.
-// Status (docs/stub-domain-rumprun.md): QEMU links with that backend; the bake and the boots of
-// the two qemu-stubdom tests have not yet been seen to pass.
+// Status (docs/stub-domain-rumprun.md): both qemu-stubdom tests have been seen to pass.
 // The qemu-stubdom builds take a fresh STUBFORGE_HOME each run unless STUBFORGE_RUMPRUN_HOME
 // names one to reuse (its store keeps the closure, which takes most of an hour on two cores).
 import { spawnSync } from 'node:child_process';
