@@ -79,6 +79,24 @@ describe('reading a components file', () => {
     expect(!read.ok && read.error.reason === 'components-invalid' && read.error.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^no paragraph for component "mini-os", which the images of a xen tree embed \(the Xen PV kernel layer/)]);
   });
 
+  it.each([
+    ['B04D42225A12A6FAE57A78A9C1CF23642E46CD00', /abbreviated or upper-case commit id/],
+    ['b04d4222', /abbreviated or upper-case commit id/],
+    ['a release?', /neither a full git commit id/],
+  ])('refuses the revision %s', (revision, message) => {
+    const read = readRumprunComponents(fixture('hw.components').replace('b04d42225a12a6fae57a78a9c1cf23642e46cd00', revision), 'hw.components', 'hw');
+    expect(!read.ok && read.error.reason === 'components-invalid' && read.error.problems.map((p) => p.message)).toEqual([expect.stringMatching(message)]);
+  });
+
+  it.each(['2020.05', '0.1+rc1'])('takes the release version %s', (revision) => {
+    expect(readRumprunComponents(fixture('hw.components').replace('b04d42225a12a6fae57a78a9c1cf23642e46cd00', revision), 'hw.components', 'hw').ok).toBe(true);
+  });
+
+  it('takes an ssh repository with a user in it', () => {
+    const read = readRumprunComponents(fixture('hw.components').replace('https://git.example/rumpkernel/rumprun', 'ssh://git@git.example/rumpkernel/rumprun.git'), 'hw.components', 'hw');
+    expect(read.ok && read.value.components[0]?.repository).toBe('ssh://git@git.example/rumpkernel/rumprun.git');
+  });
+
   it('names a malformed line', () => {
     const read = readRumprunComponents('Component: rumprun\nthis is not a field\n', 'x.components', 'hw');
     expect(!read.ok && read.error.reason === 'components-invalid' && read.error.problems[0]).toMatchObject({ location: { file: 'x.components', line: 2 } });

@@ -60,9 +60,10 @@ export type RumprunComponentsError =
   | { readonly reason: 'components-invalid'; readonly problems: readonly ConfigProblem[]; readonly location: SourceLocation };
 
 const FULL_COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-const SHORT_HEX = /^[0-9a-fA-F]{4,39}$/;
+// Hex with both a letter and a digit: a commit id (a release version is rarely that), shortened or in capitals.
+const COMMIT_LIKE = /^(?=.*[a-fA-F])(?=.*[0-9])[0-9a-fA-F]{4,64}$/;
 const RELEASE = /^[A-Za-z0-9][A-Za-z0-9.+~_-]*$/;
-const URL = /^(git\+)?(https?|ssh|git|file):\/\/[^\s@]+$/;
+const URL = /^(git\+)?(https?|ssh|git|file):\/\/\S+$/;
 
 /** Components the image embeds on `platform`, in their fixed order. */
 export function componentsOf(platform: RumprunPlatform): readonly string[] {
@@ -71,7 +72,7 @@ export function componentsOf(platform: RumprunPlatform): readonly string[] {
 
 function checkRevision(reader: FieldReader, value: string): void {
   if (FULL_COMMIT.test(value)) return;
-  if (SHORT_HEX.test(value) && /[0-9]/.test(value)) {
+  if (COMMIT_LIKE.test(value)) {
     reader.problem('Revision', `Revision "${value}" looks like an abbreviated or upper-case commit id: write the full lower-case one (git rev-parse HEAD in that checkout)`);
   } else if (!RELEASE.test(value)) {
     reader.problem('Revision', `Revision "${value}" is neither a full git commit id (40 hex digits) nor a release version`);
@@ -95,7 +96,7 @@ function readComponent(reader: FieldReader, rawLines: readonly string[]): Rumpru
   if (revision !== undefined) checkRevision(reader, revision);
   const repository = reader.optional('Repository');
   if (repository !== undefined && !URL.test(repository)) {
-    reader.problem('Repository', `Repository "${repository}" is not a URL (https://, ssh://, git://, file://, optionally git+...) without a revision in it`);
+    reader.problem('Repository', `Repository "${repository}" is not a URL (https://, ssh://, git:// or file://, optionally after git+)`);
   }
   const copyright = reader.optional('Copyright') === undefined ? undefined : reader.paragraph.get('Copyright');
   // Marks the field read and reports it missing or empty; the first line is the short name.
