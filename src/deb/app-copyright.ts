@@ -44,6 +44,7 @@ export function aggregateCopyright(header: CopyrightHeader, parts: readonly Copy
     'of every source listed below (Static-Built-Using); the copyright file of each follows',
     'unchanged, as that source ships it.',
     ...(ordered.some((p) => p.role === 'toolchain-tree') ? [
+      '',
       'The toolchain tree\'s own components are not Debian sources: each is named at the upstream',
       'revision the tree\'s builder stated, and its part is that statement.',
     ] : []),
