@@ -14,7 +14,7 @@ import { applicationVersion } from './app-version.js';
 import { builtUsingDecision, readCopyrightLicences, type BuiltUsingDecision } from './copyright-licence.js';
 import type { ControlField, DebLayoutError, PackageDescription } from './deb-fields.js';
 import type { DataEntryInput, DebDescription } from './deb-layout.js';
-import { spdxDocument, type SpdxToolchainPart } from './spdx.js';
+import { spdxDocument, type SpdxToolchainPart, type SpdxTreeComponent } from './spdx.js';
 
 export interface EmbeddedSource {
   readonly source: string;
@@ -55,6 +55,11 @@ export interface ApplicationDebInput {
   readonly compilerRuntime?: readonly { readonly source: string; readonly version: string; readonly packages: readonly string[] }[];
   /** Toolchain-tree archives linked (rumprun): listed in the SPDX document, not in the fields. */
   readonly toolchainParts?: readonly SpdxToolchainPart[];
+  /**
+   * Components of that tree the image embeds (rumprun, src-netbsd ...), as the user stated them:
+   * named in the SPDX document and the copyright file, each with its paragraph of the statement.
+   */
+  readonly treeComponents?: readonly (SpdxTreeComponent & { readonly statement: string })[];
   /** The image, launch files, changelog: paths relative to the package root. */
   readonly files: readonly DataEntryInput[];
   readonly lintianOverrides: readonly LintianOverrideLine[];
@@ -135,6 +140,7 @@ export function describeApplicationDebs(input: ApplicationDebInput): Result<Appl
   const parts: CopyrightPart[] = [
     { source: input.source.name, version: input.source.version, role: 'application', readFrom: `debian/copyright of ${input.source.name} ${input.source.version}`, text: input.source.copyright },
     ...embedded.map((e) => ({ source: e.source, version: e.version, role: e.origin, readFrom: e.copyright.readFrom, text: e.copyright.text })),
+    ...(input.treeComponents ?? []).map((c) => ({ source: c.name, version: c.revision, role: 'toolchain-tree' as const, readFrom: `the components file of the ${c.tree} tree`, text: c.statement })),
   ];
   const copyright = aggregateCopyright({ package: input.package, version: version.value }, parts);
   const spdx = spdxDocument({
@@ -145,6 +151,7 @@ export function describeApplicationDebs(input: ApplicationDebInput): Result<Appl
       ...(input.compilerRuntime ?? []).map((r) => ({ ...r, role: 'compiler-runtime' as const, licences: { machineReadable: false, licenceTexts: new Map<string, string>() } })),
     ],
     ...(input.toolchainParts === undefined ? {} : { toolchainParts: input.toolchainParts }),
+    ...(input.treeComponents === undefined ? {} : { treeComponents: input.treeComponents }),
   });
 
   const common = { version: version.value, architecture: input.architecture, maintainer: input.maintainer, sourceDateEpoch: input.sourceDateEpoch, origin: location };

@@ -1,7 +1,8 @@
 // The SPDX 2.3 document (JSON) an application package ships (pure): the package itself, the
 // source it was built from and every source its binary statically links, each with its exact
 // version, a purl and the licence its Debian copyright file declares. Everything in it comes from
-// the inputs: the creation time is SOURCE_DATE_EPOCH and the namespace a UUID made from the
+// the inputs (a user-supplied toolchain tree's own components — rumprun's — as the user stated
+// them: rumprun-components.ts); the creation time is SOURCE_DATE_EPOCH and the namespace a UUID made from the
 // content, so two builds give the same bytes.
 import { createHash } from 'node:crypto';
 import { licenceRef, spdxLicenceExpression, type CopyrightLicences } from './copyright-licence.js';
@@ -22,12 +23,28 @@ export interface SpdxToolchainPart {
   readonly path: string;
 }
 
+/** A component of a user-supplied toolchain tree that the image embeds (rumprun, src-netbsd ...), as its builder stated it. */
+export interface SpdxTreeComponent {
+  /** The tree, as the toolchain parts name it (`rumprun hw`). */
+  readonly tree: string;
+  readonly name: string;
+  /** The upstream revision (a commit id or a release version). */
+  readonly revision: string;
+  /** Where that revision can be fetched (a URL), when stated. */
+  readonly repository?: string;
+  readonly copyright?: string;
+  /** DEP-5 short licence expression. */
+  readonly licence: string;
+  readonly licenceText?: string;
+}
+
 export interface SpdxInput {
   readonly package: string;
   readonly version: string;
   readonly architecture: string;
   readonly sources: readonly SpdxSource[];
   readonly toolchainParts?: readonly SpdxToolchainPart[];
+  readonly treeComponents?: readonly SpdxTreeComponent[];
   readonly sourceDateEpoch: number;
   /** `stubforge-<version>`, for creationInfo.creators. */
   readonly tool: string;
@@ -37,11 +54,11 @@ interface SpdxPackage {
   SPDXID: string;
   name: string;
   versionInfo?: string;
-  downloadLocation: 'NOASSERTION';
+  downloadLocation: string;
   filesAnalyzed: false;
   licenseConcluded: string;
   licenseDeclared: string;
-  copyrightText: 'NOASSERTION';
+  copyrightText: string;
   externalRefs?: { referenceCategory: 'PACKAGE-MANAGER'; referenceType: 'purl'; referenceLocator: string }[];
   primaryPackagePurpose: 'APPLICATION' | 'SOURCE' | 'LIBRARY';
   comment?: string;
@@ -66,6 +83,15 @@ export function debPurl(name: string, version: string, arch: string): string {
   return `pkg:deb/debian/${name}@${encoded}?arch=${arch}`;
 }
 
+/**
+ * The SPDX VCS form of a stated repository and revision (`git+https://...@<revision>`); without a
+ * stated repository there is nothing to assert.
+ */
+export function vcsDownloadLocation(repository: string | undefined, revision: string): string {
+  if (repository === undefined) return 'NOASSERTION';
+  return `${repository.startsWith('git+') ? repository : `git+${repository}`}@${revision}`;
+}
+
 function uuidFrom(text: string): string {
   const h = createHash('sha256').update(text).digest('hex');
   // RFC 4122 layout with the version nibble 5 and the variant bits 10: a name-based UUID.
@@ -75,15 +101,14 @@ function uuidFrom(text: string): string {
 
 export function spdxDocument(input: SpdxInput): string {
   const refs = new Map<string, string>();
+  const declare = (expression: string, texts: ReadonlyMap<string, string>, fallback: (term: string) => string): string => {
+    const lic = spdxLicenceExpression(expression);
+    for (const term of lic.refs) refs.set(licenceRef(term), texts.get(term) ?? fallback(term));
+    return lic.expression;
+  };
   const sourcePackage = (s: SpdxSource): SpdxPackage => {
-    let declared = 'NOASSERTION';
-    if (s.licences.mainLicence !== undefined) {
-      const lic = spdxLicenceExpression(s.licences.mainLicence);
-      declared = lic.expression;
-      for (const term of lic.refs) {
-        refs.set(licenceRef(term), s.licences.licenceTexts.get(term) ?? `The licence "${term}" as the Debian copyright file of ${s.source} ${s.version} names it.`);
-      }
-    }
+    const declared = s.licences.mainLicence === undefined ? 'NOASSERTION'
+      : declare(s.licences.mainLicence, s.licences.licenceTexts, (term) => `The licence "${term}" as the Debian copyright file of ${s.source} ${s.version} names it.`);
     return {
       SPDXID: spdxId('Source', s.source), name: s.source, versionInfo: s.version, downloadLocation: 'NOASSERTION',
       filesAnalyzed: false, licenseConcluded: 'NOASSERTION', licenseDeclared: declared, copyrightText: 'NOASSERTION',
@@ -106,6 +131,16 @@ export function spdxDocument(input: SpdxInput): string {
     licenseConcluded: 'NOASSERTION', licenseDeclared: 'NOASSERTION', copyrightText: 'NOASSERTION', primaryPackagePurpose: 'LIBRARY',
     comment: 'an archive of the user-supplied toolchain tree, linked into the binary; it has no Debian source',
   }));
+  const components: SpdxPackage[] = [...(input.treeComponents ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)).map((c) => {
+    const texts = new Map(c.licenceText === undefined ? [] : spdxLicenceExpression(c.licence).refs.map((term) => [term, c.licenceText ?? ''] as const));
+    return {
+      SPDXID: spdxId('Component', c.name), name: c.name, versionInfo: c.revision, downloadLocation: vcsDownloadLocation(c.repository, c.revision),
+      filesAnalyzed: false, licenseConcluded: 'NOASSERTION',
+      licenseDeclared: declare(c.licence, texts, (term) => `The licence "${term}" as the components file of the ${c.tree} tree names it.`),
+      copyrightText: c.copyright ?? 'NOASSERTION', primaryPackagePurpose: 'SOURCE',
+      comment: `a component of the user-supplied ${c.tree} tree (not in Debian) that the bake put into the image; revision and licence as the tree's builder stated them`,
+    };
+  });
   const relationships = [
     { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: appId },
     ...sources.map((s) => ({
@@ -114,6 +149,7 @@ export function spdxDocument(input: SpdxInput): string {
       relatedSpdxElement: spdxId('Source', s.source),
     })),
     ...toolchain.map((t) => ({ spdxElementId: appId, relationshipType: 'STATIC_LINK', relatedSpdxElement: t.SPDXID })),
+    ...components.map((c) => ({ spdxElementId: appId, relationshipType: 'STATIC_LINK', relatedSpdxElement: c.SPDXID })),
   ];
   const body = {
     spdxVersion: 'SPDX-2.3',
@@ -125,7 +161,7 @@ export function spdxDocument(input: SpdxInput): string {
       created: new Date(input.sourceDateEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       creators: [`Tool: ${input.tool}`],
     },
-    packages: [app, ...sources.map(sourcePackage), ...toolchain],
+    packages: [app, ...sources.map(sourcePackage), ...toolchain, ...components],
     relationships,
     ...(refs.size === 0 ? {} : {
       hasExtractedLicensingInfos: [...refs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([licenseId, extractedText]) => ({ licenseId, extractedText })),

@@ -1,7 +1,8 @@
 // Content cache keys: one SHA-256 per plan node over everything its output depends on — the source
 // (name, version, every file's checksum), the recipe (text and patches), the arch file, the node's
 // own build image, its build profiles, the builder (stubforge's code that turns a recipe into commands, and a
-// user-supplied toolchain tree), and the keys of its target dependencies, so a change anywhere
+// user-supplied toolchain tree, and for an application what its user stated of that tree's own
+// components), and the keys of its target dependencies, so a change anywhere
 // below a node changes its key. Image and builder digests are known only at run time: they are inputs.
 import { createHash } from 'node:crypto';
 import type { CacheKey, Sha256Hex } from '../model/brand.js';
@@ -20,6 +21,12 @@ export interface BuilderIdentity {
   readonly code: string;
   /** Digest of a user-supplied toolchain tree (plan/toolchain-tree.ts), for an arch with `Toolchain: user-tree`. */
   readonly toolchainTree?: string;
+  /**
+   * Digest of what the user stated of that tree's own components (their revisions and licences,
+   * bake/backends/rumprun-components.ts). Only an application's package names them, so only an
+   * application node's key takes it: restating a revision rebuilds the package, not the libraries.
+   */
+  readonly toolchainComponents?: string;
 }
 
 export interface CacheKeyInputs {
@@ -42,6 +49,14 @@ export interface CacheKeyInputs {
    * `--application-changelog`): SHA-256 of both, since they are in the package's bytes.
    */
   readonly applicationRelease?: Sha256Hex;
+  /** An application node's `BuilderIdentity.toolchainComponents` (`applicationInputs` puts it here). */
+  readonly toolchainComponents?: string;
+}
+
+/** The inputs of an application node: a library's, with the stated tree components when there are some. */
+export function applicationInputs(inputs: CacheKeyInputs, kind: 'library' | 'application'): CacheKeyInputs {
+  const stated = inputs.builder.toolchainComponents;
+  return kind === 'application' && stated !== undefined ? { ...inputs, toolchainComponents: stated } : inputs;
 }
 
 /** The line that choice adds to the key text; changing it would orphan every such cache entry. */
@@ -62,6 +77,7 @@ export function cacheKeyText(inputs: CacheKeyInputs): string {
   lines.push(['profiles', ...[...inputs.profiles].sort()].join(' '));
   lines.push(`builder ${inputs.builder.code}`);
   if (inputs.builder.toolchainTree !== undefined) lines.push(`toolchain-tree ${inputs.builder.toolchainTree}`);
+  if (inputs.toolchainComponents !== undefined) lines.push(`toolchain-components ${inputs.toolchainComponents}`);
   for (const d of [...inputs.dependencyKeys].sort(byKey((x) => x.source))) lines.push(`dep ${d.source} ${d.key}`);
   if (inputs.origTarballOnly === true) lines.push(ORIG_ONLY_KEY_LINE);
   if (inputs.applicationRelease !== undefined) lines.push(`application-release ${inputs.applicationRelease}`);
@@ -90,12 +106,12 @@ export function planCacheKeys(plan: BuildPlan, imageDigests: ReadonlyMap<string,
     if (imageDigest === undefined) continue;
     const known = dependencyKeys.flatMap((d) => (d.key === undefined ? [] : [{ source: d.source, key: d.key }]));
     if (known.length !== dependencyKeys.length) continue;
-    keys.set(node.source, cacheKey({
+    keys.set(node.source, cacheKey(applicationInputs({
       source: node.source, version: node.version, files: node.files,
       ...(node.recipe === undefined ? {} : { recipeSha256: node.recipe.sha256 }),
       archSha256: plan.archSha256, imageDigest, builder, dependencyKeys: known, profiles: node.profiles,
       ...(origOnly.has(node.source) ? { origTarballOnly: true } : {}),
-    }));
+    }, node.kind)));
   }
   return keys;
 }

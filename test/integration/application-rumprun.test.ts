@@ -9,9 +9,13 @@
 //   docs/stub-domain-rumprun.md) while it opens a block device;
 // - a xen tree: the qemu-stubdom recipe bakes with xen_pv and the image carries the PV guest
 //   descriptor Xen's loader reads.
+// Every package names rumprun's own components (not in Debian) at the revisions stated in a
+// components file: the one STUBFORGE_RUMPRUN_COMPONENTS names, else one this test writes with the
+// revisions docs/rumprun-tree.md gives (the trees the project's runs used were built from them).
+// The SPDX document and the copyright file must name each at its stated revision; without the file
+// a build that packages an application is refused, with a message saying what to write.
 // Without a tree every test here is reported as skipped, and the describe name says why.
-// Status (docs/stub-domain-rumprun.md): QEMU links with that backend; the bake and the boots of
-// the two qemu-stubdom tests have not yet been seen to pass.
+// Status (docs/stub-domain-rumprun.md): both qemu-stubdom tests have been seen to pass.
 // The qemu-stubdom builds take a fresh STUBFORGE_HOME each run unless STUBFORGE_RUMPRUN_HOME
 // names one to reuse (its store keeps the closure, which takes most of an hour on two cores).
 import { spawnSync } from 'node:child_process';
@@ -22,7 +26,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readRumprunTree } from '../../src/bake/backends/rumprun-tree-io.js';
 import { renderRumprunConfig } from '../../src/bake/rumprun-json.js';
 import { plannedVersions, servedChoices } from './archive-versions.js';
+import { command as build } from '../../src/cli/commands/build.js';
 import { dpkgInstall, field, FIXTURE_RECIPES, lintianErrors, packagesOf, ROOT, run, stubforgeBuild } from './application-support.js';
+import { runCommand } from './cli-support.js';
 import { bootAndWatch } from './rumprun-boot.js';
 
 const treeDir = process.env['STUBFORGE_RUMPRUN'];
@@ -46,10 +52,54 @@ afterAll(() => {
   if (work !== '') rmSync(work, { recursive: true, force: true });
 });
 
+/** The revisions docs/rumprun-tree.md names; mini-os is part of the rumprun checkout. */
+const RUMPRUN_REVISION = 'b04d42225a12a6fae57a78a9c1cf23642e46cd00';
+const DOCUMENTED: readonly { name: string; revision: string; licence: string; spdx: string; platforms: readonly string[] }[] = [
+  { name: 'rumprun', revision: RUMPRUN_REVISION, licence: 'BSD-2-Clause', spdx: 'BSD-2-Clause', platforms: ['hw', 'xen'] },
+  { name: 'buildrump.sh', revision: '9c9b022cb2115734935e50600c867a3bc230b32c', licence: 'BSD-2-Clause', spdx: 'BSD-2-Clause', platforms: ['hw', 'xen'] },
+  { name: 'src-netbsd', revision: 'b8b951e911a2fc555848a2785a9998bc128530b6', licence: 'BSD-2-Clause and BSD-3-Clause', spdx: 'BSD-2-Clause AND BSD-3-Clause', platforms: ['hw', 'xen'] },
+  { name: 'mini-os', revision: RUMPRUN_REVISION, licence: 'Expat', spdx: 'MIT', platforms: ['xen'] },
+];
+const userComponents = process.env['STUBFORGE_RUMPRUN_COMPONENTS'];
+const stated = DOCUMENTED.filter((c) => c.platforms.includes(platform ?? ''));
+if (withTree && (userComponents === undefined || userComponents === '')) {
+  const file = join(work, 'rumprun.components');
+  writeFileSync(file, `${stated.map((c) => `Component: ${c.name}\nRevision: ${c.revision}\nLicense: ${c.licence}\n`).join('\n')}`);
+  process.env['STUBFORGE_RUMPRUN_COMPONENTS'] = file;
+}
+
+/** The installed package's SPDX document and copyright file name every stated component at its revision. */
+function expectComponentsNamed(root: string, pkg: string): void {
+  if (userComponents !== undefined && userComponents !== '') return;
+  const spdx = JSON.parse(readFileSync(join(root, `usr/share/doc/${pkg}/${pkg}.spdx.json`), 'utf8')) as {
+    packages: { SPDXID: string; name: string; versionInfo?: string; licenseDeclared: string; downloadLocation: string }[];
+    relationships: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }[];
+  };
+  const copyright = readFileSync(join(root, `usr/share/doc/${pkg}/copyright`), 'utf8');
+  for (const c of stated) {
+    const named = spdx.packages.find((p) => p.name === c.name);
+    expect(named, c.name).toMatchObject({ versionInfo: c.revision, licenseDeclared: c.spdx, downloadLocation: 'NOASSERTION' });
+    expect(spdx.relationships).toContainEqual({ spdxElementId: `SPDXRef-Package-${pkg}`, relationshipType: 'STATIC_LINK', relatedSpdxElement: named?.SPDXID });
+    expect(copyright).toContain(`  ${c.name} ${c.revision}: baked in`);
+    expect(copyright).toContain(`Component: ${c.name}\nRevision: ${c.revision}\nLicense: ${c.licence}\n`);
+  }
+  expect(spdx.packages.filter((p) => p.SPDXID.startsWith('SPDXRef-Component-')).map((p) => p.name).sort()).toEqual(stated.map((c) => c.name).sort());
+}
+
 describe(title, () => {
   it.skipIf(!withTree)('reads the tree', () => {
     expect(tree?.ok, JSON.stringify(tree)).toBe(true);
   });
+
+  it.skipIf(!withTree)('refuses to package an application without a components file, saying what to write', async () => {
+    const missing = join(work, 'no-such.components');
+    const args = ['pngcheck-static', '--arch', 'rumprun-amd64', '--suite', 'bookworm', '--arch-dir', join(ROOT, 'arch'), '--recipe-dir', FIXTURE_RECIPES, '--recipe-dir', join(ROOT, 'recipes')];
+    const refused = await runCommand(build, args, { env: { ...process.env, STUBFORGE_HOME: join(work, 'refused'), STUBFORGE_CACHE: cache, STUBFORGE_RUMPRUN_COMPONENTS: missing }, cwd: work });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`${missing}: no components file`);
+    for (const c of stated) expect(refused.stderr).toContain(`Component: ${c.name}\n`);
+    expect(refused.stderr).toMatch(/Revision: <full commit id/);
+  }, 600_000);
 
   it.skipIf(!withTree)('bakes pngcheck-static with hw_generic; it boots in qemu-system-x86_64 and prints its zlib', async ({ skip }) => {
     if (platform !== 'hw') skip(`a ${platform ?? 'unreadable'} tree: hw_generic needs a hw tree`);
@@ -72,6 +122,7 @@ describe(title, () => {
     // rumprun's wire form repeats a key per element ("env":"A=1","env":"B=2"); JSON.parse keeps the last.
     const packaged = JSON.parse(readFileSync(join(root, 'usr/lib/pngcheck-static/rumprun.json'), 'utf8')) as { cmdline: string };
     expect(packaged.cmdline).toContain('pngcheck -v /data/openlogo-nd-100.png');
+    expectComponentsNamed(root, 'pngcheck-static');
     const json = renderRumprunConfig({ cmdline: ['pngcheck'], env: [], blk: [] });
     if (!json.ok) throw new Error(JSON.stringify(json.error));
     const serial = await bootAndWatch(qemu ?? '', join(root, 'usr/bin/pngcheck'), json.value, 120_000);
@@ -96,6 +147,7 @@ describe(title, () => {
     expect(lintianErrors(deb).errors).toEqual([]);
     const root = join(work, 'qemu-hw-root');
     expect(dpkgInstall(deb, root).status).toBe(0);
+    expectComponentsNamed(root, 'qemu-system-xen-stubdom');
     const image = join(root, 'usr/lib/xen/bin/qemu-stubdom-i386');
     const json = renderRumprunConfig({ cmdline: ['qemu-system-i386', '-version'], env: [], blk: [] });
     if (!json.ok) throw new Error(JSON.stringify(json.error));
@@ -131,6 +183,7 @@ describe(title, () => {
     expect(lintianErrors(deb).errors).toEqual([]);
     const root = join(work, 'qemu-x');
     expect(dpkgInstall(deb, root).status).toBe(0);
+    expectComponentsNamed(root, 'qemu-system-xen-stubdom');
     const image = join(root, 'usr/lib/xen/bin/qemu-stubdom-i386');
     expect(spawnSync('file', [image], { encoding: 'utf8' }).stdout).toMatch(/ELF 64-bit LSB executable, x86-64/);
     // rumprun's mini-os describes the PV kernel to Xen's loader in the older `__xen_guest` section

@@ -7,6 +7,8 @@ import type { ParseArgsConfig } from 'node:util';
 import { DEFAULT_SUITES } from '../../archive/suites.js';
 import { readEntry } from '../../cache/apt-repo-index.js';
 import type { PartialArch } from '../../arch/arch-file.js';
+import { statedComponents } from '../../bake/backends/rumprun-tree-io.js';
+import type { RumprunComponents } from '../../bake/backends/rumprun-components.js';
 import { findNodeImages } from '../../executor/builders/build-image.js';
 import { builderCode } from '../../executor/builders/builder-code.js';
 import { nodeKeys, type BuildChoices, type BuilderIdentity } from '../../executor/scheduler/node-keys.js';
@@ -50,14 +52,18 @@ export function environmentSuite(suites: readonly string[] | undefined): string 
 export interface Builder {
   readonly identity: BuilderIdentity;
   readonly tree?: { readonly root: string; readonly files: number; readonly hashed: number };
+  /** What the user stated of the tree's own components (`<variable>_COMPONENTS`, else the file beside the tree). */
+  readonly components?: RumprunComponents;
 }
 
 /**
  * The builder identity of `arch` on this machine: stubforge's build code, and for an arch whose
  * toolchain the user supplies (`Toolchain: user-tree`) the digest of that tree (its variable must
  * name it). The tree's file hashes are kept in the cache folder, so an unchanged tree is only stat'ed.
+ * The components file of the tree is read when there is one (a wrong one is an error); a run that
+ * packages an application (`needsComponents`) cannot do without it.
  */
-export async function builderIdentity(arch: PartialArch, ctx: CliContext): Promise<Result<Builder, Failure>> {
+export async function builderIdentity(arch: PartialArch, ctx: CliContext, needsComponents = false): Promise<Result<Builder, Failure>> {
   const code = await builderCode();
   if (arch.toolchain.kind !== 'user-tree') return ok({ identity: { code } });
   const variable = arch.toolchain.variable;
@@ -70,7 +76,17 @@ export async function builderIdentity(arch: PartialArch, ctx: CliContext): Promi
   if (!digest.ok) {
     return err({ message: `${variable}=${root}: cannot read the toolchain tree at ${digest.error.path}: ${digest.error.detail}`, exitCode: ExitCode.usage });
   }
-  return ok({ identity: { code, toolchainTree: digest.value.digest }, tree: { root, files: digest.value.files, hashed: digest.value.hashed } });
+  const tree = { root, files: digest.value.files, hashed: digest.value.hashed };
+  // The tree's own components, stated by the user: an application's package names them (its key too).
+  const componentsVariable = `${variable}_COMPONENTS`;
+  const file = ctx.env[componentsVariable];
+  const stated = await statedComponents(root, arch.toolchain.pathProbe, componentsVariable, file === undefined || file === '' ? undefined : resolve(ctx.cwd, file));
+  if (!stated.ok) return err({ message: stated.error, exitCode: ExitCode.usage });
+  if (stated.value.kind === 'missing') {
+    return needsComponents ? err({ message: stated.value.message, exitCode: ExitCode.usage }) : ok({ identity: { code, toolchainTree: digest.value.digest }, tree });
+  }
+  const components = stated.value.components;
+  return ok({ identity: { code, toolchainTree: digest.value.digest, toolchainComponents: components.digest }, tree, components });
 }
 
 export interface CacheStatus {

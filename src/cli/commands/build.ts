@@ -196,7 +196,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const choices: Result<BuildChoices, Failure> = await withApplicationRelease(buildChoices(a.values['allow-orig-only'], made.value.plan), a.values, ctx);
   if (!choices.ok) return fail(ctx, 'build', choices.error);
   // Every key names the builder: stubforge's build code and a user-supplied toolchain tree.
-  const builder = await builderIdentity(made.value.inputs.arch, ctx);
+  const packagesApplication = a.values['libraries-only'] !== true && made.value.plan.nodes.some((n) => n.kind === 'application');
+  const builder = await builderIdentity(made.value.inputs.arch, ctx, packagesApplication);
   if (!builder.ok) return fail(ctx, 'build', builder.error);
   const paths = resolvePaths(ctx.env, ctx.cwd);
 
@@ -292,6 +293,7 @@ async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
       application: withArchive(r.archive, (opened) => applicationBuilder({
         ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(),
         ...(facts.value.facts.toolchainRoot === undefined ? {} : { toolchainRoot: facts.value.facts.toolchainRoot }),
+        ...(r.builder.components === undefined ? {} : { treeComponents: r.builder.components }),
         ...releaseSettings(r.choices),
       })),
     },

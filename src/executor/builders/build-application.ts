@@ -10,10 +10,11 @@ import { gzipSync } from 'node:zlib';
 import type { PublishedEntry } from '../../cache/apt-repo.js';
 import { readRumprunTree } from '../../bake/backends/rumprun-tree-io.js';
 import { describeRumprunTreeError, type RumprunTree } from '../../bake/backends/rumprun-tree.js';
+import type { RumprunComponents } from '../../bake/backends/rumprun-components.js';
 import { imageProcessRunner } from '../../bake/image-process.js';
 import { describeOwner } from '../../bake/link-attribution.js';
 import { dpkgOwnerQuery } from '../../bake/link-trace-io.js';
-import { describeApplicationDebs, type ApplicationDebs, type EmbeddedSource } from '../../deb/app-deb.js';
+import { describeApplicationDebs, type ApplicationDebInput, type ApplicationDebs, type EmbeddedSource } from '../../deb/app-deb.js';
 import { applicationVersion, nextApplicationVersion } from '../../deb/app-version.js';
 import { validateVersion, type DebLayoutError } from '../../deb/deb-fields.js';
 import { buildDebLayout } from '../../deb/deb-layout.js';
@@ -44,6 +45,8 @@ export interface ApplicationBuildSettings extends LibraryBuildSettings {
   readonly baseEnv: Readonly<Record<string, string>>;
   /** A user-supplied toolchain tree on this machine (rumprun): its archives are the toolchain's. */
   readonly toolchainRoot?: string;
+  /** What the user stated of that tree's own components (rumprun, src-netbsd ...): the package names them. */
+  readonly treeComponents?: RumprunComponents;
   /** `stubforge-<version>`, named in the SPDX document. */
   readonly tool: string;
   /** N of `<source version>~stubforgeN` (default: one more than the highest the repository holds of that source version under other keys, else 1). */
@@ -160,11 +163,18 @@ async function packageApplication(node: PlanNode, context: NodeBuildContext, b: 
       return err({ reason: 'rumprun-tree', detail, location: read.error.location });
     }
     tree = read.value;
+    const stated = s.treeComponents;
+    if (stated === undefined || stated.platform !== tree.platform) {
+      const detail = stated === undefined
+        ? 'no statement of the tree\'s own components (rumprun, buildrump.sh, src-netbsd ...) was given: the package cannot name them'
+        : `${stated.file} states the components of a ${stated.platform} tree; this tree is ${tree.platform}`;
+      return err({ reason: 'rumprun-tree', detail, location: stated === undefined ? { file: tree.hostRoot } : { file: stated.file } });
+    }
   }
   const provenance = await linkProvenance({
     outputDir: b.outputDir, install: b.app.install, location,
     closure: b.entries.flatMap((e) => e.debs.map((deb) => ({ deb, path: s.repo.pathOf(deb) }))),
-    toolchainTrees: tree === undefined ? [] : [{ name: `rumprun ${tree.platform}`, root: tree.asBuiltRoot }],
+    toolchainTrees: tree === undefined ? [] : [{ name: rumprunTreeName(tree), root: tree.asBuiltRoot }],
     hostOwner: dpkgOwnerQuery({ run: imageRun }),
     requirements: b.app.closureLibraries,
   });
@@ -218,7 +228,7 @@ async function packageApplication(node: PlanNode, context: NodeBuildContext, b: 
     // gzip -9n: no name, no time in the header, so the bytes depend on the text alone.
     await writeFile(join(doc, 'changelog.Debian.gz'), gzipSync(changelog, { level: 9 }));
   }
-  return describeAndWrite(node, context, b, s, { root, dbgRoot, provenance: provenance.value, baked: baked.value, embedded: embedded.value, work });
+  return describeAndWrite(node, context, b, s, { root, dbgRoot, provenance: provenance.value, baked: baked.value, embedded: embedded.value, work, ...(tree === undefined ? {} : { tree }) });
 }
 
 interface Staged {
@@ -228,6 +238,7 @@ interface Staged {
   readonly baked: readonly BakedProgram[];
   readonly embedded: readonly EmbeddedSource[];
   readonly work: string;
+  readonly tree?: RumprunTree;
 }
 
 async function describeAndWrite(node: PlanNode, context: NodeBuildContext, b: Built, s: ApplicationBuildSettings, st: Staged): Promise<Result<Packaged, ApplicationError>> {
@@ -248,6 +259,7 @@ async function describeAndWrite(node: PlanNode, context: NodeBuildContext, b: Bu
     architecture: s.arch.installArchitecture, partialArch: s.arch.name, maintainer, target: b.recipe.name,
     ...(s.suites === undefined ? {} : { suites: s.suites }),
     recipeSha256: b.recipe.contentSha256, cacheKey: context.key, embedded: st.embedded, toolchainParts: st.provenance.toolchainParts,
+    ...(st.tree === undefined || s.treeComponents === undefined ? {} : { treeComponents: treeComponents(st.tree, s.treeComponents) }),
     compilerRuntime: st.provenance.compilerRuntime,
     files: files.value, lintianOverrides: b.app.lintianOverrides.map((o) => ({ tag: o.tag, reason: o.reason })),
     ...(debugFiles === undefined ? {} : { debug: { files: debugFiles.value, buildIds: st.baked.flatMap((p) => (p.debugFile === undefined ? [] : [p.debugFile.buildId])) } }),
@@ -263,6 +275,20 @@ async function describeAndWrite(node: PlanNode, context: NodeBuildContext, b: Bu
     debs.push(written.value.path);
   }
   return ok({ debs, described: described.value, provenance: st.provenance, baked: st.baked });
+}
+
+/** The stated components as the package names them, under the tree's name in the provenance (`rumprun hw`). */
+function treeComponents(tree: RumprunTree, stated: RumprunComponents): NonNullable<ApplicationDebInput['treeComponents']> {
+  return stated.components.map((c) => ({
+    tree: rumprunTreeName(tree), name: c.name, revision: c.revision, licence: c.licence, statement: c.statement,
+    ...(c.repository === undefined ? {} : { repository: c.repository }),
+    ...(c.copyright === undefined ? {} : { copyright: c.copyright }),
+    ...(c.licenceText === undefined ? {} : { licenceText: c.licenceText }),
+  }));
+}
+
+function rumprunTreeName(tree: RumprunTree): string {
+  return `rumprun ${tree.platform}`;
 }
 
 /**

@@ -1,10 +1,11 @@
 // The cache key of every plan node as the executor uses it: the plan's key (plan/cache-key.ts),
 // with the explicit choices the user made for this run that change what a build produces —
 // building a source from its orig tarball alone. Such a node's dependants get new keys too,
-// through its key. An application given its version by `rebuild` names that release in its key.
+// through its key. An application given its version by `rebuild` names that release in its key,
+// and one built with a user-supplied tree the components the user stated of it.
 import { createHash } from 'node:crypto';
 import type { CacheKey, Sha256Hex } from '../../model/brand.js';
-import { cacheKey, planCacheKeys, type BuilderIdentity, type CacheKeyInputs } from '../../plan/cache-key.js';
+import { applicationInputs, cacheKey, planCacheKeys, type BuilderIdentity, type CacheKeyInputs } from '../../plan/cache-key.js';
 import type { BuildPlan, PlanNode } from '../../plan/plan.js';
 
 export { ORIG_ONLY_KEY_LINE, type BuilderIdentity } from '../../plan/cache-key.js';
@@ -42,7 +43,7 @@ export function keyInputs(plan: BuildPlan, node: PlanNode, imageDigest: string, 
 export function nodeKey(inputs: CacheKeyInputs, choices: BuildChoices, kind: PlanNode['kind'] = 'library'): CacheKey {
   const release = kind === 'application' && choices.applicationRelease !== undefined ? applicationReleaseDigest(choices.applicationRelease) : undefined;
   return cacheKey({
-    ...inputs, ...(choices.origOnly.has(inputs.source) ? { origTarballOnly: true } : {}),
+    ...applicationInputs(inputs, kind), ...(choices.origOnly.has(inputs.source) ? { origTarballOnly: true } : {}),
     ...(release === undefined ? {} : { applicationRelease: release }),
   });
 }
