@@ -3,8 +3,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ArchiveError } from '../../src/archive/errors.js';
-import { describeNodeFailure, exitCodeOfFailure, exitCodeOfRun } from '../../src/cli/commands/build-failures.js';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { describeNodeFailure } from '../../src/cli/commands/build-failures.js';
+import { ExitCode, exitCodeOfNodeFailure, exitCodeOfRun } from '../../src/cli/exit-codes.js';
 import type { BuildSpec } from '../../src/drivers/driver.js';
 import type { NodeFailure, NodeOutcome, RunReport } from '../../src/executor/scheduler/outcome.js';
 import { buildScript, readScriptMarkers } from '../../src/executor/builders/step-script.js';
@@ -122,7 +122,7 @@ describe('build failure messages', () => {
       error: missing('pixman_0.42.2-1.diff.gz'), alternatives: [], debianPartMissing: true,
     };
     expect(describeNodeFailure(failure)).toContain('pass --allow-orig-only pixman');
-    expect(exitCodeOfFailure(failure)).toBe(ExitCode.archive);
+    expect(exitCodeOfNodeFailure(failure)).toBe(ExitCode.archive);
   });
 
   it.each([
@@ -131,7 +131,7 @@ describe('build failure messages', () => {
     [{ reason: 'step', error: { reason: 'engine-unavailable', socket: '/run/docker.sock', detail: 'ECONNREFUSED', location: { file: '/run/docker.sock' } } }, ExitCode.runtime, 'does not answer'],
     [{ reason: 'static-policy', violations: [{ reason: 'missing-artefact', file: 'usr/x86_64-linux-musl/lib/pkgconfig/xencontrol.pc', location: { file: '/o' } }], outputDir: '/w/xen/out', logFile: '/l' }, ExitCode.failed, 'output kept in /w/xen/out'],
   ] as const)('gives a %j failure its exit code and message', (failure, code, text) => {
-    expect(exitCodeOfFailure(failure as NodeFailure)).toBe(code);
+    expect(exitCodeOfNodeFailure(failure as NodeFailure)).toBe(code);
     expect(describeNodeFailure(failure as NodeFailure)).toContain(text);
   });
 

@@ -1,18 +1,16 @@
-// Build failures → one message each and an exit code (the one place for `stubforge build`). The
-// switches are exhaustive: a new failure reason does not compile until it has a message here.
+// Build failures → one message each (their exit codes: exitCodeOfNodeFailure in cli/exit-codes.ts).
+// The switch is exhaustive: a new failure reason does not compile until it has a message here.
 // Where the user can choose a way round (another suite, the orig tarball alone), the message says
 // which option makes that choice; nothing is chosen for them.
-import type { RepoError } from '../../cache/apt-repo.js';
 import { describeDriverError } from '../../drivers/driver.js';
 import { describeStaticViolation } from '../../drivers/static-policy.js';
 import { describeProvenanceViolation } from '../../drivers/toolchain-provenance.js';
-import type { NodeFailure, RunReport } from '../../executor/scheduler/outcome.js';
+import type { NodeFailure } from '../../executor/scheduler/outcome.js';
 import { describeApplicationError } from '../../executor/builders/app-errors.js';
 import { describeToolchainMappingError } from '../../executor/builders/toolchain-mapping.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever } from '../../model/result.js';
 import { describeArchiveError } from '../archive-messages.js';
-import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
 
 /** Violations listed in a message before "... and N more". */
@@ -78,43 +76,4 @@ export function describeNodeFailure(f: NodeFailure): string {
     default:
       return assertNever(f, 'build failure');
   }
-}
-
-/** The build cache's failures: one the disk refused (full, read-only) is the host's, the rest the build's. */
-export function exitCodeOfRepoError(error: RepoError): ExitCodeValue {
-  return error.reason === 'io-error' ? ExitCode.host : ExitCode.failed;
-}
-
-export function exitCodeOfFailure(f: NodeFailure): ExitCodeValue {
-  switch (f.reason) {
-    case 'source-unavailable':
-    case 'no-source-record':
-    case 'archive':
-      return ExitCode.archive;
-    case 'toolchain':
-    case 'driver':
-      return ExitCode.usage;
-    case 'step':
-      return describeRuntimeFailure(f.error).exitCode;
-    case 'repo':
-      return exitCodeOfRepoError(f.error);
-    case 'static-policy':
-    case 'toolchain-provenance':
-    case 'output-unreadable':
-    case 'packaging':
-    case 'stage-deps':
-    case 'application':
-      return ExitCode.failed;
-    default:
-      return assertNever(f, 'build failure');
-  }
-}
-
-/** The run's exit code: an interrupt first, then the first failure in build order, then an unbuilt target. */
-export function exitCodeOfRun(report: RunReport): ExitCodeValue {
-  if (report.interrupted) return ExitCode.interrupted;
-  const first = report.outcomes.find((o) => o.status === 'failed' && o.failure !== undefined)?.failure;
-  if (first !== undefined) return exitCodeOfFailure(first);
-  if (report.outcomes.some((o) => o.status === 'failed' || o.status === 'not-built')) return ExitCode.failed;
-  return ExitCode.ok;
 }

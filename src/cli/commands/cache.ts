@@ -8,7 +8,7 @@ import { openRepo } from '../../cache/apt-repo.js';
 import { removeUntrusted, verifyRepo, type RepoCheck } from '../../cache/repo-verify.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { resolvePaths } from '../config.js';
-import { ExitCode } from '../exit-codes.js';
+import { cacheVerifyExitCode, ExitCode } from '../exit-codes.js';
 import { commandArgs } from '../command-args.js';
 
 const USAGE = 'usage: stubforge cache verify [--repair]\n' +
@@ -70,7 +70,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   }
   ctx.stdout.write('verified again:\n');
   report(again.value, ctx.stdout);
-  return again.value.findings.length === 0 ? ExitCode.ok : ExitCode.failed;
+  return cacheVerifyExitCode(again.value.findings.length);
 }
 
 export const command: CliCommand = {

@@ -8,7 +8,7 @@ import { checkArchive, type ArchiveCheck, type SourceStatus } from '../../solver
 import { checkFullArch } from '../../solver/check-full-arch.js';
 import { describeProblem } from '../../solver/describe.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { checkArchiveExitCode, ExitCode } from '../exit-codes.js';
 import { fail, loadFullArch, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
 import { describeError } from '../../io/describe-error.js';
 
@@ -109,6 +109,6 @@ export const command: CliCommand = {
         ctx.stdout.write(`JSON report: ${path}\n`);
       }
     }
-    return report.counts.unsatisfiable > 0 ? ExitCode.failed : ExitCode.ok;
+    return checkArchiveExitCode(report.counts);
   },
 };

@@ -17,7 +17,7 @@ import type { Failure } from '../archive-messages.js';
 import { openArchiveFromArgs } from '../archive-options.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { projectRoot } from '../config.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOfAffectedError, exitCodeOfChildBuild } from '../exit-codes.js';
 import { listenForInterrupt } from '../signals.js';
 import { runBuildChild } from './batch-runner.js';
 import { planRebuildTargets } from './rebuild-plan.js';
@@ -72,7 +72,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     return ExitCode.ok;
   }
   const set = affectedSet(graph, updates.value);
-  if (!set.ok) return fail(ctx, 'rebuild', { message: set.error.message, exitCode: set.error.reason === 'not-built' ? ExitCode.unsolvable : ExitCode.usage });
+  if (!set.ok) return fail(ctx, 'rebuild', { message: set.error.message, exitCode: exitCodeOfAffectedError(set.error) });
   const targets = await planRebuildTargets(set.value, graph, {
     paths, updateSuites, fallbackSuites: DEFAULT_SUITES, againstRepos: values['against-repo'] ?? [], mirror: values.mirror, offline: values.offline, now: new Date(),
   }, ctx);
@@ -138,7 +138,7 @@ async function build(set: AffectedSet, targets: readonly PlannedTarget[], option
       ctx.stdout.write(formatCheck(t, check));
       if (ran.code !== 0) {
         ctx.stdout.write(`  build exited ${String(ran.code ?? ran.failure)}: see ${logFile}\n`);
-        exit = ran.code === ExitCode.interrupted ? ExitCode.interrupted : ExitCode.failed;
+        exit = exitCodeOfChildBuild(ran.code);
         if (interrupt.signal.aborted) break;
       } else if (check.unexpected.length > 0) {
         exit = ExitCode.failed;

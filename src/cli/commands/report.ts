@@ -10,10 +10,10 @@ import type { BatchReport, TargetReport } from '../../executor/batch/batch-repor
 import { planGraphDot } from '../../report/plan-page.js';
 import { renderSite, type BuildInput, type PlanInput } from '../../report/site.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOfSiteWriteError } from '../exit-codes.js';
 import { buildReportFile } from './batch-runner.js';
 import { planTarget } from './planned-target.js';
-import { LogCopies, layOutDot, readBatchReport, readBuildReport, readEmbeds, writeSite } from './report-inputs.js';
+import { LogCopies, describeSiteWriteError, layOutDot, readBatchReport, readBuildReport, readEmbeds, writeSite } from './report-inputs.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
 
@@ -111,7 +111,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     ...(values.date === undefined ? {} : { generated: values.date }),
   });
   const written = await writeSite(out, files, logs);
-  if (!written.ok) return fail(ctx, 'report', { message: written.error, exitCode: written.error.includes('refusing') ? ExitCode.usage : ExitCode.failed });
+  if (!written.ok) return fail(ctx, 'report', { message: describeSiteWriteError(written.error), exitCode: exitCodeOfSiteWriteError(written.error) });
   ctx.stdout.write(`report written to ${out}: ${files.map((f) => f.path).join(', ')}\n`);
   return ExitCode.ok;
 }

@@ -6,7 +6,7 @@ import { solve } from '../../solver/solve.js';
 import type { SolveProblem } from '../../solver/types.js';
 import { describeChain, explainWhy, relationName, type WhyMatch } from '../../solver/why.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, whyExitCode } from '../exit-codes.js';
 import { fail, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
 
 const USAGE = 'usage: stubforge why <target> <name> [options]\n' +
@@ -61,9 +61,9 @@ export const command: CliCommand = {
     if (out.length === 0) {
       const more = solved.ok ? '' : ` (the plan is incomplete: ${solved.error.problems.length} problem(s); run stubforge plan)`;
       ctx.stderr.write(`stubforge why: no relation in the closure of ${target} on ${inputs.value.arch.name} names ${name}${more}\n`);
-      return solved.ok ? ExitCode.failed : ExitCode.unsolvable;
+      return whyExitCode({ found: false, solved: solved.ok, problems: problems.length });
     }
     ctx.stdout.write(`${out.join('\n')}\n`);
-    return problems.length > 0 ? ExitCode.unsolvable : ExitCode.ok;
+    return whyExitCode({ found: true, solved: solved.ok, problems: problems.length });
   },
 };
