@@ -57,7 +57,7 @@ async function run(p: BuildPlan, o: HarnessOptions = {}): Promise<Harness> {
     // A build takes a few event-loop turns, as a real one does.
     for (let i = 0; i < 3; i += 1) await new Promise((r) => setImmediate(r));
     if (o.failing?.includes(node.source) === true) {
-      return { status: 'failed', failure: { reason: 'stage-deps', message: 'test failure', location: { file: node.source } } };
+      return { status: 'failed', failure: { reason: 'stage-deps', package: node.source, exit: { code: 2, stderr: 'test failure' } } };
     }
     return { status: 'built', entry: entry(context.key, node.source), logFile: `/logs/${node.source}.log`, timing: { stepMs: 1 } };
   };

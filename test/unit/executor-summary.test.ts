@@ -42,14 +42,14 @@ describe('formatSummary', () => {
   });
 
   it('lists failures with their message and log, and what was skipped because of them', () => {
-    const failure: NodeFailure = { reason: 'stage-deps', message: 'dpkg-deb: exit code 2', location: { file: '/var/repo/pool/x.deb' } };
+    const failure: NodeFailure = { reason: 'stage-deps', package: '/var/repo/pool/x.deb', exit: { code: 2, stderr: 'dpkg-deb: error: unexpected end of file\n' } };
     const text = formatSummary(PLAN, report([
       { node: node('pcre2'), status: 'failed', key: key('1'), durationMs: 2_000, failure, logFile: '/var/logs/run1/pcre2.log' },
       built('zlib', '2', 4_500),
       { node: node('glib2.0'), status: 'skipped', durationMs: 0, because: { kind: 'dependency', failed: 'pcre2' } },
       { node: node('pixman'), status: 'skipped', durationMs: 0, because: { kind: 'stopped', after: 'pcre2' } },
     ]), OPTIONS);
-    expect(text).toContain('  pcre2 10.42-1: staging the dependencies: /var/repo/pool/x.deb: dpkg-deb: exit code 2\n    log: /var/logs/run1/pcre2.log');
+    expect(text).toContain('  pcre2 10.42-1: staging the dependencies: /var/repo/pool/x.deb: dpkg-deb -x /var/repo/pool/x.deb: exit code 2: dpkg-deb: error: unexpected end of file\n    log: /var/logs/run1/pcre2.log');
     expect(text).toContain('  glib2.0: needs pcre2, which was not built');
     expect(text).toContain('  pixman: not started: the run stopped after pcre2 failed (--keep-going builds independent work)');
     expect(text).toContain('logs: /var/logs/run1');

@@ -8,6 +8,7 @@ import { describeProvenanceViolation } from '../../drivers/toolchain-provenance.
 import type { NodeFailure } from '../../executor/scheduler/outcome.js';
 import { describeApplicationError } from '../../executor/builders/app-errors.js';
 import { describeToolchainMappingError } from '../../executor/builders/toolchain-mapping.js';
+import { describeProcess } from '../../io/process.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever } from '../../model/result.js';
 import { describeArchiveError } from '../archive-messages.js';
@@ -70,7 +71,7 @@ export function describeNodeFailure(f: NodeFailure): string {
     case 'repo':
       return `repository: ${formatLocation(f.error.location)}: ${f.error.message}`;
     case 'stage-deps':
-      return `staging the dependencies: ${formatLocation(f.location)}: ${f.message}`;
+      return `staging the dependencies: ${f.package}: ${describeProcess(`dpkg-deb -x ${f.package}`, f.exit)}`;
     case 'application':
       return describeApplicationError(f.error);
     default:

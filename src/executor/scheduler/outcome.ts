@@ -6,6 +6,7 @@ import type { RepoError, PublishedEntry } from '../../cache/apt-repo.js';
 import type { DriverError } from '../../drivers/driver.js';
 import type { StaticViolation } from '../../drivers/static-policy.js';
 import type { ProvenanceViolation } from '../../drivers/toolchain-provenance.js';
+import type { ProcessResult } from '../../io/process.js';
 import type { CacheKey } from '../../model/brand.js';
 import type { SourceLocation } from '../../model/location.js';
 import type { PlanNode } from '../../plan/plan.js';
@@ -38,7 +39,8 @@ export type NodeFailure =
   | { readonly reason: 'output-unreadable'; readonly error: VerifyOutputError }
   | { readonly reason: 'packaging'; readonly message: string; readonly location: SourceLocation }
   | { readonly reason: 'repo'; readonly error: RepoError }
-  | { readonly reason: 'stage-deps'; readonly message: string; readonly location: SourceLocation }
+  /** `dpkg-deb -x` of a published dependency (`package`, its path in the repository) failed. */
+  | { readonly reason: 'stage-deps'; readonly package: string; readonly exit: Pick<ProcessResult, 'code' | 'stderr' | 'failure'> }
   /** An application's link provenance, bake, launch configuration or package (build-application.ts). */
   | { readonly reason: 'application'; readonly error: ApplicationError };
 
