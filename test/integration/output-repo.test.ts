@@ -12,6 +12,7 @@ import { buildDebLayout } from '../../src/deb/deb-layout.js';
 import { writeDeb } from '../../src/deb/deb-writer.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { ensureEngine, ensureTestImage, TEST_IMAGE } from './runtime-support.js';
+import { describeDebWriteError } from '../../src/cli/deb-messages.js';
 
 const work = mkdtempSync(join(tmpdir(), 'stubforge-output-repo-'));
 const DOCKER = '/usr/bin/docker';
@@ -42,7 +43,7 @@ async function applicationDeb(version: string): Promise<string> {
   });
   if (!layout.ok) throw new Error(layout.error.message);
   const written = await writeDeb(layout.value, join(dir, layout.value.filename));
-  if (!written.ok) throw new Error(written.error.message);
+  if (!written.ok) throw new Error(describeDebWriteError(written.error));
   return written.value.path;
 }
 
@@ -102,7 +103,7 @@ describe('output repository', () => {
     });
     if (!layout.ok) throw new Error(layout.error.message);
     const written = await writeDeb(layout.value, join(dir, 'x.deb'));
-    if (!written.ok) throw new Error(written.error.message);
+    if (!written.ok) throw new Error(describeDebWriteError(written.error));
     const other = written.value.path;
     const refused = await publishToOutputRepo(root, [other]);
     expect(refused.ok ? 'ok' : refused.error.reason).toBe('version-exists');

@@ -16,6 +16,7 @@ import { writeDeb } from '../../src/deb/deb-writer.js';
 import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
 import { ARCH, crossPackagesFor, stageLibrary, writeAll } from './deb-fixtures.js';
 import { runCommand, type CommandResult } from './cli-support.js';
+import { describeDebWriteError } from '../../src/cli/deb-messages.js';
 
 const home = mkdtempSync(join(tmpdir(), 'stubforge-query-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -50,7 +51,7 @@ async function applicationDeb(version: string, staticBuiltUsing: string): Promis
   if (!layout.ok) throw new Error(layout.error.message);
   mkdirSync(join(home, 'app'), { recursive: true });
   const written = await writeDeb(layout.value, join(home, 'app', layout.value.filename));
-  if (!written.ok) throw new Error(written.error.message);
+  if (!written.ok) throw new Error(describeDebWriteError(written.error));
   return written.value.path;
 }
 

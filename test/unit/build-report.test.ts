@@ -19,7 +19,7 @@ const run: RunReport = {
   outcomes: [
     { node: node('zlib'), status: 'cached', key: key('zlib'), durationMs: 0 },
     { node: node('pcre2'), status: 'built', key: key('pcre2'), durationMs: 21_734.6, startMs: 3.2, endMs: 21_737.8, logFile: '/logs/pcre2.log' },
-    { node: node('glib2.0'), status: 'failed', key: key('glib2.0'), durationMs: 1_200.2, logFile: '/logs/glib2.0.log', failure: { reason: 'packaging', message: 'no .pc file', location: { file: 'recipes/glib2.0' } } },
+    { node: node('glib2.0'), status: 'failed', key: key('glib2.0'), durationMs: 1_200.2, logFile: '/logs/glib2.0.log', failure: { reason: 'packaging', error: { part: 'copyright', file: 'recipes/glib2.0', detail: 'no .pc file' } } },
     { node: node('qemu'), status: 'skipped', durationMs: 0, because: { kind: 'dependency', failed: 'glib2.0' } },
   ],
   excluded: [], makespanMs: 23_001.4, interrupted: false, stoppedAfter: 'glib2.0',
@@ -27,7 +27,7 @@ const run: RunReport = {
 
 const report = buildReportOf({
   target: 'qemu-stubdom', arch: 'musl-linux-amd64', exitCode: 1, jobs: 2, run,
-  describeFailure: (f) => (f.reason === 'packaging' ? `packaging: ${f.message}` : f.reason),
+  describeFailure: (f) => (f.reason === 'packaging' && f.error.part === 'copyright' ? `packaging: ${f.error.detail}` : f.reason),
   describeSkip: (o) => (o.because !== undefined ? describeSkip(o.because) : o.notBuilt),
 });
 

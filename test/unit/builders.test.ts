@@ -217,7 +217,7 @@ describe('libraryBuilder', () => {
   it('fails `packaging` when the source has no debian/copyright', async () => {
     const s = await setup({ files: HEADERS }, { recipes: await recipeSet('zlib', LIBRARY_RECIPE), tree: { copyright: false } });
     const failed = failureOf(await libraryBuilder(s.settings)(zlibNode(), context()));
-    expect(failed.failure).toMatchObject({ reason: 'packaging', message: 'the source has no debian/copyright' });
+    expect(failed.failure).toMatchObject({ reason: 'packaging', error: { part: 'copyright', detail: 'the source has no debian/copyright' } });
     expect(await published(s.repo)).toBe(0);
   });
 

@@ -14,7 +14,7 @@ import {
 import { verifyProvenance } from '../../src/executor/builders/verify-provenance.js';
 import { describeNodeFailure } from '../../src/cli/commands/build-failures.js';
 import { exitCodeOfNodeFailure } from '../../src/cli/exit-codes.js';
-import { describeApplicationError } from '../../src/executor/builders/app-errors.js';
+import { describeApplicationError } from '../../src/cli/application-messages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stubforge-provenance-'));
 const MULTIARCH = execFileSync('gcc', ['-dumpmachine'], { encoding: 'utf8' }).trim();

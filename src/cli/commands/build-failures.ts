@@ -5,13 +5,14 @@
 import { describeDriverError } from '../../drivers/driver.js';
 import { describeStaticViolation } from '../../drivers/static-policy.js';
 import { describeProvenanceViolation } from '../../drivers/toolchain-provenance.js';
-import type { NodeFailure } from '../../executor/scheduler/outcome.js';
-import { describeApplicationError } from '../../executor/builders/app-errors.js';
+import type { NodeFailure, PackagingError } from '../../executor/scheduler/outcome.js';
 import { describeToolchainMappingError } from '../../executor/builders/toolchain-mapping.js';
 import { describeProcess } from '../../io/process.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever } from '../../model/result.js';
+import { describeApplicationError } from '../application-messages.js';
 import { describeArchiveError } from '../archive-messages.js';
+import { debWriteErrorFile, describeDebWriteError, describeTreeError } from '../deb-messages.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
 
 /** Violations listed in a message before "... and N more". */
@@ -35,6 +36,22 @@ function sourceHints(f: Extract<NodeFailure, { reason: 'source-unavailable' }>):
       `--allow-orig-only ${f.source}; the choice is recorded in the packages (X-Stubforge-Note) and in the cache key.`);
   }
   return hints;
+}
+
+/** `<file>: <what is wrong>`, the file the failure concerns first. */
+function packagingMessage(e: PackagingError): string {
+  switch (e.part) {
+    case 'copyright':
+      return `${e.file}: ${e.detail}`;
+    case 'output-tree':
+      return `${e.error.path}: ${describeTreeError(e.error)}`;
+    case 'cross-packages':
+      return `${formatLocation(e.error.location)}: ${e.error.message}`;
+    case 'deb':
+      return `${debWriteErrorFile(e.error)}: ${describeDebWriteError(e.error)}`;
+    default:
+      return assertNever(e, 'packaging error');
+  }
 }
 
 export function describeNodeFailure(f: NodeFailure): string {
@@ -67,7 +84,7 @@ export function describeNodeFailure(f: NodeFailure): string {
     case 'output-unreadable':
       return `cannot read the output at ${f.error.path}: ${f.error.detail}`;
     case 'packaging':
-      return `making the -cross packages: ${formatLocation(f.location)}: ${f.message}`;
+      return `making the -cross packages: ${packagingMessage(f.error)}`;
     case 'repo':
       return `repository: ${formatLocation(f.error.location)}: ${f.error.message}`;
     case 'stage-deps':

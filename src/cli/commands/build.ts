@@ -43,6 +43,7 @@ import { describeRuntimeFailure } from '../runtime-messages.js';
 import { listenForInterrupt } from '../signals.js';
 import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices, environmentSuite, type Builder } from './build-choices.js';
 import { formatApplicationReport, toolName } from './application-report.js';
+import { describeApplicationError } from '../application-messages.js';
 import { describeNodeFailure } from './build-failures.js';
 import { planTarget, type PlannedTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
@@ -290,7 +291,7 @@ async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
     builders: {
       library: withArchive(r.archive, (opened) => libraryBuilder({ ...buildSettings, archive: opened })),
       application: withArchive(r.archive, (opened) => applicationBuilder({
-        ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(),
+        ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(), describeError: describeApplicationError,
         ...(facts.value.facts.toolchainRoot === undefined ? {} : { toolchainRoot: facts.value.facts.toolchainRoot }),
         ...releaseSettings(r.choices),
       })),
