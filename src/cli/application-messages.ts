@@ -11,7 +11,7 @@ import { describeProvenanceViolation } from '../drivers/toolchain-provenance.js'
 import type { ApplicationError } from '../executor/builders/app-errors.js';
 import { formatLocation } from '../model/location.js';
 import { assertNever } from '../model/result.js';
-import { describeDebWriteError, describeTreeError } from './deb-messages.js';
+import { describeAppDebError, describeDebWriteError, describeTreeError } from './deb-messages.js';
 
 function isFsImageError(e: RumprunJsonError | FsImageError): e is FsImageError {
   return e.reason === 'unsafe-guest-path' || e.reason === 'outside-mountpoint' || e.reason === 'invalid-image-option';
@@ -68,7 +68,7 @@ export function describeApplicationError(e: ApplicationError): string {
 function packageMessage(e: Extract<ApplicationError, { reason: 'package' }>): string {
   switch (e.part) {
     case 'fields':
-      return e.error.message;
+      return describeAppDebError(e.error);
     case 'tree':
       return describeTreeError(e.error);
     case 'write':

@@ -24,7 +24,7 @@ export function applicationVersion(sourceVersion: string, rebuild = 1, location:
   const valid = validateVersion(sourceVersion, location);
   if (!valid.ok) return valid;
   if (!Number.isSafeInteger(rebuild) || rebuild < 1) {
-    return err({ reason: 'invalid-version', location, subject: String(rebuild), message: `rebuild number ${String(rebuild)} must be a whole number from 1` });
+    return err({ reason: 'invalid-version', problem: 'rebuild-number', rebuild, location });
   }
   return validateVersion(`${sourceVersion}${REBUILD_MARKER}${String(rebuild)}`, location);
 }

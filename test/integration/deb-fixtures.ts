@@ -7,7 +7,7 @@ import { buildCrossPackages, type CrossBuild, type CrossPackage } from '../../sr
 import { describeTree } from '../../src/deb/deb-tree.js';
 import { writeDeb, type WrittenDeb } from '../../src/deb/deb-writer.js';
 import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
-import { describeDebWriteError, describeTreeError } from '../../src/cli/deb-messages.js';
+import { describeCrossPackageError, describeDebWriteError, describeTreeError } from '../../src/cli/deb-messages.js';
 
 export const TRIPLET = 'x86_64-linux-musl';
 export const ARCH = 'musl-linux-amd64';
@@ -53,7 +53,7 @@ export async function crossPackagesFor(staged: string, source: string, key: stri
     copyright: COPYRIGHT, maintainer: MAINTAINER, sourceDateEpoch: SDE,
     ...overrides,
   });
-  if (!built.ok) throw new Error(built.error.message);
+  if (!built.ok) throw new Error(describeCrossPackageError(built.error));
   return built.value;
 }
 

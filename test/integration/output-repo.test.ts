@@ -12,7 +12,7 @@ import { buildDebLayout } from '../../src/deb/deb-layout.js';
 import { writeDeb } from '../../src/deb/deb-writer.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { ensureEngine, ensureTestImage, TEST_IMAGE } from './runtime-support.js';
-import { describeDebWriteError } from '../../src/cli/deb-messages.js';
+import { describeDebLayoutError, describeDebWriteError } from '../../src/cli/deb-messages.js';
 
 const work = mkdtempSync(join(tmpdir(), 'stubforge-output-repo-'));
 const DOCKER = '/usr/bin/docker';
@@ -41,7 +41,7 @@ async function applicationDeb(version: string): Promise<string> {
     files: [{ type: 'file', path: 'usr/bin/hello-stubforge', mode: 0o755, content: readFileSync(exe) }],
     sourceDateEpoch: 1_700_000_000,
   });
-  if (!layout.ok) throw new Error(layout.error.message);
+  if (!layout.ok) throw new Error(describeDebLayoutError(layout.error));
   const written = await writeDeb(layout.value, join(dir, layout.value.filename));
   if (!written.ok) throw new Error(describeDebWriteError(written.error));
   return written.value.path;
@@ -101,7 +101,7 @@ describe('output repository', () => {
       package: 'hello-stubforge', version: '1.0-1', architecture: 'amd64', maintainer: 'x <x@x>',
       description: { synopsis: 'different', extended: [] }, files: [{ type: 'file', path: 'usr/share/doc/x', content: 'y' }], sourceDateEpoch: 1,
     });
-    if (!layout.ok) throw new Error(layout.error.message);
+    if (!layout.ok) throw new Error(describeDebLayoutError(layout.error));
     const written = await writeDeb(layout.value, join(dir, 'x.deb'));
     if (!written.ok) throw new Error(describeDebWriteError(written.error));
     const other = written.value.path;

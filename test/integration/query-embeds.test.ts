@@ -16,7 +16,7 @@ import { writeDeb } from '../../src/deb/deb-writer.js';
 import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
 import { ARCH, crossPackagesFor, stageLibrary, writeAll } from './deb-fixtures.js';
 import { runCommand, type CommandResult } from './cli-support.js';
-import { describeDebWriteError } from '../../src/cli/deb-messages.js';
+import { describeDebLayoutError, describeDebWriteError } from '../../src/cli/deb-messages.js';
 
 const home = mkdtempSync(join(tmpdir(), 'stubforge-query-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -48,7 +48,7 @@ async function applicationDeb(version: string, staticBuiltUsing: string): Promis
     fields: [{ name: 'Source', value: 'demo (1.0-1)' }, { name: 'Static-Built-Using', value: staticBuiltUsing }, { name: 'X-Stubforge-Arch', value: ARCH }],
     files: [{ type: 'file', path: 'usr/lib/demo/README', content: 'demo\n' }], sourceDateEpoch: 1_700_000_000,
   });
-  if (!layout.ok) throw new Error(layout.error.message);
+  if (!layout.ok) throw new Error(describeDebLayoutError(layout.error));
   mkdirSync(join(home, 'app'), { recursive: true });
   const written = await writeDeb(layout.value, join(home, 'app', layout.value.filename));
   if (!written.ok) throw new Error(describeDebWriteError(written.error));

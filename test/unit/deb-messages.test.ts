@@ -41,7 +41,7 @@ describe('packaging and staging failures of a build node', () => {
       .toBe('making the -cross packages: /w/x.deb: cannot write /w/x.deb: EROFS');
     expect(describeNodeFailure({
       reason: 'packaging',
-      error: { part: 'cross-packages', error: { reason: 'no-binaries', location: { file: 'recipes/zlib/recipe' }, subject: 'zlib', message: 'recipe for zlib publishes no binary package' } },
+      error: { part: 'cross-packages', error: { reason: 'no-binaries', location: { file: 'recipes/zlib/recipe' }, source: 'zlib' } },
     })).toBe('making the -cross packages: recipes/zlib/recipe: recipe for zlib publishes no binary package');
     expect(describeNodeFailure({ reason: 'stage-deps', package: '/r/pool/k/z.deb', exit: { code: null, stderr: '', failure: 'spawn dpkg-deb ENOENT' } }))
       .toBe('staging the dependencies: /r/pool/k/z.deb: dpkg-deb -x /r/pool/k/z.deb: spawn dpkg-deb ENOENT');

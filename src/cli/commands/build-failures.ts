@@ -12,7 +12,7 @@ import { formatLocation } from '../../model/location.js';
 import { assertNever } from '../../model/result.js';
 import { describeApplicationError } from '../application-messages.js';
 import { describeArchiveError } from '../archive-messages.js';
-import { debWriteErrorFile, describeDebWriteError, describeTreeError } from '../deb-messages.js';
+import { debWriteErrorFile, describeCrossPackageError, describeDebWriteError, describeTreeError } from '../deb-messages.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
 
 /** Violations listed in a message before "... and N more". */
@@ -46,7 +46,7 @@ function packagingMessage(e: PackagingError): string {
     case 'output-tree':
       return `${e.error.path}: ${describeTreeError(e.error)}`;
     case 'cross-packages':
-      return `${formatLocation(e.error.location)}: ${e.error.message}`;
+      return `${formatLocation(e.error.location)}: ${describeCrossPackageError(e.error)}`;
     case 'deb':
       return `${debWriteErrorFile(e.error)}: ${describeDebWriteError(e.error)}`;
     default:
