@@ -4,6 +4,7 @@
 // a message here.
 import type { CrossPackageError } from '../cache/cross-package.js';
 import type { AppDebError } from '../deb/app-deb.js';
+import type { RebuildVersionError } from '../deb/app-version.js';
 import { SYNOPSIS_MAX, type DebLayoutError } from '../deb/deb-fields.js';
 import { MAX_MTIME } from '../deb/deb-layout.js';
 import { USTAR_LINKNAME, USTAR_NAME, USTAR_PREFIX } from '../deb/deb-paths.js';
@@ -178,5 +179,18 @@ export function describeCrossPackageError(e: CrossPackageError | DebLayoutError)
       return `claim ${e.claim} of ${e.binary} matches no staged path under /${e.base}`;
     default:
       return describeDebLayoutError(e);
+  }
+}
+
+/** The next version of an application could not be chosen; `where` the version at fault was found, when known. */
+export function describeRebuildVersionError(e: RebuildVersionError): string {
+  const where = e.where === undefined ? '' : ` (${e.where})`;
+  switch (e.reason) {
+    case 'invalid-version':
+      return `${e.version}: ${e.detail}${where}`;
+    case 'not-newer':
+      return `${e.version} is already published and sorts after ${e.next}${where}`;
+    default:
+      return assertNever(e, 'next version error');
   }
 }

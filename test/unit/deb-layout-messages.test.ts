@@ -3,9 +3,9 @@
 // rendered in cli/deb-messages.ts, against the text the code wrote before these failures became
 // payloads. Where a validator is cheap to call, the payload comes from it.
 import { describe, expect, it } from 'vitest';
-import { describeAppDebError, describeCrossPackageError, describeDebLayoutError } from '../../src/cli/deb-messages.js';
+import { describeAppDebError, describeCrossPackageError, describeDebLayoutError, describeRebuildVersionError } from '../../src/cli/deb-messages.js';
 import type { CrossPackageError } from '../../src/cache/cross-package.js';
-import { applicationVersion } from '../../src/deb/app-version.js';
+import { applicationVersion, nextRebuildVersion } from '../../src/deb/app-version.js';
 import {
   formatDescription, validateArchitecture, validateFieldName, validateFieldValue, validatePackageName, validateVersion, type DebLayoutError,
 } from '../../src/deb/deb-fields.js';
@@ -94,5 +94,17 @@ describe('-cross package messages', () => {
       'claim lib/y of a matches no staged path under /usr/x86_64-linux-musl/'],
   ])('%j', (error, text) => {
     expect(describeCrossPackageError(error)).toBe(text);
+  });
+});
+
+describe('next application version messages', () => {
+  it('a published version that sorts after the rebuild, and an unparsable one, with where each was found', () => {
+    expect(describeRebuildVersionError({ reason: 'not-newer', version: '1:2.0-1~stubforge1', next: '1:1.0-1~stubforge1', where: 'the output repository' }))
+      .toBe('1:2.0-1~stubforge1 is already published and sorts after 1:1.0-1~stubforge1 (the output repository)');
+    const bad = nextRebuildVersion('1.0-1', [{ version: '1.0:x-', where: '--against-repo a.txt' }]);
+    if (bad.ok) throw new Error('expected a failure');
+    const p = parseVersion('1.0:x-');
+    if (p.ok) throw new Error('parses');
+    expect(describeRebuildVersionError(bad.error)).toBe(`1.0:x-: ${p.error.message} (--against-repo a.txt)`);
   });
 });

@@ -9,6 +9,7 @@ import { openRepo } from '../../cache/apt-repo.js';
 import { embedsOfText, readRepoEmbeds, type EmbedsRead, type EmbedsReadError } from '../../cache/embeds-reader.js';
 import { listOutputRepo } from '../../cache/output-repo.js';
 import { nextRebuildVersion, type KnownVersion } from '../../deb/app-version.js';
+import { describeRebuildVersionError } from '../deb-messages.js';
 import { runXz, DEFAULT_XZ_PATH } from '../../deb/xz.js';
 import { FALLBACK_MAINTAINER } from '../../executor/builders/source-tree.js';
 import { err, ok, type Result } from '../../model/result.js';
@@ -63,7 +64,7 @@ function nextApplication(
   options: RebuildPlanOptions, ctx: CliContext,
 ): Result<NonNullable<PlannedTarget['application']>, Failure> {
   const next = nextRebuildVersion(app.sourceVersion, known.filter((k) => k.package === app.package));
-  if (!next.ok) return err({ message: `${app.package}: ${next.error.message}: no version of the rebuild would upgrade it`, exitCode: ExitCode.failed });
+  if (!next.ok) return err({ message: `${app.package}: ${describeRebuildVersionError(next.error)}: no version of the rebuild would upgrade it`, exitCode: ExitCode.failed });
   const user = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : undefined;
   const changelog = binNmuChangelogEntry({
     source: app.source, version: next.value.version, distribution: environmentSuite(inputs.suites), arch, date: options.now,
