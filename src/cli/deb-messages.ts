@@ -5,6 +5,7 @@
 import type { CrossPackageError } from '../cache/cross-package.js';
 import type { AppDebError } from '../deb/app-deb.js';
 import type { RebuildVersionError } from '../deb/app-version.js';
+import type { DebReadError } from '../deb/deb-reader.js';
 import { SYNOPSIS_MAX, type DebLayoutError } from '../deb/deb-fields.js';
 import { MAX_MTIME } from '../deb/deb-layout.js';
 import { USTAR_LINKNAME, USTAR_NAME, USTAR_PREFIX } from '../deb/deb-paths.js';
@@ -192,5 +193,25 @@ export function describeRebuildVersionError(e: RebuildVersionError): string {
       return `${e.version} is already published and sorts after ${e.next}${where}`;
     default:
       return assertNever(e, 'next version error');
+  }
+}
+
+/** A .deb whose control file could not be read: `<file>: <why>`. */
+export function describeDebReadError(e: DebReadError): string {
+  if (e.reason === 'io-error') return `cannot read ${e.path}: ${e.detail}`;
+  switch (e.problem) {
+    case 'no-ar-magic':
+      return `${e.path}: no ar magic`;
+    case 'bad-ar-header':
+    case 'bad-control-member':
+      return `${e.path}: ${e.detail}`;
+    case 'first-member':
+      return `${e.path}: first member is ${e.member ?? 'missing'}, not debian-binary`;
+    case 'no-control-member':
+      return `${e.path}: no control.tar member`;
+    case 'no-control-file':
+      return `${e.path}: control.tar holds no ./control`;
+    default:
+      return assertNever(e, 'deb read error');
   }
 }

@@ -126,7 +126,7 @@ export function exitCodeOfOutputRepoError(error: OutputRepoError): ExitCodeValue
     case 'io-error':
       return ExitCode.failed;
     default:
-      return assertNever(error.reason, 'output repository error');
+      return assertNever(error, 'output repository error');
   }
 }
 

@@ -13,6 +13,7 @@ import { writeDeb } from '../../src/deb/deb-writer.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { ensureEngine, ensureTestImage, TEST_IMAGE } from './runtime-support.js';
 import { describeDebLayoutError, describeDebWriteError } from '../../src/cli/deb-messages.js';
+import { describeOutputRepoError } from '../../src/cli/cache-messages.js';
 
 const work = mkdtempSync(join(tmpdir(), 'stubforge-output-repo-'));
 const DOCKER = '/usr/bin/docker';
@@ -73,7 +74,7 @@ describe('output repository', () => {
 
   it('publishes .debs into a flat repository with a signed Release', async () => {
     const published = await publishToOutputRepo(root, debs, { signingKey: { kind: 'file', path: keyFile } });
-    if (!published.ok) throw new Error(published.error.message);
+    if (!published.ok) throw new Error(describeOutputRepoError(published.error));
     expect(published.value.packages.map((p) => `${p.package} ${p.version}`)).toEqual(['hello-stubforge 1.0-1', 'hello-stubforge 1.0-1+b1']);
     expect(published.value.signedBy).toMatch(/^[0-9A-F]{40}$/);
     const packages = readFileSync(join(root, 'Packages'), 'utf8');

@@ -14,6 +14,7 @@ import { describeApplicationError } from '../application-messages.js';
 import { describeArchiveError } from '../archive-messages.js';
 import { debWriteErrorFile, describeCrossPackageError, describeDebWriteError, describeTreeError } from '../deb-messages.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
+import { describeRepoError } from '../cache-messages.js';
 
 /** Violations listed in a message before "... and N more". */
 const VIOLATIONS_SHOWN = 10;
@@ -86,7 +87,7 @@ export function describeNodeFailure(f: NodeFailure): string {
     case 'packaging':
       return `making the -cross packages: ${packagingMessage(f.error)}`;
     case 'repo':
-      return `repository: ${formatLocation(f.error.location)}: ${f.error.message}`;
+      return `repository: ${formatLocation(f.error.location)}: ${describeRepoError(f.error)}`;
     case 'stage-deps':
       return `staging the dependencies: ${f.package}: ${describeProcess(`dpkg-deb -x ${f.package}`, f.exit)}`;
     case 'application':

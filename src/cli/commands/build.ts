@@ -50,6 +50,7 @@ import { fail, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-
 import { describeError } from '../../io/describe-error.js';
 import { RUNTIME_OPTIONS, RUNTIME_USAGE } from '../../cluster/step-runtime.js';
 import { chooseBuildSteps, type BuildSteps } from './build-steps.js';
+import { describeRepoError } from '../cache-messages.js';
 
 const USAGE = 'usage: stubforge build <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -268,7 +269,7 @@ async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
   const facts = await imageFacts(inputs, anyImage.digest, runtime, runId, ctx);
   if (!facts.ok) return fail(ctx, 'build', facts.error);
   const repo = await openRepo(paths.repoDir, { logger: ctx.log });
-  if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: exitCodeOfRepoError(repo.error) });
+  if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${describeRepoError(repo.error)}`, exitCode: exitCodeOfRepoError(repo.error) });
 
   const logDir = join(paths.stateDir, 'logs', runId);
   const workDir = join(paths.stateDir, 'work', runId);

@@ -8,6 +8,7 @@ import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, exitCodeOfOutputRepoError } from '../exit-codes.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
 import { commandArgs } from '../command-args.js';
+import { describeOutputRepoError } from '../cache-messages.js';
 
 const USAGE = 'usage: stubforge publish [DEB...] [options]\n' +
   '  DEB                application .debs to add (a version already there with other content is refused)\n' +
@@ -35,7 +36,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     logger: ctx.log, ...(signingKey === undefined ? {} : { signingKey }),
   });
   if (!published.ok) {
-    ctx.stderr.write(`stubforge publish: ${formatLocation(published.error.location)}: ${published.error.message}\n`);
+    ctx.stderr.write(`stubforge publish: ${formatLocation(published.error.location)}: ${describeOutputRepoError(published.error)}\n`);
     return exitCodeOfOutputRepoError(published.error);
   }
   const idx = published.value;

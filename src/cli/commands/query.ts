@@ -13,6 +13,7 @@ import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, queryExitCode } from '../exit-codes.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
 import { commandArgs } from '../command-args.js';
+import { describeEmbedsReadError, describeRepoError } from '../cache-messages.js';
 
 
 const USAGE = 'usage: stubforge query embeds <source> [<op> <version>] [options]\n' +
@@ -81,7 +82,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   for (const input of inputs) {
     const got = await input.read();
     if (!got.ok) {
-      problems.push(`${formatLocation(got.error.location)}: ${got.error.message}`);
+      problems.push(`${formatLocation(got.error.location)}: ${describeEmbedsReadError(got.error)}`);
       continue;
     }
     read.push(...got.value.read);
@@ -106,7 +107,7 @@ async function currentCacheIndex(root: string, ctx: CliContext): Promise<Result<
   const opened = await openRepo(root, { logger: ctx.log });
   if (opened.ok) return ok(undefined);
   return err(`${root}: the index disagrees with the pool (${stale.map((f) => `${f.path}: ${f.detail}`).join('; ')}) ` +
-    `and cannot be regenerated (${opened.error.message}); not answering from it`);
+    `and cannot be regenerated (${describeRepoError(opened.error)}); not answering from it`);
 }
 
 function jsonOf(query: EmbedQuery, read: readonly string[], matches: readonly EmbedMatch[], problems: readonly string[]): unknown {

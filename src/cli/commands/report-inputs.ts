@@ -14,6 +14,7 @@ import { formatLocation } from '../../model/location.js';
 import { assertNever, err, ok, type Result } from '../../model/result.js';
 import type { SiteFile } from '../../report/site.js';
 import { describeError } from '../../io/describe-error.js';
+import { describeEmbedsReadError } from '../cache-messages.js';
 
 /** Graphviz lays the graph out: the reference layered layout, packaged by Debian, the same bytes for the same input. */
 export async function layOutDot(dot: string, dotPath: string): Promise<Result<string, string>> {
@@ -62,7 +63,7 @@ export async function readEmbeds(repos: readonly string[]): Promise<EmbedsInputs
   for (const repo of repos) {
     const got = await readRepoEmbeds(repo);
     if (!got.ok) {
-      out.errors.push(`${formatLocation(got.error.location)}: ${got.error.message}`);
+      out.errors.push(`${formatLocation(got.error.location)}: ${describeEmbedsReadError(got.error)}`);
       continue;
     }
     out.packages.push(...got.value.packages);
