@@ -2,7 +2,9 @@
 // always seen. The switches are exhaustive: a new reason in cache/ does not compile until it has a
 // message here. The file concerned is the error's `location`; callers that print it first add it.
 import type { RepoError } from '../cache/apt-repo.js';
+import type { EmbedsProblem, QueryError } from '../cache/embeds-query.js';
 import type { EmbedsReadError } from '../cache/embeds-reader.js';
+import type { ProvenanceProblem } from '../cache/provenance.js';
 import type { LockError } from '../cache/lock.js';
 import type { OutputRepoError } from '../cache/output-repo.js';
 import type { SignError } from '../cache/output-repo-sign.js';
@@ -106,5 +108,50 @@ export function describeEmbedsReadError(e: EmbedsReadError): string {
       return e.problem === 'dists-over-http' ? `${at}: a dists/ layout over http needs --suite (its suites cannot be listed)` : `${at}: no Packages, Release or dists/ found`;
     default:
       return assertNever(e, 'provenance read error');
+  }
+}
+
+/** A provenance field or control paragraph that could not be read (its location is the caller's to add). */
+export function describeProvenanceProblem(p: EmbedsProblem | ProvenanceProblem): string {
+  switch (p.reason) {
+    case 'missing-field':
+      return p.of === 'paragraph' ? `paragraph has no ${p.field} field` : `provenance without ${p.field}`;
+    case 'invalid-relation':
+      return `${p.field}: ${p.detail}`;
+    case 'not-exact':
+      return `${p.field}: "${p.relation}" does not name an exact version (= ...)`;
+    case 'invalid-version':
+      return `${p.field} "${p.version}": ${p.detail}`;
+    case 'control-unreadable':
+      return `${p.package}: control unreadable`;
+    case 'invalid-depends':
+      return `${p.package}: Depends: ${p.detail}`;
+    case 'empty-control':
+      return 'empty control';
+    case 'malformed-control':
+      return p.detail;
+    default:
+      return assertNever(p, 'provenance problem');
+  }
+}
+
+export function describeQueryError(e: QueryError): string {
+  switch (e.reason) {
+    case 'not-one-relation':
+      return `"${e.text}" is not one relation "source (op version)"${e.detail === undefined ? '' : `: ${e.detail}`}`;
+    case 'no-source':
+      return 'a source package name is needed';
+    case 'bad-source-name':
+      return `"${e.source}" is not a source package name`;
+    case 'bad-operator':
+      return `"${e.op}" is not a version operator (${e.operators.join(' ')})`;
+    case 'no-version':
+      return `"${e.op}" needs a version after it`;
+    case 'extra-words':
+      return `unexpected "${e.extra.join(' ')}" after the version`;
+    case 'invalid-version':
+      return `invalid version "${e.version}": ${e.detail}`;
+    default:
+      return assertNever(e, 'query error');
   }
 }

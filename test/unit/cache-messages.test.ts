@@ -7,9 +7,14 @@ import type { EmbedsReadError } from '../../src/cache/embeds-reader.js';
 import type { LockError } from '../../src/cache/lock.js';
 import type { OutputRepoError } from '../../src/cache/output-repo.js';
 import type { SignError } from '../../src/cache/output-repo-sign.js';
-import { describeEmbedsReadError, describeLockError, describeOutputRepoError, describeRepoError, describeSignError } from '../../src/cli/cache-messages.js';
+import { parseEmbedsQuery, type EmbedsProblem } from '../../src/cache/embeds-query.js';
+import type { ProvenanceProblem } from '../../src/cache/provenance.js';
+import {
+  describeEmbedsReadError, describeLockError, describeOutputRepoError, describeProvenanceProblem, describeQueryError, describeRepoError, describeSignError,
+} from '../../src/cli/cache-messages.js';
 import { describeDebReadError } from '../../src/cli/deb-messages.js';
 import type { DebReadError } from '../../src/deb/deb-reader.js';
+import { parseVersion } from '../../src/version/index.js';
 
 const holder = { pid: 4242, host: 'builder', token: 't', since: '2026-12-03T10:00:00.000Z' };
 const at = (file: string) => ({ location: { file } });
@@ -103,5 +108,42 @@ describe('provenance reader', () => {
     [{ reason: 'not-a-repo', ...at('/o'), problem: 'no-release', dir: 'dists/s/' }, '/o: dists/s/ has no InRelease or Release'],
   ])('%j', (e, text) => {
     expect(describeEmbedsReadError(e)).toBe(text);
+  });
+});
+
+describe('query words and provenance fields', () => {
+  it.each<[string[], string]>([
+    [[], 'a source package name is needed'],
+    [['Zlib'], '"Zlib" is not a source package name'],
+    [['zlib', '<', '1.3'], '"<" is not a version operator (<< <= = >= >>)'],
+    [['zlib', '<<'], '"<<" needs a version after it'],
+    [['zlib', '<<', '1.3', 'x'], 'unexpected "x" after the version'],
+    [['zlib (<< 1), pcre2'], '"zlib (<< 1), pcre2" is not one relation "source (op version)"'],
+  ])('query %j', (words, text) => {
+    const q = parseEmbedsQuery(words);
+    if (q.ok) throw new Error('expected a refusal');
+    expect(describeQueryError(q.error)).toBe(text);
+  });
+
+  it('a query version that does not parse says what the parser said', () => {
+    const q = parseEmbedsQuery(['zlib', '<<', 'x1']);
+    const v = parseVersion('x1');
+    if (q.ok || v.ok) throw new Error('expected refusals');
+    expect(describeQueryError(q.error)).toBe(`invalid version "x1": ${v.error.message}`);
+  });
+
+  it.each<[EmbedsProblem | ProvenanceProblem, string]>([
+    [{ reason: 'missing-field', field: 'Version', of: 'paragraph', location: { file: 'P', line: 4 } }, 'paragraph has no Version field'],
+    [{ reason: 'missing-field', field: 'X-Stubforge-Source', of: 'provenance', location: { file: 'P', line: 9 } }, 'provenance without X-Stubforge-Source'],
+    [{ reason: 'invalid-relation', field: 'Built-Using', detail: 'expected a package name', location: { file: 'P', line: 7 } }, 'Built-Using: expected a package name'],
+    [{ reason: 'not-exact', field: 'Static-Built-Using', relation: 'zlib (>= 1)', location: { file: 'P', line: 8 } },
+      'Static-Built-Using: "zlib (>= 1)" does not name an exact version (= ...)'],
+    [{ reason: 'invalid-version', field: 'X-Stubforge-Source-Version', version: 'x1', detail: 'bad', location: { file: 'P', line: 9 } }, 'X-Stubforge-Source-Version "x1": bad'],
+    [{ reason: 'control-unreadable', package: 'libz-dev', location: { file: '/r/pool/k' } }, 'libz-dev: control unreadable'],
+    [{ reason: 'invalid-depends', package: 'libz-dev', detail: 'bad relation', location: { file: '/r/pool/k:libz-dev', line: 5 } }, 'libz-dev: Depends: bad relation'],
+    [{ reason: 'empty-control', location: { file: 'a.deb' } }, 'empty control'],
+    [{ reason: 'malformed-control', detail: 'a.deb:1: not a field', location: { file: 'a.deb' } }, 'a.deb:1: not a field'],
+  ])('provenance %j', (p, text) => {
+    expect(describeProvenanceProblem(p)).toBe(text);
   });
 });

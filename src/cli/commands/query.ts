@@ -13,7 +13,7 @@ import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, queryExitCode } from '../exit-codes.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
 import { commandArgs } from '../command-args.js';
-import { describeEmbedsReadError, describeRepoError } from '../cache-messages.js';
+import { describeEmbedsReadError, describeProvenanceProblem, describeQueryError, describeRepoError } from '../cache-messages.js';
 
 
 const USAGE = 'usage: stubforge query embeds <source> [<op> <version>] [options]\n' +
@@ -50,7 +50,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   }
   const query = parseEmbedsQuery(words);
   if (!query.ok) {
-    ctx.stderr.write(`stubforge query: ${query.error.message}\n${USAGE}`);
+    ctx.stderr.write(`stubforge query: ${describeQueryError(query.error)}\n${USAGE}`);
     return ExitCode.usage;
   }
 
@@ -87,7 +87,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     }
     read.push(...got.value.read);
     matches.push(...matchEmbeds(got.value.packages, query.value));
-    problems.push(...got.value.problems.map((p) => `${formatLocation(p.location)}: ${p.message}`));
+    problems.push(...got.value.problems.map((p) => `${formatLocation(p.location)}: ${describeProvenanceProblem(p)}`));
   }
   const found = dedupeMatches(matches);
   if (values.format === 'json') ctx.stdout.write(`${JSON.stringify(jsonOf(query.value, read, found, problems), null, 2)}\n`);

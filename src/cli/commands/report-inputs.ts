@@ -6,15 +6,15 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFi
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describeProcess, runProcess } from '../../io/process.js';
-import type { EmbedsProblem, PackageEmbeds } from '../../cache/embeds-query.js';
+import type { PackageEmbeds } from '../../cache/embeds-query.js';
 import { readRepoEmbeds } from '../../cache/embeds-reader.js';
 import { readReportFile, type BatchReport } from '../../executor/batch/batch-report.js';
 import { parseBuildReport, type BuildReport } from '../../executor/scheduler/build-report.js';
-import { formatLocation } from '../../model/location.js';
+import { formatLocation, type SourceLocation } from '../../model/location.js';
 import { assertNever, err, ok, type Result } from '../../model/result.js';
 import type { SiteFile } from '../../report/site.js';
 import { describeError } from '../../io/describe-error.js';
-import { describeEmbedsReadError } from '../cache-messages.js';
+import { describeEmbedsReadError, describeProvenanceProblem } from '../cache-messages.js';
 
 /** Graphviz lays the graph out: the reference layered layout, packaged by Debian, the same bytes for the same input. */
 export async function layOutDot(dot: string, dotPath: string): Promise<Result<string, string>> {
@@ -52,7 +52,7 @@ export async function readBatchReport(file: string): Promise<Result<BatchReport,
 
 export interface EmbedsInputs {
   readonly packages: PackageEmbeds[];
-  readonly problems: EmbedsProblem[];
+  readonly problems: { readonly location: SourceLocation; readonly message: string }[];
   readonly read: string[];
   readonly errors: string[];
 }
@@ -67,7 +67,7 @@ export async function readEmbeds(repos: readonly string[]): Promise<EmbedsInputs
       continue;
     }
     out.packages.push(...got.value.packages);
-    out.problems.push(...got.value.problems);
+    out.problems.push(...got.value.problems.map((p) => ({ location: p.location, message: describeProvenanceProblem(p) })));
     out.read.push(...got.value.read);
   }
   return out;

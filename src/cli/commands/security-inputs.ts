@@ -12,7 +12,7 @@ import type { Failure } from '../archive-messages.js';
 import type { CliContext } from '../command.js';
 import { resolvePaths } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
-import { describeOutputRepoError, describeRepoError } from '../cache-messages.js';
+import { describeOutputRepoError, describeProvenanceProblem, describeRepoError } from '../cache-messages.js';
 
 export const OUTPUT_REPO_USAGE =
   '  --output-repo DIR  the output repository of application .debs (default: $STUBFORGE_OUTPUT_REPO,\n' +
@@ -51,12 +51,12 @@ export async function loadProvenance(paths: SecurityPaths, ctx: CliContext): Pro
     const isApplication = (e: (typeof entries.value)[number]): boolean => e.debs.some((d) => /^X-Stubforge-Target:/m.test(d.control));
     const read = librariesOfEntries(entries.value.filter((e) => !isApplication(e)), (e) => join(paths.cacheRepo, 'pool', e.key));
     libraries = read.libraries;
-    problems.push(...read.problems.map((p) => `${formatLocation(p.location)}: ${p.message}`));
+    problems.push(...read.problems.map((p) => `${formatLocation(p.location)}: ${describeProvenanceProblem(p)}`));
     for (const e of entries.value.filter(isApplication)) {
       for (const d of e.debs) {
         const app = applicationOfControl(d.control, join(paths.cacheRepo, d.filename));
         if (app.application !== undefined) applications.push(app.application);
-        problems.push(...app.problems.map((q) => `${formatLocation(q.location)}: ${q.message}`));
+        problems.push(...app.problems.map((q) => `${formatLocation(q.location)}: ${describeProvenanceProblem(q)}`));
       }
     }
   }
@@ -67,7 +67,7 @@ export async function loadProvenance(paths: SecurityPaths, ctx: CliContext): Pro
     if (applications.some((a) => a.package === p.package && a.version === p.version && a.arch === (/^X-Stubforge-Arch: (\S+)$/m.exec(p.control)?.[1] ?? p.architecture))) continue;
     const app = applicationOfControl(p.control, join(paths.outputRepo, p.filename));
     if (app.application !== undefined) applications.push(app.application);
-    problems.push(...app.problems.map((q) => `${formatLocation(q.location)}: ${q.message}`));
+    problems.push(...app.problems.map((q) => `${formatLocation(q.location)}: ${describeProvenanceProblem(q)}`));
   }
   return ok({ graph: { libraries, applications }, problems });
 }
