@@ -5,6 +5,7 @@ import type { RepoError } from '../cache/apt-repo.js';
 import type { EmbedsProblem, QueryError } from '../cache/embeds-query.js';
 import type { EmbedsReadError } from '../cache/embeds-reader.js';
 import type { ProvenanceProblem } from '../cache/provenance.js';
+import type { StoreError } from '../cache/store.js';
 import type { LockError } from '../cache/lock.js';
 import type { OutputRepoError } from '../cache/output-repo.js';
 import type { SignError } from '../cache/output-repo-sign.js';
@@ -153,5 +154,18 @@ export function describeQueryError(e: QueryError): string {
       return `invalid version "${e.version}": ${e.detail}`;
     default:
       return assertNever(e, 'query error');
+  }
+}
+
+export function describeStoreError(e: StoreError): string {
+  switch (e.reason) {
+    case 'invalid-key':
+      return e.detail;
+    case 'invalid-name':
+      return `store name ${JSON.stringify(e.name)} must be a plain file name`;
+    case 'io-error':
+      return `${e.location.file}: ${e.failure}`;
+    default:
+      return assertNever(e, 'store error');
   }
 }

@@ -10,8 +10,10 @@ import type { SignError } from '../../src/cache/output-repo-sign.js';
 import { parseEmbedsQuery, type EmbedsProblem } from '../../src/cache/embeds-query.js';
 import type { ProvenanceProblem } from '../../src/cache/provenance.js';
 import {
-  describeEmbedsReadError, describeLockError, describeOutputRepoError, describeProvenanceProblem, describeQueryError, describeRepoError, describeSignError,
+  describeEmbedsReadError, describeLockError, describeOutputRepoError, describeProvenanceProblem, describeQueryError, describeRepoError, describeSignError, describeStoreError,
 } from '../../src/cli/cache-messages.js';
+import type { StoreError } from '../../src/cache/store.js';
+import { storeFailureLog } from '../../src/executor/builders/container-build.js';
 import { describeDebReadError } from '../../src/cli/deb-messages.js';
 import type { DebReadError } from '../../src/deb/deb-reader.js';
 import { parseVersion } from '../../src/version/index.js';
@@ -145,5 +147,21 @@ describe('query words and provenance fields', () => {
     [{ reason: 'malformed-control', detail: 'a.deb:1: not a field', location: { file: 'a.deb' } }, 'a.deb:1: not a field'],
   ])('provenance %j', (p, text) => {
     expect(describeProvenanceProblem(p)).toBe(text);
+  });
+});
+
+describe('artifact store', () => {
+  it.each<[StoreError, string]>([
+    [{ reason: 'invalid-key', ...at('/s'), detail: 'cache key "x" is not 64 lower-case hex digits' }, 'cache key "x" is not 64 lower-case hex digits'],
+    [{ reason: 'invalid-name', ...at('/s/k'), name: '../x' }, 'store name "../x" must be a plain file name'],
+    [{ reason: 'io-error', ...at('/s/k/build.log'), failure: 'ENOSPC: no space left on device' }, '/s/k/build.log: ENOSPC: no space left on device'],
+  ])('%j', (e, text) => {
+    expect(describeStoreError(e)).toBe(text);
+  });
+
+  it('the builders log the message the command renders, or the reason alone without a renderer', () => {
+    const e: StoreError = { reason: 'invalid-name', ...at('/s/k'), name: '../x' };
+    expect(storeFailureLog(e, { describeStoreError })).toEqual({ detail: 'store name "../x" must be a plain file name' });
+    expect(storeFailureLog(e, {})).toEqual({ reason: 'invalid-name' });
   });
 });

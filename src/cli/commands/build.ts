@@ -44,6 +44,7 @@ import { listenForInterrupt } from '../signals.js';
 import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices, environmentSuite, type Builder } from './build-choices.js';
 import { formatApplicationReport, toolName } from './application-report.js';
 import { describeApplicationError } from '../application-messages.js';
+import { describeStoreError } from '../cache-messages.js';
 import { describeNodeFailure } from './build-failures.js';
 import { planTarget, type PlannedTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
@@ -282,7 +283,7 @@ async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
     arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes,
     cacheDir: paths.cacheDir, repo: repo.value, runtime: r.steps.runtime, imageOf,
     workDir, logDir, runId, jobs: a.jobs, choices: r.choices, suites: r.suites, ...(maintainer === undefined ? {} : { maintainer }),
-    timeoutMs: a.timeoutMs, limits: a.limits, extraMounts: facts.value.mounts, log: ctx.log,
+    timeoutMs: a.timeoutMs, limits: a.limits, extraMounts: facts.value.mounts, log: ctx.log, describeStoreError,
   };
   const report = await runPlan({
     plan, jobs: r.steps.jobs, keepGoing: a.values['keep-going'] === true, signal: r.signal,

@@ -31,7 +31,7 @@ import type { ApplicationError } from './app-errors.js';
 import { stageLaunch } from './app-launch.js';
 import { embeddedSources, linkProvenance, type LinkProvenance } from './app-provenance.js';
 import { APP_OUTPUT, appBuildScript, appDriverInput } from './app-step.js';
-import { NO_RECIPE_SHA256, runContainerBuild, type LibraryBuildSettings } from './container-build.js';
+import { NO_RECIPE_SHA256, runContainerBuild, storeFailureLog, type LibraryBuildSettings } from './container-build.js';
 import type { NodeBuildResult, NodeFailure } from '../scheduler/outcome.js';
 import type { NodeBuildContext, NodeBuilder } from '../scheduler/run-plan.js';
 import { readTreeFile } from './tree-files.js';
@@ -306,5 +306,5 @@ async function storeRecords(s: ApplicationBuildSettings, context: NodeBuildConte
     await store.putFile(context.key, 'build.log', logFile),
     ...await Promise.all(p.provenance.programs.map((prog) => store.putFile(context.key, `link-map.${posix.basename(prog.mapFile)}`, prog.mapFile))),
   ];
-  for (const r of results) if (!r.ok) s.log.warn({ detail: r.error.message }, 'application record not stored');
+  for (const r of results) if (!r.ok) s.log.warn(storeFailureLog(r.error, s), 'application record not stored');
 }

@@ -24,7 +24,7 @@ import type { NodeBuildContext, NodeBuilder } from '../scheduler/run-plan.js';
 import { copyrightOf, maintainerFor, type SourceTree } from './source-tree.js';
 import { buildScript } from './step-script.js';
 import { archToolchain, recipeBuildOptions } from './toolchain-mapping.js';
-import { driverInput, NO_RECIPE_SHA256, runContainerBuild, type LibraryBuildSettings } from './container-build.js';
+import { driverInput, NO_RECIPE_SHA256, runContainerBuild, storeFailureLog, type LibraryBuildSettings } from './container-build.js';
 import { checkOutputLinks } from './output-links.js';
 import { verifyOutput } from './verify-output.js';
 import { verifyProvenance } from './verify-provenance.js';
@@ -114,7 +114,7 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     });
     if (!published.ok) return failed({ reason: 'repo', error: published.error });
     const stored = await s.repo.store.putFile(context.key, 'build.log', logFile);
-    if (!stored.ok) log.warn({ detail: stored.error.message }, 'build log not stored');
+    if (!stored.ok) log.warn(storeFailureLog(stored.error, s), 'build log not stored');
     log.info({ packages: published.value.debs.map((d) => d.package), stepMs: Math.round(stepMs), scriptMs: markers.scriptMs }, 'build published');
     return {
       status: 'built', entry: published.value, logFile,
