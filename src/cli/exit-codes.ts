@@ -159,7 +159,7 @@ export function exitCodeOfNodeFailure(f: NodeFailure): ExitCodeValue {
 /** The run's exit code: an interrupt first, then the first failure in build order, then an unbuilt target. */
 export function exitCodeOfRun(report: RunReport): ExitCodeValue {
   if (report.interrupted) return ExitCode.interrupted;
-  const first = report.outcomes.find((o) => o.status === 'failed' && o.failure !== undefined)?.failure;
+  const first = report.outcomes.find((o) => o.status === 'failed')?.failure;
   if (first !== undefined) return exitCodeOfNodeFailure(first);
   if (report.outcomes.some((o) => o.status === 'failed' || o.status === 'not-built')) return ExitCode.failed;
   return ExitCode.ok;

@@ -9,7 +9,8 @@ import type { BuildSpec } from '../../src/drivers/driver.js';
 import type { NodeFailure, NodeOutcome, RunReport } from '../../src/executor/scheduler/outcome.js';
 import { buildScript, readScriptMarkers } from '../../src/executor/builders/step-script.js';
 import { formatSummary, measuredCriticalPath } from '../../src/executor/scheduler/summary.js';
-import type { CacheKey } from '../../src/model/brand.js';
+import type { PublishedEntry } from '../../src/cache/apt-index.js';
+import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
 import { qemuPlan } from './executor-plans.js';
 
 const PLAN = qemuPlan();
@@ -25,8 +26,14 @@ function report(outcomes: NodeOutcome[], over: Partial<RunReport> = {}): RunRepo
   return { outcomes, excluded: [node('qemu')], makespanMs: 95_000, interrupted: false, ...over };
 }
 
-const cached = (s: string, c: string): NodeOutcome => ({ node: node(s), status: 'cached', key: key(c), durationMs: 0 });
-const built = (s: string, c: string, ms: number): NodeOutcome => ({ node: node(s), status: 'built', key: key(c), durationMs: ms, logFile: `/var/logs/run1/${s}.log` });
+/** An entry with no packages: what the summary and the report read of a cached or built node is its status and key. */
+const entryOf = (k: CacheKey): PublishedEntry => ({
+  key: k, publishedAt: '2026-12-03T00:00:00.000Z', debs: [], meta: { source: 'x', sourceVersion: '1', arch: 'musl-linux-amd64', recipeSha256: 'a'.repeat(64) as Sha256Hex },
+});
+const cached = (s: string, c: string): NodeOutcome => ({ node: node(s), status: 'cached', key: key(c), entry: entryOf(key(c)), durationMs: 0 });
+const built = (s: string, c: string, ms: number): NodeOutcome => ({
+  node: node(s), status: 'built', key: key(c), entry: entryOf(key(c)), durationMs: ms, logFile: `/var/logs/run1/${s}.log`, timing: { stepMs: ms },
+});
 
 describe('formatSummary', () => {
   it('says every node was cached when nothing was built, and points to no logs', () => {

@@ -324,7 +324,7 @@ async function finishRun(r: BuildRun, done: { report: RunReport; repo: AptRepo; 
   if (reportFile !== undefined) {
     const written = await writeBuildReport(resolve(ctx.cwd, reportFile), buildReportOf({
       target: plan.target, arch: plan.arch, exitCode, jobs: a.jobs, run: report, describeFailure: describeNodeFailure,
-      describeSkip: (o) => (o.because !== undefined ? describeSkip(o.because) : o.notBuilt),
+      describeSkip: (o) => (o.status === 'skipped' ? describeSkip(o.because) : o.status === 'not-built' ? o.notBuilt : undefined),
     }));
     if (!written.ok) return fail(ctx, 'build', { message: written.error, exitCode: ExitCode.failed });
   }

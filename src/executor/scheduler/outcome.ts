@@ -76,21 +76,29 @@ export type SkipReason =
 
 export type NodeStatus = 'cached' | 'built' | 'failed' | 'skipped' | 'not-built';
 
-export interface NodeOutcome {
+/** What every outcome has: the node, its build's wall time (0 when no build ran) and, when it ran, when. */
+interface OutcomeTimes {
   readonly node: PlanNode;
-  readonly status: NodeStatus;
-  readonly key?: CacheKey;
   /** Wall time of the build (slot taken to published or failed); 0 for a cached node. */
   readonly durationMs: number;
   /** Milliseconds since the run started. */
   readonly startMs?: number;
   readonly endMs?: number;
-  readonly entry?: PublishedEntry;
-  readonly failure?: NodeFailure;
-  readonly because?: SkipReason;
-  readonly notBuilt?: string;
-  readonly logFile?: string;
-  readonly timing?: BuildTiming;
+}
+
+/** One node's outcome, by status: each carries what that status has (a cached node its entry, a failed one its failure). */
+export type NodeOutcome = OutcomeTimes & (
+  | { readonly status: 'cached'; readonly key: CacheKey; readonly entry: PublishedEntry }
+  | { readonly status: 'built'; readonly key: CacheKey; readonly entry: PublishedEntry; readonly logFile: string; readonly timing: BuildTiming }
+  /** No key when the node's key could not be computed; no log when no build step ran. */
+  | { readonly status: 'failed'; readonly key?: CacheKey; readonly failure: NodeFailure; readonly logFile?: string }
+  | { readonly status: 'skipped'; readonly key?: CacheKey; readonly because: SkipReason }
+  | { readonly status: 'not-built'; readonly key?: CacheKey; readonly notBuilt: string }
+);
+
+/** The log of the node's build step, when one ran (a built node, a failed one that got that far). */
+export function logFileOf(o: NodeOutcome): string | undefined {
+  return o.status === 'built' || o.status === 'failed' ? o.logFile : undefined;
 }
 
 export type ExecutorEvent =
