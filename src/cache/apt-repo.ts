@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import type { CacheKey } from '../model/brand.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
-import { readDebControl } from '../deb/deb-reader.js';
+import { readDebControl, type DebReadError } from '../deb/deb-reader.js';
 import { fsyncDir } from '../io/atomic-file.js';
 import { DEFAULT_XZ_PATH } from '../deb/xz.js';
 import { provenanceMismatch, summariseControl, type PublishedDeb, type PublishedEntry, type PublishMeta } from './apt-index.js';
@@ -31,12 +31,35 @@ import { isErrno, errnoCode } from '../io/errno.js';
 
 export type { PublishedDeb, PublishedEntry, PublishMeta, Provenance } from './apt-index.js';
 
-export interface RepoError {
-  readonly reason: 'invalid-key' | 'not-a-deb' | 'provenance-mismatch' | 'duplicate-package' | 'version-exists' | 'corrupt-entry' | 'lock-timeout' | 'index-failed' | 'io-error';
-  readonly message: string;
-  readonly location: SourceLocation;
-  readonly holder?: LockOwner;
-}
+/**
+ * How the build cache failed, with the file concerned (`location`) and what is wrong as data;
+ * `detail` is what a lower layer (key check, index, entry reader) said. Messages: cli/cache-messages.ts.
+ */
+export type RepoError = { readonly location: SourceLocation } & (
+  | { readonly reason: 'invalid-key'; readonly detail: string }
+  /** The .deb given (`location`) could not be read (`error`), or its control paragraph not summarised (`detail`). */
+  | { readonly reason: 'not-a-deb'; readonly error: DebReadError }
+  | { readonly reason: 'not-a-deb'; readonly detail: string }
+  /** `detail`: which provenance field disagrees; absent when the package has none. */
+  | { readonly reason: 'provenance-mismatch'; readonly deb: string; readonly detail?: string }
+  | { readonly reason: 'duplicate-package'; readonly deb: string; readonly package: string; readonly key: string }
+  /** `deb` (as `package version (architecture)`) differs from `published`, already in the pool under that version. */
+  | {
+      readonly reason: 'version-exists'; readonly package: string; readonly version: string; readonly architecture: string;
+      readonly deb: string; readonly key: string; readonly published: string;
+    }
+  /** `detail`: what reading the entry said; absent when the key is neither publishable nor published. */
+  | { readonly reason: 'corrupt-entry'; readonly key: string; readonly detail?: string }
+  | { readonly reason: 'lock-timeout'; readonly holder?: LockOwner }
+  /** The index could not be written (`detail`: what the writer said). */
+  | { readonly reason: 'index-failed'; readonly detail: string }
+  /** At open, the index disagreed with the pool (`stale`, each file and why) and regenerating it failed (`cause`). */
+  | { readonly reason: 'index-failed'; readonly stale: readonly { readonly path: string; readonly detail: string }[]; readonly cause: RepoError }
+  /** `detail`: the repository check's or entry reader's own account. */
+  | { readonly reason: 'io-error'; readonly detail: string }
+  /** What the system said of `location` (a file of the repository, or its lock file). */
+  | { readonly reason: 'io-error'; readonly of: 'file' | 'lock'; readonly failure: string }
+);
 
 /** Points in a publish, reported to `onPublishStage` (progress display; tests stop a publisher there). */
 export type PublishStage = 'staged' | 'committed' | 'indexed';
@@ -61,7 +84,7 @@ export async function openRepo(root: string, options: RepoOptions = {}): Promise
     // after committing its key leaves it behind; a truncated Packages disagrees with Release):
     // checked at every open, regenerated when it does not, refused when that fails.
     const checked = await verifyRepo(abs, { ...(options.isProcessAlive === undefined ? {} : { isProcessAlive: options.isProcessAlive }) });
-    if (!checked.ok) return err({ reason: 'io-error', message: checked.error, location: { file: abs } });
+    if (!checked.ok) return err({ reason: 'io-error', detail: checked.error, location: { file: abs } });
     const stale = checked.value.findings.filter((f) => INDEX_KINDS.has(f.kind));
     if (stale.length > 0) {
       // A new repository has no index yet: nothing to warn about.
@@ -69,7 +92,7 @@ export async function openRepo(root: string, options: RepoOptions = {}): Promise
       repo.logger[fresh ? 'debug' : 'warn']({ findings: stale.map((f) => `${f.path}: ${f.detail}`) }, 'repository index disagrees with the pool; regenerating it');
       const indexed = await repo.reindex();
       if (!indexed.ok) {
-        return err({ reason: 'index-failed', message: `the index disagrees with the pool (${stale.map((f) => `${f.path}: ${f.detail}`).join('; ')}) and could not be regenerated: ${indexed.error.message}`, location: indexed.error.location });
+        return err({ reason: 'index-failed', stale: stale.map((f) => ({ path: f.path, detail: f.detail })), cause: indexed.error, location: indexed.error.location });
       }
     }
   } catch (e: unknown) {
@@ -99,9 +122,9 @@ export class AptRepo {
   /** The packages published for a key (a cache hit), or undefined (a miss). */
   async lookup(key: CacheKey): Promise<Result<PublishedEntry | undefined, RepoError>> {
     const checked = checkCacheKey(key);
-    if (!checked.ok) return err({ reason: 'invalid-key', message: checked.error, location: { file: this.root } });
+    if (!checked.ok) return err({ reason: 'invalid-key', detail: checked.error, location: { file: this.root } });
     const entry = await readEntry(this.root, key);
-    if (!entry.ok) return err({ reason: 'corrupt-entry', message: entry.error, location: { file: join(this.root, POOL, key) } });
+    if (!entry.ok) return err({ reason: 'corrupt-entry', key, detail: entry.error, location: { file: join(this.root, POOL, key) } });
     return ok(entry.value);
   }
 
@@ -112,7 +135,7 @@ export class AptRepo {
 
   async list(): Promise<Result<PublishedEntry[], RepoError>> {
     const entries = await readAllEntries(this.root, this.logger);
-    if (!entries.ok) return err({ reason: 'io-error', message: entries.error, location: { file: this.root } });
+    if (!entries.ok) return err({ reason: 'io-error', detail: entries.error, location: { file: this.root } });
     return ok(entries.value);
   }
 
@@ -123,7 +146,7 @@ export class AptRepo {
   async publish(key: CacheKey, debs: readonly string[], meta: PublishMeta): Promise<Result<PublishedEntry, RepoError>> {
     const log = this.logger.child({ key, source: meta.source });
     const checked = checkCacheKey(key);
-    if (!checked.ok) return err({ reason: 'invalid-key', message: checked.error, location: { file: this.root } });
+    if (!checked.ok) return err({ reason: 'invalid-key', detail: checked.error, location: { file: this.root } });
     const existing = await this.lookup(key);
     if (!existing.ok) return existing;
     if (existing.value !== undefined) return ok(existing.value);
@@ -161,7 +184,7 @@ export class AptRepo {
   /** Unpublish a key; answers whether it was there. */
   async remove(key: CacheKey): Promise<Result<boolean, RepoError>> {
     const checked = checkCacheKey(key);
-    if (!checked.ok) return err({ reason: 'invalid-key', message: checked.error, location: { file: this.root } });
+    if (!checked.ok) return err({ reason: 'invalid-key', detail: checked.error, location: { file: this.root } });
     const trash = join(this.root, '.trash', `${key}.${process.pid}.${randomBytes(6).toString('hex')}`);
     try {
       await rename(join(this.root, POOL, key), trash);
@@ -182,11 +205,12 @@ export class AptRepo {
       ...(this.options.isProcessAlive === undefined ? {} : { isProcessAlive: this.options.isProcessAlive }),
     });
     if (!lock.ok) {
-      return err({ reason: lock.error.reason, message: lock.error.message, location: lock.error.location, ...(lock.error.holder === undefined ? {} : { holder: lock.error.holder }) });
+      const e = lock.error;
+      return err(e.reason === 'lock-timeout' ? e : { reason: 'io-error', of: 'lock', failure: e.detail, location: e.location });
     }
     try {
       const written = await writeIndex({ root: this.root, logger: this.logger, xzPath: this.xzPath, now: this.now });
-      if (!written.ok) return err({ reason: 'index-failed', message: written.error, location: { file: join(this.root, 'Release') } });
+      if (!written.ok) return err({ reason: 'index-failed', detail: written.error, location: { file: join(this.root, 'Release') } });
       this.logger.debug({ packages: written.value.packages }, 'index written');
       return ok(undefined);
     } finally {
@@ -202,7 +226,7 @@ export class AptRepo {
    */
   private async versionClash(key: CacheKey, debs: readonly PublishedDeb[], given: readonly string[]): Promise<Result<void, RepoError>> {
     const entries = await readAllEntries(this.root, this.logger);
-    if (!entries.ok) return err({ reason: 'io-error', message: entries.error, location: { file: this.root } });
+    if (!entries.ok) return err({ reason: 'io-error', detail: entries.error, location: { file: this.root } });
     for (const entry of entries.value) {
       if (entry.key === key) continue;
       for (const old of entry.debs) {
@@ -210,9 +234,8 @@ export class AptRepo {
         if (clash === undefined) continue;
         const file = given.find((g) => basename(g) === basename(clash.filename)) ?? clash.filename;
         return err({
-          reason: 'version-exists', location: { file },
-          message: `${clash.package} ${clash.version} (${clash.architecture}): ${file} (key ${key}) differs from ` +
-            `${this.pathOf(old)}, already published under that version; one package version is one .deb — rebuild it with a new version`,
+          reason: 'version-exists', location: { file }, package: clash.package, version: clash.version, architecture: clash.architecture,
+          deb: file, key, published: this.pathOf(old),
         });
       }
     }
@@ -223,7 +246,7 @@ export class AptRepo {
     const entry = await this.lookup(key);
     if (!entry.ok) return entry;
     if (entry.value === undefined) {
-      return err({ reason: 'corrupt-entry', message: `${key} is neither publishable nor published`, location: { file: join(this.root, POOL, key) } });
+      return err({ reason: 'corrupt-entry', key, location: { file: join(this.root, POOL, key) } });
     }
     return ok(entry.value);
   }
@@ -239,15 +262,15 @@ export class AptRepo {
       const bytes = await readFile(copy);
       await fsyncFile(copy);
       const control = await readDebControl(copy, this.xzPath);
-      if (!control.ok) return err({ reason: 'not-a-deb', message: control.error.message, location: { file: deb } });
+      if (!control.ok) return err({ reason: 'not-a-deb', error: control.error, location: { file: deb } });
       const summary = summariseControl(control.value.control, deb);
-      if (!summary.ok) return err({ reason: 'not-a-deb', message: summary.error, location: { file: deb } });
+      if (!summary.ok) return err({ reason: 'not-a-deb', detail: summary.error, location: { file: deb } });
       const mismatch = provenanceMismatch(summary.value.provenance, key, meta);
       if (mismatch !== undefined || summary.value.provenance === undefined) {
-        return err({ reason: 'provenance-mismatch', message: `${deb}: ${mismatch ?? 'no provenance'}`, location: { file: deb } });
+        return err({ reason: 'provenance-mismatch', deb, ...(mismatch === undefined ? {} : { detail: mismatch }), location: { file: deb } });
       }
       if (published.some((p) => p.package === summary.value.package || basename(p.filename) === name)) {
-        return err({ reason: 'duplicate-package', message: `${deb}: ${summary.value.package} is given twice for ${key}`, location: { file: deb } });
+        return err({ reason: 'duplicate-package', deb, package: summary.value.package, key, location: { file: deb } });
       }
       published.push({
         package: summary.value.package,
@@ -296,5 +319,5 @@ function hashHex(algorithm: 'md5' | 'sha1', bytes: Uint8Array): string {
 }
 
 function ioError(file: string, e: unknown): RepoError {
-  return { reason: 'io-error', message: `${file}: ${describeError(e)}`, location: { file } };
+  return { reason: 'io-error', of: 'file', failure: describeError(e), location: { file } };
 }

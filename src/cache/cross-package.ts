@@ -51,13 +51,21 @@ export interface CrossBuild {
   readonly origin?: SourceLocation;
 }
 
-export interface CrossPackageError {
-  readonly reason: 'invalid-triplet' | 'no-binaries' | 'duplicate-binary' | 'several-default-binaries'
-    | 'outside-triplet-dir' | 'unclaimed-path' | 'ambiguous-claim' | 'claim-matches-nothing';
-  readonly message: string;
-  readonly location: SourceLocation;
-  readonly subject?: string;
-}
+/**
+ * Why a build's output cannot become its -cross packages, as data (the messages are rendered in
+ * cli/deb-messages.ts). `location`: the recipe, or a `recipe(<source>)` label.
+ */
+export type CrossPackageError = { readonly location: SourceLocation } & (
+  | { readonly reason: 'invalid-triplet'; readonly triplet: string }
+  | { readonly reason: 'no-binaries'; readonly source: string }
+  | { readonly reason: 'duplicate-binary'; readonly binary: string }
+  | { readonly reason: 'several-default-binaries'; readonly binaries: readonly string[] }
+  /** A staged path outside `usr/<triplet>/` (`base`). */
+  | { readonly reason: 'outside-triplet-dir'; readonly path: string; readonly base: string }
+  | { readonly reason: 'unclaimed-path'; readonly path: string; readonly source: string }
+  | { readonly reason: 'ambiguous-claim'; readonly path: string; readonly binaries: readonly string[] }
+  | { readonly reason: 'claim-matches-nothing'; readonly claim: string; readonly binary: string; readonly base: string }
+);
 
 export interface CrossPackage {
   readonly binary: string;
@@ -90,7 +98,7 @@ export function buildCrossPackages(build: CrossBuild): Result<CrossPackage[], Cr
   ];
   for (const check of checks) if (!check.ok) return check;
   if (!TRIPLET_RE.test(build.triplet)) {
-    return err({ reason: 'invalid-triplet', location, subject: build.triplet, message: `invalid GNU triplet ${JSON.stringify(build.triplet)}` });
+    return err({ reason: 'invalid-triplet', triplet: build.triplet, location });
   }
   const assigned = assignPaths(build, location);
   if (!assigned.ok) return assigned;
@@ -154,15 +162,13 @@ function describeCrossPackage(build: CrossBuild, binary: string, files: readonly
 
 /** Which staged paths go to which binary: claims first, the one claim-less binary takes the rest. */
 function assignPaths(build: CrossBuild, location: SourceLocation): Result<Map<string, DataEntryInput[]>, CrossPackageError> {
-  const fail = (reason: CrossPackageError['reason'], subject: string, message: string): Result<never, CrossPackageError> =>
-    err({ reason, location, subject, message });
-  if (build.binaries.length === 0) return fail('no-binaries', build.source, `recipe for ${build.source} publishes no binary package`);
+  if (build.binaries.length === 0) return err({ reason: 'no-binaries', source: build.source, location });
   const names = build.binaries.map((b) => b.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) return fail('duplicate-binary', dup, `binary ${dup} is listed twice`);
+  if (dup !== undefined) return err({ reason: 'duplicate-binary', binary: dup, location });
   const defaults = build.binaries.filter((b) => b.claims === undefined);
   if (defaults.length > 1) {
-    return fail('several-default-binaries', defaults.map((b) => b.name).join(', '), 'only one binary may take the unclaimed paths (give the others claims)');
+    return err({ reason: 'several-default-binaries', binaries: defaults.map((b) => b.name), location });
   }
   const base = `usr/${build.triplet}/`;
   const out = new Map<string, DataEntryInput[]>(names.map((n) => [n, []]));
@@ -173,22 +179,22 @@ function assignPaths(build: CrossBuild, location: SourceLocation): Result<Map<st
     const inside = (path + (entry.type === 'directory' ? '/' : '')).startsWith(base);
     // The parents of usr/<triplet>/ are implied by the layout; anything else must not be there.
     if (!inside && !(entry.type === 'directory' && base.startsWith(`${path}/`))) {
-      return fail('outside-triplet-dir', path, `staged path /${path} is outside /${base}: a -cross package installs only there`);
+      return err({ reason: 'outside-triplet-dir', path, base, location });
     }
     if (!inside) continue;
     const rel = path.slice(base.length);
     // A directory with something staged below it is implied; only an empty one needs an owner.
     if (entry.type === 'directory' && stagedPaths.some((p) => p.startsWith(`${path}/`))) continue;
     const owners = build.binaries.filter((b) => b.claims?.some((c) => covers(c, rel)) === true);
-    if (owners.length > 1) return fail('ambiguous-claim', path, `/${path} is claimed by ${owners.map((o) => o.name).join(' and ')}`);
+    if (owners.length > 1) return err({ reason: 'ambiguous-claim', path, binaries: owners.map((o) => o.name), location });
     for (const b of owners) for (const c of b.claims ?? []) if (covers(c, rel)) used.add(`${b.name}\0${c}`);
     const owner = owners[0] ?? defaults[0];
-    if (owner === undefined) return fail('unclaimed-path', path, `/${path} is claimed by no binary package of ${build.source}`);
+    if (owner === undefined) return err({ reason: 'unclaimed-path', path, source: build.source, location });
     out.get(owner.name)?.push({ ...entry, path });
   }
   for (const b of build.binaries) {
     for (const c of b.claims ?? []) {
-      if (!used.has(`${b.name}\0${c}`)) return fail('claim-matches-nothing', c, `claim ${c} of ${b.name} matches no staged path under /${base}`);
+      if (!used.has(`${b.name}\0${c}`)) return err({ reason: 'claim-matches-nothing', claim: c, binary: b.name, base, location });
     }
   }
   return ok(out);

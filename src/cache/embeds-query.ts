@@ -38,11 +38,15 @@ export interface PackageEmbeds {
   readonly embeds: readonly Embedding[];
 }
 
+/** A field of a package's provenance that could not be read (messages: cli/cache-messages.ts). */
 export type EmbedsProblem =
-  | { readonly reason: 'missing-field'; readonly field: string; readonly location: SourceLocation; readonly message: string }
-  | { readonly reason: 'invalid-relation'; readonly field: string; readonly location: SourceLocation; readonly message: string }
-  | { readonly reason: 'not-exact'; readonly field: string; readonly relation: string; readonly location: SourceLocation; readonly message: string }
-  | { readonly reason: 'invalid-version'; readonly field: string; readonly version: string; readonly location: SourceLocation; readonly message: string };
+  /** `of`: a field every paragraph needs, or the half of the provenance pair that is missing. */
+  | { readonly reason: 'missing-field'; readonly field: string; readonly of: 'paragraph' | 'provenance'; readonly location: SourceLocation }
+  /** `detail`: what the relation parser said. */
+  | { readonly reason: 'invalid-relation'; readonly field: string; readonly detail: string; readonly location: SourceLocation }
+  | { readonly reason: 'not-exact'; readonly field: string; readonly relation: string; readonly location: SourceLocation }
+  /** `detail`: what the version parser said. */
+  | { readonly reason: 'invalid-version'; readonly field: string; readonly version: string; readonly detail: string; readonly location: SourceLocation };
 
 export interface EmbedsOfParagraph {
   /** Undefined when the paragraph lacks Package, Version or Architecture. */
@@ -55,10 +59,16 @@ export interface EmbedQuery {
   readonly constraint?: VersionConstraint;
 }
 
-export interface QueryError {
-  readonly reason: 'bad-query';
-  readonly message: string;
-}
+/** Why the words of a query are not one (messages: cli/cache-messages.ts). */
+export type QueryError =
+  /** One word with a parenthesis that is not one relation `source (op version)`; `detail`: the relation parser's, when it failed. */
+  | { readonly reason: 'not-one-relation'; readonly text: string; readonly detail?: string }
+  | { readonly reason: 'no-source' }
+  | { readonly reason: 'bad-source-name'; readonly source: string }
+  | { readonly reason: 'bad-operator'; readonly op: string; readonly operators: readonly string[] }
+  | { readonly reason: 'no-version'; readonly op: string }
+  | { readonly reason: 'extra-words'; readonly extra: readonly string[] }
+  | { readonly reason: 'invalid-version'; readonly version: string; readonly detail: string };
 
 export interface EmbedMatch {
   readonly package: string;
@@ -75,26 +85,25 @@ const SOURCE_NAME_RE = /^[a-z0-9][a-z0-9.+-]+$/;
 
 /** `zlib`, `zlib '<<' 1:1.3` (three words), or one relation as Debian writes it: `'zlib (<< 1:1.3)'`. */
 export function parseEmbedsQuery(words: readonly string[]): Result<EmbedQuery, QueryError> {
-  const bad = (message: string): Result<EmbedQuery, QueryError> => err({ reason: 'bad-query', message });
   if (words.length === 1 && words[0]?.includes('(') === true) {
     const text = words[0];
     const parsed = parseRelations(text, { file: 'query' });
     const [group, more] = parsed.ok ? parsed.value : [];
     const relation = group?.[0];
     if (!parsed.ok || relation === undefined || group?.length !== 1 || more !== undefined || relation.archs !== undefined || relation.profiles !== undefined || relation.archQualifier !== undefined) {
-      return bad(`"${text}" is not one relation "source (op version)"${parsed.ok ? '' : `: ${parsed.error.message}`}`);
+      return err({ reason: 'not-one-relation', text, ...(parsed.ok ? {} : { detail: parsed.error.message }) });
     }
     return relation.version === undefined ? ok({ source: relation.name }) : ok({ source: relation.name, constraint: relation.version });
   }
   const [source, op, version, ...extra] = words;
-  if (source === undefined) return bad('a source package name is needed');
-  if (!SOURCE_NAME_RE.test(source)) return bad(`"${source}" is not a source package name`);
+  if (source === undefined) return err({ reason: 'no-source' });
+  if (!SOURCE_NAME_RE.test(source)) return err({ reason: 'bad-source-name', source });
   if (op === undefined) return ok({ source });
-  if (!OPERATORS.includes(op as VersionOperator)) return bad(`"${op}" is not a version operator (${OPERATORS.join(' ')})`);
-  if (version === undefined) return bad(`"${op}" needs a version after it`);
-  if (extra.length > 0) return bad(`unexpected "${extra.join(' ')}" after the version`);
+  if (!OPERATORS.includes(op as VersionOperator)) return err({ reason: 'bad-operator', op, operators: OPERATORS });
+  if (version === undefined) return err({ reason: 'no-version', op });
+  if (extra.length > 0) return err({ reason: 'extra-words', extra });
   const parsed = parseVersion(version);
-  if (!parsed.ok) return bad(`invalid version "${version}": ${parsed.error.message}`);
+  if (!parsed.ok) return err({ reason: 'invalid-version', version, detail: parsed.error.message });
   return ok({ source, constraint: { op: op as VersionOperator, version: parsed.value.text } });
 }
 
@@ -106,7 +115,7 @@ export function embedsOfParagraph(p: Paragraph, file: string): EmbedsOfParagraph
   const version = p.get('Version');
   const architecture = p.get('Architecture');
   for (const [name, value] of [['Package', pkg], ['Version', version], ['Architecture', architecture]] as const) {
-    if (value === undefined) problems.push({ reason: 'missing-field', field: name, location: { file, line: p.line }, message: `paragraph has no ${name} field` });
+    if (value === undefined) problems.push({ reason: 'missing-field', field: name, of: 'paragraph', location: { file, line: p.line } });
   }
   const found = new Map<string, { source: string; version: string; via: EmbedVia[] }>();
   const add = (source: string, v: string, via: EmbedVia): void => {
@@ -121,13 +130,13 @@ export function embedsOfParagraph(p: Paragraph, file: string): EmbedsOfParagraph
     if (text === undefined) continue;
     const relations = parseRelations(text, at(field));
     if (!relations.ok) {
-      problems.push({ reason: 'invalid-relation', field, location: relations.error.location, message: `${field}: ${relations.error.message}` });
+      problems.push({ reason: 'invalid-relation', field, detail: relations.error.message, location: relations.error.location });
       continue;
     }
     for (const group of relations.value) {
       for (const r of group) {
         if (r.version?.op !== '=') {
-          problems.push({ reason: 'not-exact', field, relation: r.text, location: at(field), message: `${field}: "${r.text}" does not name an exact version (= ...)` });
+          problems.push({ reason: 'not-exact', field, relation: r.text, location: at(field) });
           continue;
         }
         add(r.name, r.version.version, field);
@@ -140,11 +149,11 @@ export function embedsOfParagraph(p: Paragraph, file: string): EmbedsOfParagraph
   if (source !== undefined || sourceVersion !== undefined) {
     if (source === undefined || sourceVersion === undefined) {
       const missing = source === undefined ? 'X-Stubforge-Source' : 'X-Stubforge-Source-Version';
-      problems.push({ reason: 'missing-field', field: missing, location: at(source === undefined ? 'X-Stubforge-Source-Version' : 'X-Stubforge-Source'), message: `provenance without ${missing}` });
+      problems.push({ reason: 'missing-field', field: missing, of: 'provenance', location: at(source === undefined ? 'X-Stubforge-Source-Version' : 'X-Stubforge-Source') });
     } else {
       const parsed = parseVersion(sourceVersion, at('X-Stubforge-Source-Version'));
       if (!parsed.ok) {
-        problems.push({ reason: 'invalid-version', field: 'X-Stubforge-Source-Version', version: sourceVersion, location: at('X-Stubforge-Source-Version'), message: `X-Stubforge-Source-Version "${sourceVersion}": ${parsed.error.message}` });
+        problems.push({ reason: 'invalid-version', field: 'X-Stubforge-Source-Version', version: sourceVersion, detail: parsed.error.message, location: at('X-Stubforge-Source-Version') });
       } else {
         add(source, parsed.value.text, 'X-Stubforge-Source');
       }

@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultFetch, downloadToBuffer, type FetchLike } from '../archive/http.js';
 import { parseDeb822 } from '../control/deb822.js';
-import { readDebControl } from '../deb/deb-reader.js';
+import { readDebControl, type DebReadError } from '../deb/deb-reader.js';
 import { DEFAULT_XZ_PATH, runXz } from '../deb/xz.js';
 import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
@@ -22,11 +22,23 @@ export interface EmbedsRead {
   readonly read: readonly string[];
 }
 
-export interface EmbedsReadError {
-  readonly reason: 'unreadable' | 'not-a-repo' | 'not-a-deb' | 'malformed-index';
-  readonly message: string;
-  readonly location: SourceLocation;
-}
+/** Why a repository's or a .deb's provenance could not be read, with the file or URL (`location`); messages in cli/cache-messages.ts. */
+export type EmbedsReadError = { readonly location: SourceLocation } & (
+  /** `detail`: what the deb822 parser said of the index. */
+  | { readonly reason: 'malformed-index'; readonly detail: string }
+  /** `xz`: what xz said of a compressed index. */
+  | { readonly reason: 'malformed-index'; readonly xz: string }
+  | { readonly reason: 'unreadable' | 'not-a-deb'; readonly error: DebReadError }
+  /** A download that failed for another reason than a missing file (`fetch`, with the archive layer's detail when it has one). */
+  | { readonly reason: 'unreadable'; readonly url: string; readonly fetch: string; readonly detail?: string }
+  /** What the system said of `location`. */
+  | { readonly reason: 'unreadable'; readonly failure: string }
+  /** The Release at `location` lists `listed`/Packages, which is not there. */
+  | { readonly reason: 'unreadable'; readonly listed: string }
+  | { readonly reason: 'not-a-repo'; readonly problem: 'dists-over-http' | 'nothing-found' }
+  /** `dir` of a dists/ layout has no InRelease or Release. */
+  | { readonly reason: 'not-a-repo'; readonly problem: 'no-release'; readonly dir: string }
+);
 
 export interface ReaderOptions {
   readonly xzPath?: string;
@@ -41,7 +53,7 @@ const MAX_INDEX_BYTES = 512 * 1024 * 1024;
 /** What one control text (a .deb's control, an index) says, paragraph by paragraph. */
 export function embedsOfText(text: string, file: string): Result<EmbedsRead, EmbedsReadError> {
   const parsed = parseDeb822(text, { file });
-  if (!parsed.ok) return err({ reason: 'malformed-index', message: parsed.error.message, location: parsed.error.location });
+  if (!parsed.ok) return err({ reason: 'malformed-index', detail: parsed.error.message, location: parsed.error.location });
   const packages: PackageEmbeds[] = [];
   const problems: EmbedsProblem[] = [];
   for (const p of parsed.value) {
@@ -54,7 +66,7 @@ export function embedsOfText(text: string, file: string): Result<EmbedsRead, Emb
 
 export async function readDebEmbeds(path: string, options: ReaderOptions = {}): Promise<Result<EmbedsRead, EmbedsReadError>> {
   const control = await readDebControl(path, options.xzPath ?? DEFAULT_XZ_PATH);
-  if (!control.ok) return err({ reason: control.error.reason === 'io-error' ? 'unreadable' : 'not-a-deb', message: control.error.message, location: control.error.location });
+  if (!control.ok) return err({ reason: control.error.reason === 'io-error' ? 'unreadable' : 'not-a-deb', error: control.error, location: { file: control.error.path } });
   return embedsOfText(control.value.control, path);
 }
 
@@ -71,7 +83,7 @@ function getterFor(location: string, options: ReaderOptions): { get: Getter; isU
         const got = await downloadToBuffer(url, { fetch, timeoutMs: options.timeoutMs ?? 30_000, maxBytes: MAX_INDEX_BYTES });
         if (got.ok) return ok({ data: got.value.data, where: url });
         if (got.error.reason === 'missing-file') return ok(undefined);
-        return err({ reason: 'unreadable', message: `${url}: ${got.error.reason}${'detail' in got.error ? `: ${got.error.detail}` : ''}`, location: { file: url } });
+        return err({ reason: 'unreadable', url, fetch: got.error.reason, ...('detail' in got.error ? { detail: got.error.detail } : {}), location: { file: url } });
       },
     };
   }
@@ -85,7 +97,7 @@ function getterFor(location: string, options: ReaderOptions): { get: Getter; isU
       } catch (e: unknown) {
         const code = errnoCode(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') return ok(undefined);
-        return err({ reason: 'unreadable', message: `${path}: ${describeError(e)}`, location: { file: path } });
+        return err({ reason: 'unreadable', failure: describeError(e), location: { file: path } });
       }
     },
   };
@@ -98,7 +110,7 @@ async function readPackagesAt(get: Getter, dir: string, xzPath: string): Promise
   if (!xz.ok) return xz;
   if (xz.value !== undefined) {
     const plain = await runXz(xz.value.data, 'decompress', xzPath);
-    if (!plain.ok) return err({ reason: 'malformed-index', message: `${xz.value.where}: ${plain.error}`, location: { file: xz.value.where } });
+    if (!plain.ok) return err({ reason: 'malformed-index', xz: plain.error, location: { file: xz.value.where } });
     return embedsOfText(plain.value.toString('utf8'), xz.value.where);
   }
   const text = await get(`${prefix}Packages`);
@@ -109,7 +121,7 @@ async function readPackagesAt(get: Getter, dir: string, xzPath: string): Promise
 /** The Packages files a suite's Release names (`main/binary-amd64/Packages.xz` ...), as directories. */
 export function packagesDirsOfRelease(release: string, file: string): Result<string[], EmbedsReadError> {
   const parsed = parseDeb822(release, { file, signed: true });
-  if (!parsed.ok) return err({ reason: 'malformed-index', message: parsed.error.message, location: parsed.error.location });
+  if (!parsed.ok) return err({ reason: 'malformed-index', detail: parsed.error.message, location: parsed.error.location });
   const first = parsed.value[0];
   const listed = first === undefined ? [] : [...first.getLines('SHA256'), ...first.getLines('MD5Sum')];
   const dirs = new Set<string>();
@@ -123,11 +135,11 @@ export function packagesDirsOfRelease(release: string, file: string): Result<str
 
 async function suitesOf(base: string, isUrl: boolean, options: ReaderOptions): Promise<Result<string[], EmbedsReadError>> {
   if (options.suites !== undefined && options.suites.length > 0) return ok([...options.suites]);
-  if (isUrl) return err({ reason: 'not-a-repo', message: `${base}: a dists/ layout over http needs --suite (its suites cannot be listed)`, location: { file: base } });
+  if (isUrl) return err({ reason: 'not-a-repo', problem: 'dists-over-http', location: { file: base } });
   try {
     return ok((await readdir(join(base, 'dists'))).sort());
   } catch (e: unknown) {
-    return err({ reason: 'unreadable', message: `${join(base, 'dists')}: ${describeError(e)}`, location: { file: join(base, 'dists') } });
+    return err({ reason: 'unreadable', failure: describeError(e), location: { file: join(base, 'dists') } });
   }
 }
 
@@ -148,7 +160,7 @@ export async function readRepoEmbeds(location: string, options: ReaderOptions = 
     if (!suites.ok) return suites;
     suiteDirs.push(...suites.value.map((s) => `dists/${s}/`));
   }
-  if (suiteDirs.length === 0) return err({ reason: 'not-a-repo', message: `${location}: no Packages, Release or dists/ found`, location: { file: location } });
+  if (suiteDirs.length === 0) return err({ reason: 'not-a-repo', problem: 'nothing-found', location: { file: location } });
 
   const packages: PackageEmbeds[] = [];
   const problems: EmbedsProblem[] = [];
@@ -156,14 +168,14 @@ export async function readRepoEmbeds(location: string, options: ReaderOptions = 
   for (const dir of suiteDirs) {
     const release = dir === '' ? ownRelease : await get(`${dir}InRelease`).then(async (r) => (r.ok && r.value === undefined ? get(`${dir}Release`) : r));
     if (!release.ok) return release;
-    if (release.value === undefined) return err({ reason: 'not-a-repo', message: `${location}: ${dir} has no InRelease or Release`, location: { file: location } });
+    if (release.value === undefined) return err({ reason: 'not-a-repo', problem: 'no-release', dir, location: { file: location } });
     const dirs = packagesDirsOfRelease(release.value.data.toString('utf8'), release.value.where);
     if (!dirs.ok) return dirs;
     for (const sub of dirs.value) {
       const one = await readPackagesAt(get, `${dir}${sub}`, xzPath);
       if (!one.ok) return one;
       if (one.value === undefined) {
-        return err({ reason: 'unreadable', message: `${release.value.where} lists ${sub}/Packages, which is not there`, location: { file: release.value.where } });
+        return err({ reason: 'unreadable', listed: sub, location: { file: release.value.where } });
       }
       packages.push(...one.value.packages);
       problems.push(...one.value.problems);

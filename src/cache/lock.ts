@@ -22,13 +22,12 @@ export interface LockOwner {
   readonly since: string;
 }
 
-export interface LockError {
-  readonly reason: 'lock-timeout' | 'io-error';
-  readonly message: string;
-  readonly location: SourceLocation;
+/** The lock file (`location`) could not be taken; messages in cli/cache-messages.ts. */
+export type LockError = { readonly location: SourceLocation } & (
   /** Who held the lock when we gave up, if it could be read. */
-  readonly holder?: LockOwner;
-}
+  | { readonly reason: 'lock-timeout'; readonly holder?: LockOwner }
+  | { readonly reason: 'io-error'; readonly detail: string }
+);
 
 export interface LockOptions {
   /** Give up after this long (default 60 s). */
@@ -89,16 +88,13 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
         }
       }
       if (now() >= deadline) {
-        return err({
-          reason: 'lock-timeout', location: { file: path }, ...(holder === undefined ? {} : { holder }),
-          message: `timed out waiting for ${path}${holder === undefined ? '' : ` held by pid ${holder.pid} on ${holder.host} since ${holder.since}`}`,
-        });
+        return err({ reason: 'lock-timeout', location: { file: path }, ...(holder === undefined ? {} : { holder }) });
       }
       const poll = options.pollMs ?? 25;
       await new Promise((resolve) => setTimeout(resolve, poll / 2 + Math.random() * poll));
     }
   } catch (e: unknown) {
-    return err({ reason: 'io-error', location: { file: path }, message: `lock ${path}: ${describeError(e)}` });
+    return err({ reason: 'io-error', location: { file: path }, detail: describeError(e) });
   }
 }
 

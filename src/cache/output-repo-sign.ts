@@ -15,11 +15,17 @@ export type SigningKey =
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'key-id'; readonly id: string; readonly gnupgHome?: string };
 
-export interface SignError {
-  readonly reason: 'gpg-missing' | 'key-unusable' | 'ambiguous-key' | 'sign-failed';
-  readonly message: string;
-  readonly location: SourceLocation;
-}
+/** Why the Release could not be signed, with the key file or `gpg key <id>` (`location`); messages in cli/cache-messages.ts. */
+export type SignError = { readonly location: SourceLocation } & (
+  | { readonly reason: 'gpg-missing'; readonly gpg: string }
+  /** A gpg run that failed (`reason` says at which stage): its arguments, and why it never ran or its exit and stderr. */
+  | { readonly reason: 'key-unusable' | 'sign-failed'; readonly gpg: string; readonly args: readonly string[]; readonly failure: string }
+  | { readonly reason: 'key-unusable' | 'sign-failed'; readonly gpg: string; readonly args: readonly string[]; readonly code: number | null; readonly stderr: string }
+  | { readonly reason: 'key-unusable'; readonly problem: 'no-secret-key' }
+  | { readonly reason: 'ambiguous-key'; readonly fingerprints: readonly string[] }
+  /** Anything else that went wrong (a temporary file), as the system said it. */
+  | { readonly reason: 'sign-failed'; readonly detail: string }
+);
 
 export interface Signatures {
   readonly inRelease: Buffer;
@@ -37,6 +43,11 @@ export interface SignOptions {
 }
 
 /** Sign a Release text with the key; every gpg run is in batch mode, never asking anything. */
+/** A gpg run that failed while importing or listing the key: the key is unusable (unless gpg is missing). */
+function keyUnusable(e: SignError): SignError {
+  return e.reason === 'sign-failed' && 'gpg' in e ? { ...e, reason: 'key-unusable' } : e;
+}
+
 export async function signRelease(release: Buffer, key: SigningKey, options: SignOptions = {}): Promise<Result<Signatures, SignError>> {
   const run = options.run ?? runProcess;
   const gpg = options.gpgPath ?? 'gpg';
@@ -51,23 +62,22 @@ export async function signRelease(release: Buffer, key: SigningKey, options: Sig
       const r = await run(gpg, ['--batch', '--no-tty', '--yes', ...homeArgs, ...args], { timeoutMs });
       if (r.failure !== undefined && r.code === null) {
         const missing = r.failure.includes('ENOENT');
-        return err({ reason: missing ? 'gpg-missing' : 'sign-failed', location: where,
-          message: missing ? `${gpg} is not installed (apt-get install gnupg)` : `${gpg} ${args.join(' ')}: ${r.failure}` });
+        return err(missing ? { reason: 'gpg-missing', gpg, location: where } : { reason: 'sign-failed', gpg, args, failure: r.failure, location: where });
       }
-      if (r.code !== 0) return err({ reason: 'sign-failed', location: where, message: `${gpg} ${args.join(' ')} exited ${String(r.code)}: ${r.stderr.trim()}` });
+      if (r.code !== 0) return err({ reason: 'sign-failed', gpg, args, code: r.code, stderr: r.stderr.trim(), location: where });
       return ok(r.stdout);
     };
     if (key.kind === 'file') {
       await mkdir(join(temp, 'home'), { mode: 0o700 });
       const imported = await gpgRun(['--import', key.path]);
-      if (!imported.ok) return err({ ...imported.error, reason: imported.error.reason === 'gpg-missing' ? 'gpg-missing' : 'key-unusable' });
+      if (!imported.ok) return err(keyUnusable(imported.error));
     }
     const listed = await gpgRun(['--with-colons', '--list-secret-keys', ...(key.kind === 'key-id' ? [key.id] : [])]);
-    if (!listed.ok) return err({ ...listed.error, reason: listed.error.reason === 'gpg-missing' ? 'gpg-missing' : 'key-unusable' });
+    if (!listed.ok) return err(keyUnusable(listed.error));
     const fingerprints = secretFingerprints(listed.value.toString('utf8'));
-    if (fingerprints.length === 0) return err({ reason: 'key-unusable', location: where, message: `${where.file} holds no secret key` });
+    if (fingerprints.length === 0) return err({ reason: 'key-unusable', problem: 'no-secret-key', location: where });
     if (fingerprints.length > 1) {
-      return err({ reason: 'ambiguous-key', location: where, message: `${where.file} names ${fingerprints.length} secret keys (${fingerprints.join(', ')}): give one key id` });
+      return err({ reason: 'ambiguous-key', fingerprints, location: where });
     }
     const fingerprint = fingerprints[0] ?? '';
     const releaseFile = join(temp, 'Release');
@@ -84,7 +94,7 @@ export async function signRelease(release: Buffer, key: SigningKey, options: Sig
     if (!publicKeyArmored.ok) return publicKeyArmored;
     return ok({ inRelease: inRelease.value, releaseGpg: releaseGpg.value, publicKey: publicKey.value, publicKeyArmored: publicKeyArmored.value, fingerprint });
   } catch (e: unknown) {
-    return err({ reason: 'sign-failed', location: where, message: describeError(e) });
+    return err({ reason: 'sign-failed', detail: describeError(e), location: where });
   } finally {
     // Stop the gpg-agent the import started in the temporary home before removing it.
     if (key.kind === 'file') await run('gpgconf', ['--homedir', join(temp, 'home'), '--kill', 'gpg-agent'], { timeoutMs: 10_000 });

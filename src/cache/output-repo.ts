@@ -15,7 +15,7 @@ import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node
 import { join, resolve } from 'node:path';
 import type { ProcessRunner } from '../io/process.js';
 import { renderParagraph, type ControlField } from '../deb/deb-fields.js';
-import { readDebControl } from '../deb/deb-reader.js';
+import { readDebControl, type DebReadError } from '../deb/deb-reader.js';
 import { fsyncDir } from '../io/atomic-file.js';
 import { DEFAULT_XZ_PATH, runXz } from '../deb/xz.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -24,19 +24,28 @@ import { err, ok, type Result } from '../model/result.js';
 import { compareVersionStrings } from '../version/index.js';
 import { releaseText, summariseControl, type IndexFile } from './apt-index.js';
 import { sha256 } from './apt-repo-index.js';
-import { acquireLock } from './lock.js';
-import { signRelease, type SigningKey } from './output-repo-sign.js';
+import { acquireLock, type LockOwner } from './lock.js';
+import { signRelease, type SignError, type SigningKey } from './output-repo-sign.js';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import { describeError } from '../io/describe-error.js';
 import { isErrno } from '../io/errno.js';
 
 export type { SigningKey } from './output-repo-sign.js';
 
-export interface OutputRepoError {
-  readonly reason: 'not-a-deb' | 'version-exists' | 'lock-timeout' | 'sign-failed' | 'io-error';
-  readonly message: string;
-  readonly location: SourceLocation;
-}
+/** How publishing failed, with the file concerned (`location`); messages in cli/cache-messages.ts. */
+export type OutputRepoError = { readonly location: SourceLocation } & (
+  /** The .deb could not be read (`error`), or its control paragraph not summarised (`detail`). */
+  | { readonly reason: 'not-a-deb'; readonly error: DebReadError }
+  | { readonly reason: 'not-a-deb'; readonly detail: string }
+  /** `deb` differs from `published`, already in the pool as `package version (architecture)`. */
+  | { readonly reason: 'version-exists'; readonly package: string; readonly version: string; readonly architecture: string; readonly deb: string; readonly published: string }
+  | { readonly reason: 'lock-timeout'; readonly holder?: LockOwner }
+  | { readonly reason: 'sign-failed'; readonly error: SignError }
+  /** `detail`: the index writer's account. */
+  | { readonly reason: 'io-error'; readonly detail: string }
+  /** What the system said of `location` (a file of the repository, or its lock file). */
+  | { readonly reason: 'io-error'; readonly of: 'file' | 'lock'; readonly failure: string }
+);
 
 export interface OutputRepoOptions {
   readonly logger?: Logger;
@@ -91,17 +100,17 @@ export async function publishToOutputRepo(root: string, debs: readonly string[],
     await mkdir(join(abs, POOL), { recursive: true });
     for (const deb of debs) {
       const control = await readDebControl(deb, options.xzPath ?? DEFAULT_XZ_PATH);
-      if (!control.ok) return err({ reason: 'not-a-deb', message: control.error.message, location: { file: deb } });
+      if (!control.ok) return err({ reason: 'not-a-deb', error: control.error, location: { file: deb } });
       const summary = summariseControl(control.value.control, deb);
-      if (!summary.ok) return err({ reason: 'not-a-deb', message: summary.error, location: { file: deb } });
+      if (!summary.ok) return err({ reason: 'not-a-deb', detail: summary.error, location: { file: deb } });
       const name = poolName(summary.value.package, summary.value.version, summary.value.architecture);
       const target = join(abs, POOL, name);
       const bytes = await readFile(deb);
       const existing = await readFile(target).catch(() => undefined);
       if (existing !== undefined) {
         if (sha256(existing) === sha256(bytes)) continue;
-        return err({ reason: 'version-exists', location: { file: target },
-          message: `${summary.value.package} ${summary.value.version} (${summary.value.architecture}): ${deb} differs from ${target}, already published under that version: a published version is never replaced` });
+        const { package: pkg, version, architecture } = summary.value;
+        return err({ reason: 'version-exists', location: { file: target }, package: pkg, version, architecture, deb, published: target });
       }
       const tmp = join(abs, POOL, `.${name}.tmp-${process.pid}`);
       await copyFile(deb, tmp);
@@ -135,9 +144,9 @@ export async function listOutputRepo(root: string, xzPath = DEFAULT_XZ_PATH): Pr
   for (const name of names) {
     const path = join(abs, POOL, name);
     const control = await readDebControl(path, xzPath);
-    if (!control.ok) return err({ reason: 'not-a-deb', message: control.error.message, location: { file: path } });
+    if (!control.ok) return err({ reason: 'not-a-deb', error: control.error, location: { file: path } });
     const summary = summariseControl(control.value.control, path);
-    if (!summary.ok) return err({ reason: 'not-a-deb', message: summary.error, location: { file: path } });
+    if (!summary.ok) return err({ reason: 'not-a-deb', detail: summary.error, location: { file: path } });
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
@@ -165,7 +174,7 @@ export async function reindexOutputRepo(root: string, options: OutputRepoOptions
   const abs = resolve(root);
   await mkdir(abs, { recursive: true });
   const lock = await acquireLock(join(abs, '.lock'), { timeoutMs: options.lockTimeoutMs ?? 60_000 });
-  if (!lock.ok) return err({ reason: lock.error.reason, message: lock.error.message, location: lock.error.location });
+  if (!lock.ok) return err(lock.error.reason === 'lock-timeout' ? lock.error : { reason: 'io-error', of: 'lock', failure: lock.error.detail, location: lock.error.location });
   try {
     return await writeOutputIndex(abs, options);
   } catch (e: unknown) {
@@ -183,7 +192,7 @@ async function writeOutputIndex(abs: string, options: OutputRepoOptions): Promis
   for (const p of listed.value) {
     const bytes = await readFile(join(abs, p.filename));
     const summary = summariseControl(p.control, p.filename);
-    if (!summary.ok) return err({ reason: 'not-a-deb', message: summary.error, location: { file: join(abs, p.filename) } });
+    if (!summary.ok) return err({ reason: 'not-a-deb', detail: summary.error, location: { file: join(abs, p.filename) } });
     // The same stanza apt-index.ts writes for the cache: the package's own fields, then where and what it is.
     const fields: ControlField[] = [
       ...summary.value.fields,
@@ -197,7 +206,7 @@ async function writeOutputIndex(abs: string, options: OutputRepoOptions): Promis
   }
   const packages = Buffer.from(stanzas.join('\n'), 'utf8');
   const packagesXz = await runXz(packages, 'compress', xzPath);
-  if (!packagesXz.ok) return err({ reason: 'io-error', message: packagesXz.error, location: { file: join(abs, 'Packages.xz') } });
+  if (!packagesXz.ok) return err({ reason: 'io-error', detail: packagesXz.error, location: { file: join(abs, 'Packages.xz') } });
   const files: [string, Buffer][] = [['Packages', packages], ['Packages.xz', packagesXz.value]];
   const index: IndexFile[] = files.map(([name, bytes]) => ({ name, size: bytes.length, sha256: sha256(bytes) }));
   const release = Buffer.from(releaseText(index, (options.now ?? (() => new Date()))()), 'utf8');
@@ -207,7 +216,7 @@ async function writeOutputIndex(abs: string, options: OutputRepoOptions): Promis
     const signatures = await signRelease(release, options.signingKey, {
       ...(options.gpgPath === undefined ? {} : { gpgPath: options.gpgPath }), ...(options.run === undefined ? {} : { run: options.run }),
     });
-    if (!signatures.ok) return err({ reason: 'sign-failed', message: signatures.error.message, location: signatures.error.location });
+    if (!signatures.ok) return err({ reason: 'sign-failed', error: signatures.error, location: signatures.error.location });
     signedBy = signatures.value.fingerprint;
     await writeFileAtomic(join(abs, 'archive-key.gpg'), signatures.value.publicKey);
     await writeFileAtomic(join(abs, 'archive-key.asc'), signatures.value.publicKeyArmored);
@@ -234,5 +243,5 @@ export async function isOutputRepo(root: string): Promise<boolean> {
 }
 
 function ioError(file: string, e: unknown): OutputRepoError {
-  return { reason: 'io-error', message: `${file}: ${describeError(e)}`, location: { file } };
+  return { reason: 'io-error', of: 'file', failure: describeError(e), location: { file } };
 }

@@ -10,10 +10,15 @@ import type { PublishedEntry } from './apt-index.js';
 import { ORIG_ONLY_NOTE } from './cross-package.js';
 import { embedsOfParagraph, type EmbedsProblem } from './embeds-query.js';
 
-export interface ProvenanceProblem {
-  readonly message: string;
-  readonly location: SourceLocation;
-}
+/** A published package whose control could not be read as provenance (messages: cli/cache-messages.ts). */
+export type ProvenanceProblem = { readonly location: SourceLocation } & (
+  | { readonly reason: 'control-unreadable'; readonly package: string }
+  /** `detail`: what the relation parser said of its Depends. */
+  | { readonly reason: 'invalid-depends'; readonly package: string; readonly detail: string }
+  | { readonly reason: 'empty-control' }
+  /** `detail`: what the deb822 parser said. */
+  | { readonly reason: 'malformed-control'; readonly detail: string }
+);
 
 /** One BuiltLibrary per published key. */
 export function librariesOfEntries(entries: readonly PublishedEntry[], poolFile: (entry: PublishedEntry) => string): { libraries: BuiltLibrary[]; problems: ProvenanceProblem[] } {
@@ -26,14 +31,14 @@ export function librariesOfEntries(entries: readonly PublishedEntry[], poolFile:
       const parsed = parseDeb822(deb.control, { file: `${file}:${deb.package}` });
       const paragraph = parsed.ok ? parsed.value[0] : undefined;
       if (paragraph === undefined) {
-        problems.push({ message: `${deb.package}: control unreadable`, location: { file } });
+        problems.push({ reason: 'control-unreadable', package: deb.package, location: { file } });
         continue;
       }
       const text = paragraph.get('Depends');
       if (text === undefined) continue;
       const relations = parseRelations(text, { file: `${file}:${deb.package}`, line: paragraph.field('Depends')?.line ?? 1 });
       if (!relations.ok) {
-        problems.push({ message: `${deb.package}: Depends: ${relations.error.message}`, location: relations.error.location });
+        problems.push({ reason: 'invalid-depends', package: deb.package, detail: relations.error.message, location: relations.error.location });
         continue;
       }
       for (const group of relations.value) {
@@ -54,7 +59,7 @@ export function librariesOfEntries(entries: readonly PublishedEntry[], poolFile:
 export function applicationOfControl(control: string, file: string): { application?: BuiltApplication; problems: readonly (EmbedsProblem | ProvenanceProblem)[] } {
   const parsed = parseDeb822(control, { file });
   const p = parsed.ok ? parsed.value[0] : undefined;
-  if (!parsed.ok || p === undefined) return { problems: [{ message: parsed.ok ? 'empty control' : parsed.error.message, location: { file } }] };
+  if (!parsed.ok || p === undefined) return { problems: [parsed.ok ? { reason: 'empty-control', location: { file } } : { reason: 'malformed-control', detail: parsed.error.message, location: { file } }] };
   const read = embedsOfParagraph(p, file);
   if (read.embeds === undefined) return { problems: read.problems };
   const sourceField = /^(\S+)(?:\s+\((\S+)\))?$/.exec(p.get('Source') ?? '');

@@ -12,11 +12,14 @@ import { checkCacheKey } from './cache-key.js';
 import { describeError } from '../io/describe-error.js';
 import { isErrno } from '../io/errno.js';
 
-export interface StoreError {
-  readonly reason: 'invalid-key' | 'invalid-name' | 'io-error';
-  readonly message: string;
-  readonly location: SourceLocation;
-}
+/** Why a record was not stored or read, with the folder or file (`location`); messages in cli/cache-messages.ts. */
+export type StoreError = { readonly location: SourceLocation } & (
+  /** `detail`: what the key check said. */
+  | { readonly reason: 'invalid-key'; readonly detail: string }
+  | { readonly reason: 'invalid-name'; readonly name: string }
+  /** What the system said of `location`. */
+  | { readonly reason: 'io-error'; readonly failure: string }
+);
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
 
@@ -67,7 +70,7 @@ export class ArtifactStore {
 
   async list(key: CacheKey): Promise<Result<string[], StoreError>> {
     const checked = checkCacheKey(key);
-    if (!checked.ok) return err({ reason: 'invalid-key', message: checked.error, location: { file: this.root } });
+    if (!checked.ok) return err({ reason: 'invalid-key', detail: checked.error, location: { file: this.root } });
     try {
       return ok((await readdir(this.dir(key))).filter((n) => !n.startsWith('.')).sort());
     } catch (e: unknown) {
@@ -78,10 +81,8 @@ export class ArtifactStore {
 
   private checkedPath(key: CacheKey, name: string): Result<string, StoreError> {
     const checked = checkCacheKey(key);
-    if (!checked.ok) return err({ reason: 'invalid-key', message: checked.error, location: { file: this.root } });
-    if (!NAME_RE.test(name)) {
-      return err({ reason: 'invalid-name', message: `store name ${JSON.stringify(name)} must be a plain file name`, location: { file: this.dir(key) } });
-    }
+    if (!checked.ok) return err({ reason: 'invalid-key', detail: checked.error, location: { file: this.root } });
+    if (!NAME_RE.test(name)) return err({ reason: 'invalid-name', name, location: { file: this.dir(key) } });
     return ok(join(this.dir(key), name));
   }
 
@@ -102,5 +103,5 @@ export class ArtifactStore {
 }
 
 function ioError(file: string, e: unknown): StoreError {
-  return { reason: 'io-error', message: `${file}: ${describeError(e)}`, location: { file } };
+  return { reason: 'io-error', failure: describeError(e), location: { file } };
 }

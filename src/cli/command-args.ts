@@ -9,13 +9,22 @@ import { ExitCode } from './exit-codes.js';
 
 export type CommandArgs<T extends ParseArgsConfig> = ReturnType<typeof parseArgs<T>>;
 
+export interface CommandArgsOptions {
+  /**
+   * End a bad option's message with a blank line after the usage. plan, why, check-archive,
+   * rebuild, report and served have always done so (scripts and tests compare their stderr byte
+   * for byte); the other commands end with the usage's own last line.
+   */
+  readonly blankLineAfterUsage?: boolean;
+}
+
 /** The parsed command line, or the exit code when it asked for help or could not be parsed. */
-export function commandArgs<T extends ParseArgsConfig>(name: string, usage: string, config: T, ctx: CliContext): CommandArgs<T> | number {
+export function commandArgs<T extends ParseArgsConfig>(name: string, usage: string, config: T, ctx: CliContext, options: CommandArgsOptions = {}): CommandArgs<T> | number {
   let parsed: CommandArgs<T>;
   try {
     parsed = parseArgs(config);
   } catch (error) {
-    ctx.stderr.write(`stubforge ${name}: ${describeError(error)}\n${usage}`);
+    ctx.stderr.write(`stubforge ${name}: ${describeError(error)}\n${usage}${options.blankLineAfterUsage === true ? '\n' : ''}`);
     return ExitCode.usage;
   }
   if ((parsed.values as { readonly help?: unknown }).help === true) {

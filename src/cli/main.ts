@@ -2,6 +2,7 @@
 // lives in cli/commands/<name>.ts and exports `command: CliCommand`.
 import type { CliCommand, CliContext } from './command.js';
 import { createLogger } from '../log/logger.js';
+import { ExitCode } from './exit-codes.js';
 import { describeHostError } from './host-messages.js';
 
 // Loaded lazily: `stubforge plan` does not pay for dockerode, `env` does not parse indices.
@@ -31,12 +32,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
-    return name === undefined ? 2 : 0;
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
   }
   const load = COMMANDS[name];
   if (load === undefined) {
     process.stderr.write(`stubforge: unknown command "${name}"\n${usage()}`);
-    return 2;
+    return ExitCode.usage;
   }
   const ctx: CliContext = {
     env: process.env,

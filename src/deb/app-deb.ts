@@ -86,7 +86,7 @@ export interface ApplicationDebs {
 
 export type AppDebError =
   | DebLayoutError
-  | { readonly reason: 'duplicate-embedded-source'; readonly source: string; readonly versions: readonly string[]; readonly location: SourceLocation; readonly message: string };
+  | { readonly reason: 'duplicate-embedded-source'; readonly source: string; readonly versions: readonly string[]; readonly location: SourceLocation };
 
 const relation = (s: { source: string; version: string }): string => `${s.source} (= ${s.version})`;
 
@@ -124,7 +124,7 @@ export function describeApplicationDebs(input: ApplicationDebInput): Result<Appl
   for (const [source, list] of bySource) {
     if (list.length > 1) {
       const versions = list.map((e) => e.version);
-      return err({ reason: 'duplicate-embedded-source', source, versions, location, message: `${source} is embedded at ${versions.join(' and ')}: one binary cannot name two versions of a source` });
+      return err({ reason: 'duplicate-embedded-source', source, versions, location });
     }
   }
   const embedded = [...input.embedded].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));

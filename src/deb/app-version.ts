@@ -24,7 +24,7 @@ export function applicationVersion(sourceVersion: string, rebuild = 1, location:
   const valid = validateVersion(sourceVersion, location);
   if (!valid.ok) return valid;
   if (!Number.isSafeInteger(rebuild) || rebuild < 1) {
-    return err({ reason: 'invalid-version', location, subject: String(rebuild), message: `rebuild number ${String(rebuild)} must be a whole number from 1` });
+    return err({ reason: 'invalid-version', problem: 'rebuild-number', rebuild, location });
   }
   return validateVersion(`${sourceVersion}${REBUILD_MARKER}${String(rebuild)}`, location);
 }
@@ -43,12 +43,12 @@ export function parseApplicationVersion(version: string): RebuildVersion | undef
   return { sourceVersion: m[1] ?? '', rebuild: Number(m[2]) };
 }
 
-export interface NextVersionError {
-  readonly reason: 'invalid-version' | 'not-newer';
-  /** The version at fault: the source version, or a published one. */
-  readonly version: string;
-  readonly message: string;
-}
+/** `version`: the version at fault, the source version or a published one (messages: cli/deb-messages.ts). */
+export type NextVersionError =
+  /** `detail`: what the version parser or comparison said of it. */
+  | { readonly reason: 'invalid-version'; readonly version: string; readonly detail: string }
+  /** A published `version` sorts at or after `next`, the rebuild's version. */
+  | { readonly reason: 'not-newer'; readonly version: string; readonly next: string };
 
 /**
  * The version of the next rebuild of `sourceVersion`, given every version of the package already
@@ -59,11 +59,11 @@ export interface NextVersionError {
  */
 export function nextApplicationVersion(sourceVersion: string, published: readonly string[]): Result<string, NextVersionError> {
   const source = parseVersion(sourceVersion);
-  if (!source.ok) return err({ reason: 'invalid-version', version: sourceVersion, message: `${sourceVersion}: ${source.error.message}` });
+  if (!source.ok) return err({ reason: 'invalid-version', version: sourceVersion, detail: source.error.message });
   let highest = 0;
   for (const v of published) {
     const parsed = parseVersion(v);
-    if (!parsed.ok) return err({ reason: 'invalid-version', version: v, message: `${v}: ${parsed.error.message}` });
+    if (!parsed.ok) return err({ reason: 'invalid-version', version: v, detail: parsed.error.message });
     const rebuild = parseApplicationVersion(parsed.value.text);
     // The same source version in dpkg's eyes: `0:1.0-1` is `1.0-1`.
     const same = rebuild === undefined ? undefined : compareVersionStrings(rebuild.sourceVersion, source.value.text);
@@ -72,8 +72,8 @@ export function nextApplicationVersion(sourceVersion: string, published: readonl
   const next = `${source.value.text}${REBUILD_MARKER}${String(highest + 1)}`;
   for (const v of published) {
     const c = compareVersionStrings(next, v);
-    if (!c.ok) return err({ reason: 'invalid-version', version: v, message: `${v}: ${c.error.message}` });
-    if (c.value <= 0) return err({ reason: 'not-newer', version: v, message: `${v} is already published and sorts after ${next}` });
+    if (!c.ok) return err({ reason: 'invalid-version', version: v, detail: c.error.message });
+    if (c.value <= 0) return err({ reason: 'not-newer', version: v, next });
   }
   return ok(next);
 }
@@ -91,10 +91,8 @@ export interface NextRebuild {
   readonly after?: KnownVersion;
 }
 
-export interface RebuildVersionError extends NextVersionError {
-  /** Where the version at fault was found. */
-  readonly where?: string;
-}
+/** `where`: where the version at fault was found. */
+export type RebuildVersionError = NextVersionError & { readonly where?: string };
 
 /**
  * The version of a rebuilt application: `nextApplicationVersion` over every version of the package
@@ -105,7 +103,7 @@ export function nextRebuildVersion(sourceVersion: string, known: readonly KnownV
   const next = nextApplicationVersion(sourceVersion, known.map((k) => k.version));
   if (!next.ok) {
     const at = known.find((k) => k.version === next.error.version);
-    return err({ ...next.error, ...(at === undefined ? {} : { where: at.where, message: `${next.error.message} (${at.where})` }) });
+    return err({ ...next.error, ...(at === undefined ? {} : { where: at.where }) });
   }
   let after: KnownVersion | undefined;
   for (const k of known) {

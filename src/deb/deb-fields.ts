@@ -9,30 +9,37 @@ import { err, ok, type Result } from '../model/result.js';
 import type { SourceLocation } from '../model/location.js';
 import { parseVersion } from '../version/index.js';
 
-export type DebErrorReason =
-  | 'invalid-package-name'
-  | 'invalid-version'
-  | 'invalid-architecture'
-  | 'invalid-field-name'
-  | 'invalid-field-value'
-  | 'duplicate-field'
-  | 'computed-field'
-  | 'invalid-description'
-  | 'invalid-path'
-  | 'duplicate-path'
-  | 'path-conflict'
-  | 'path-needs-pax'
-  | 'invalid-conffile'
-  | 'invalid-source-date-epoch';
+/**
+ * Why a package description cannot become a .deb, with what is wrong as data (the name, path or
+ * field concerned, which rule it breaks); the messages are rendered in cli/deb-messages.ts.
+ * `location`: where the description came from (recipe, arch file), or a `deb(<package>)` label.
+ */
+export type DebLayoutError = DebLayoutProblem & { readonly location: SourceLocation };
 
-export interface DebLayoutError {
-  readonly reason: DebErrorReason;
-  readonly message: string;
-  /** Where the package description came from (recipe, arch file), or a `deb(<package>)` label. */
-  readonly location: SourceLocation;
-  /** The field or path concerned, when there is one. */
-  readonly subject?: string;
-}
+export type DebLayoutProblem =
+  | { readonly reason: 'invalid-package-name'; readonly name: string }
+  | { readonly reason: 'invalid-architecture'; readonly architecture: string }
+  /** `parseError`: what the version parser said; absent when the version only has surrounding blanks. */
+  | { readonly reason: 'invalid-version'; readonly problem: 'syntax'; readonly version: string; readonly parseError?: string }
+  | { readonly reason: 'invalid-version'; readonly problem: 'rebuild-number'; readonly rebuild: number }
+  | { readonly reason: 'invalid-field-name'; readonly field: string }
+  | { readonly reason: 'invalid-field-value'; readonly field: string; readonly problem: 'control-characters' | 'empty' | 'blank-continuation-line' }
+  | { readonly reason: 'duplicate-field'; readonly field: string }
+  | { readonly reason: 'computed-field'; readonly field: string }
+  | { readonly reason: 'invalid-description'; readonly problem: 'empty-synopsis' | 'multi-line-synopsis' }
+  | { readonly reason: 'invalid-description'; readonly problem: 'long-synopsis'; readonly length: number }
+  /** `line`: 1-based, of the extended description. */
+  | { readonly reason: 'invalid-description'; readonly problem: 'newline-in-line' | 'tab-in-line' | 'only-full-stops'; readonly line: number }
+  | { readonly reason: 'invalid-path'; readonly problem: 'empty' | 'control-character' | 'bad-component' | 'control-area'; readonly path: string }
+  | { readonly reason: 'invalid-path'; readonly problem: 'file-without-sums'; readonly path: string }
+  | { readonly reason: 'invalid-path'; readonly problem: 'empty-target' | 'control-character-in-target'; readonly link: string; readonly target: string }
+  | { readonly reason: 'path-needs-pax'; readonly problem: 'not-ascii' | 'too-long'; readonly path: string }
+  | { readonly reason: 'path-needs-pax'; readonly problem: 'target-too-long'; readonly link: string; readonly target: string }
+  | { readonly reason: 'duplicate-path'; readonly path: string }
+  /** `path` is a `type` (file, symlink) but `child` needs it to be a directory. */
+  | { readonly reason: 'path-conflict'; readonly path: string; readonly type: string; readonly child: string }
+  | { readonly reason: 'invalid-conffile'; readonly problem: 'not-a-file' | 'listed-twice'; readonly conffile: string }
+  | { readonly reason: 'invalid-source-date-epoch'; readonly value: number };
 
 export interface ControlField {
   readonly name: string;
@@ -94,18 +101,12 @@ const ARCH_RE = /^[a-z0-9][a-z0-9-]*$/;
 
 export function validatePackageName(name: string, location: SourceLocation): Result<string, DebLayoutError> {
   if (PACKAGE_NAME_RE.test(name)) return ok(name);
-  return err({
-    reason: 'invalid-package-name', location, subject: name,
-    message: `invalid package name ${JSON.stringify(name)}: Policy §5.6.1 allows two or more of [a-z0-9+.-], starting with a letter or digit`,
-  });
+  return err({ reason: 'invalid-package-name', name, location });
 }
 
 export function validateArchitecture(arch: string, location: SourceLocation): Result<string, DebLayoutError> {
   if (ARCH_RE.test(arch)) return ok(arch);
-  return err({
-    reason: 'invalid-architecture', location, subject: arch,
-    message: `invalid architecture ${JSON.stringify(arch)}: expected a dpkg architecture name such as all or musl-linux-amd64`,
-  });
+  return err({ reason: 'invalid-architecture', architecture: arch, location });
 }
 
 /**
@@ -115,20 +116,14 @@ export function validateArchitecture(arch: string, location: SourceLocation): Re
  */
 export function validateVersion(version: string, location: SourceLocation): Result<string, DebLayoutError> {
   const parsed = parseVersion(version, location);
-  const why = !parsed.ok ? parsed.error.message : parsed.value.text !== version ? 'surrounding blanks' : undefined;
-  if (why === undefined) return ok(version);
-  return err({
-    reason: 'invalid-version', location, subject: version,
-    message: `invalid version ${JSON.stringify(version)}: ${why} (Policy §5.6.12)`,
-  });
+  if (!parsed.ok) return err({ reason: 'invalid-version', problem: 'syntax', version, parseError: parsed.error.message, location });
+  if (parsed.value.text !== version) return err({ reason: 'invalid-version', problem: 'syntax', version, location });
+  return ok(version);
 }
 
 export function validateFieldName(name: string, location: SourceLocation): Result<string, DebLayoutError> {
   if (FIELD_NAME_RE.test(name)) return ok(name);
-  return err({
-    reason: 'invalid-field-name', location, subject: name,
-    message: `invalid field name ${JSON.stringify(name)}: Policy §5.1 allows printable US-ASCII except space and colon, not starting with # or -`,
-  });
+  return err({ reason: 'invalid-field-name', field: name, location });
 }
 
 /**
@@ -136,15 +131,14 @@ export function validateFieldName(name: string, location: SourceLocation): Resul
  * no control characters, and every continuation line non-blank (a blank line ends the paragraph).
  */
 export function validateFieldValue(name: string, value: string, location: SourceLocation): Result<string, DebLayoutError> {
-  const fail = (why: string): Result<string, DebLayoutError> => err({
-    reason: 'invalid-field-value', location, subject: name, message: `field ${name}: ${why}`,
-  });
+  const fail = (problem: 'control-characters' | 'empty' | 'blank-continuation-line'): Result<string, DebLayoutError> =>
+    err({ reason: 'invalid-field-value', field: name, problem, location });
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) return fail('control characters are not allowed');
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) return fail('control-characters');
   const lines = value.split('\n');
-  if ((lines[0] ?? '').trim().length === 0 && lines.length === 1) return fail('the value is empty');
+  if ((lines[0] ?? '').trim().length === 0 && lines.length === 1) return fail('empty');
   for (const line of lines.slice(1)) {
-    if (line.trim().length === 0) return fail('a continuation line is blank (it would end the paragraph)');
+    if (line.trim().length === 0) return fail('blank-continuation-line');
   }
   return ok(value);
 }
@@ -163,22 +157,21 @@ export const SYNOPSIS_MAX = 80;
 
 /** `Description` value per Policy §5.6.13: synopsis, then one continuation line per line. */
 export function formatDescription(desc: PackageDescription, location: SourceLocation): Result<string, DebLayoutError> {
-  const fail = (why: string): Result<string, DebLayoutError> => err({
-    reason: 'invalid-description', location, subject: 'Description', message: `Description: ${why}`,
-  });
+  const fail = (problem: 'empty-synopsis' | 'multi-line-synopsis'): Result<string, DebLayoutError> =>
+    err({ reason: 'invalid-description', problem, location });
+  const failLine = (problem: 'newline-in-line' | 'tab-in-line' | 'only-full-stops', line: number): Result<string, DebLayoutError> =>
+    err({ reason: 'invalid-description', problem, line, location });
   const synopsis = desc.synopsis.trim();
-  if (synopsis.length === 0) return fail('the synopsis is empty');
-  if (synopsis.includes('\n')) return fail('the synopsis must be a single line');
-  if (synopsis.length > SYNOPSIS_MAX) {
-    return fail(`the synopsis has ${synopsis.length} characters; Policy §5.6.13 asks for at most about 80`);
-  }
+  if (synopsis.length === 0) return fail('empty-synopsis');
+  if (synopsis.includes('\n')) return fail('multi-line-synopsis');
+  if (synopsis.length > SYNOPSIS_MAX) return err({ reason: 'invalid-description', problem: 'long-synopsis', length: synopsis.length, location });
   const out = [synopsis];
   for (const [i, raw] of (desc.extended ?? []).entries()) {
     // dpkg strips trailing blanks of continuation lines when it writes a control file.
     const line = raw.replace(/\s+$/, '');
-    if (line.includes('\n')) return fail(`extended line ${i + 1} contains a newline; give one array element per line`);
-    if (line.includes('\t')) return fail(`extended line ${i + 1} contains a tab; Policy §5.6.13 asks for spaces`);
-    if (/^\.+$/.test(line)) return fail(`extended line ${i + 1} is only full stops, which Policy §5.6.13 reserves`);
+    if (line.includes('\n')) return failLine('newline-in-line', i + 1);
+    if (line.includes('\t')) return failLine('tab-in-line', i + 1);
+    if (/^\.+$/.test(line)) return failLine('only-full-stops', i + 1);
     out.push(line.length === 0 ? '.' : line);
   }
   return ok(out.join('\n'));

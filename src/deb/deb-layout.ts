@@ -79,16 +79,13 @@ export interface DebLayout {
 const OWN_FIELDS = new Set(['package', 'version', 'architecture', 'maintainer', 'description']);
 const COMPUTED_FIELDS = new Set(['installed-size']);
 /** ustar's 11 octal digits of mtime. */
-const MAX_MTIME = 0o77777777777;
+export const MAX_MTIME = 0o77777777777;
 
 export function buildDebLayout(desc: DebDescription): Result<DebLayout, DebLayoutError> {
   const location = desc.origin ?? { file: `deb(${desc.package})` };
   const sde = desc.sourceDateEpoch;
   if (!Number.isSafeInteger(sde) || sde < 0 || sde > MAX_MTIME) {
-    return err({
-      reason: 'invalid-source-date-epoch', location, subject: String(sde),
-      message: `SOURCE_DATE_EPOCH must be a whole number of seconds between 0 and ${MAX_MTIME}`,
-    });
+    return err({ reason: 'invalid-source-date-epoch', value: sde, location });
   }
   const name = validatePackageName(desc.package, location);
   if (!name.ok) return name;
@@ -153,10 +150,10 @@ function collectFields(desc: DebDescription, location: SourceLocation): Result<C
     if (!fieldName.ok) return fieldName;
     const key = field.name.toLowerCase();
     if (COMPUTED_FIELDS.has(key)) {
-      return err({ reason: 'computed-field', location, subject: field.name, message: `${field.name} is computed from the data files; do not give it` });
+      return err({ reason: 'computed-field', field: field.name, location });
     }
     if (OWN_FIELDS.has(key) || seen.has(key)) {
-      return err({ reason: 'duplicate-field', location, subject: field.name, message: `field ${field.name} is given twice` });
+      return err({ reason: 'duplicate-field', field: field.name, location });
     }
     seen.add(key);
     const value = validateFieldValue(field.name, field.value, location);
@@ -182,7 +179,7 @@ function buildDataEntries(inputs: readonly DataEntryInput[], sde: number, locati
     if (!entry.ok) return entry;
     const existing = byKey.get(path.key);
     if (existing !== undefined || explicitDirs.has(path.key)) {
-      return err({ reason: 'duplicate-path', location, subject: path.key, message: `/${path.key} is given twice` });
+      return err({ reason: 'duplicate-path', path: path.key, location });
     }
     byKey.set(path.key, { path, entry: entry.value });
     if (input.type === 'directory') explicitDirs.add(path.key);
@@ -196,10 +193,7 @@ function buildDataEntries(inputs: readonly DataEntryInput[], sde: number, locati
       const key = parts.join('/');
       const owner = byKey.get(key);
       if (owner !== undefined && owner.entry.type !== 'directory') {
-        return err({
-          reason: 'path-conflict', location, subject: key,
-          message: `/${key} is a ${owner.entry.type} but /${path.key} needs it to be a directory`,
-        });
+        return err({ reason: 'path-conflict', path: key, type: owner.entry.type, child: path.key, location });
       }
       if (owner === undefined && !implied.has(key)) {
         implied.set(key, { path: { key, parts }, entry: dirEntry(tarName(parts, true), 0o755, sde) });
@@ -230,10 +224,7 @@ function toTarEntry(input: DataEntryInput, path: DataPath, sde: number, location
       if (input.source !== undefined) {
         const { size, md5 } = input.source;
         if (!Number.isSafeInteger(size) || size < 0 || !/^[0-9a-f]{32}$/.test(md5)) {
-          return err({
-            reason: 'invalid-path', location, subject: path.key,
-            message: `/${path.key}: the file description needs a byte size and a lower-case hex MD5`,
-          });
+          return err({ reason: 'invalid-path', problem: 'file-without-sums', path: path.key, location });
         }
         const mtime = Math.min(Math.floor(input.source.mtime ?? sde), sde);
         return ok({ name, type: 'file', mode, mtime, size: input.source.size, body: { kind: 'disk', source: input.source } });
@@ -268,13 +259,10 @@ function checkConffiles(conffiles: readonly string[], data: readonly TarEntry[],
   const out: string[] = [];
   for (const conffile of conffiles) {
     if (!conffile.startsWith('/') || !files.has(conffile)) {
-      return err({
-        reason: 'invalid-conffile', location, subject: conffile,
-        message: `conffile ${conffile} must be the absolute path of a regular file of the package`,
-      });
+      return err({ reason: 'invalid-conffile', problem: 'not-a-file', conffile, location });
     }
     if (out.includes(conffile)) {
-      return err({ reason: 'invalid-conffile', location, subject: conffile, message: `conffile ${conffile} is listed twice` });
+      return err({ reason: 'invalid-conffile', problem: 'listed-twice', conffile, location });
     }
     out.push(conffile);
   }

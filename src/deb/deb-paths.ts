@@ -14,9 +14,9 @@ export interface DataPath {
   readonly parts: readonly string[];
 }
 
-const USTAR_NAME = 100;
-const USTAR_PREFIX = 155;
-const USTAR_LINKNAME = 100;
+export const USTAR_NAME = 100;
+export const USTAR_PREFIX = 155;
+export const USTAR_LINKNAME = 100;
 /** Printable ASCII including space: what a ustar header carries without pax. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
@@ -26,39 +26,37 @@ export function tarName(parts: readonly string[], directory: boolean): string {
 }
 
 export function checkDataPath(raw: string, directory: boolean, location: SourceLocation): Result<DataPath, DebLayoutError> {
-  const fail = (reason: 'invalid-path' | 'path-needs-pax', why: string): Result<DataPath, DebLayoutError> =>
-    err({ reason, location, subject: raw, message: `path ${JSON.stringify(raw)}: ${why}` });
+  const fail = (problem: 'empty' | 'control-character' | 'bad-component' | 'control-area'): Result<DataPath, DebLayoutError> =>
+    err({ reason: 'invalid-path', problem, path: raw, location });
+  const needsPax = (problem: 'not-ascii' | 'too-long'): Result<DataPath, DebLayoutError> =>
+    err({ reason: 'path-needs-pax', problem, path: raw, location });
   let rest = raw;
   if (rest.startsWith('./')) rest = rest.slice(2);
   else if (rest.startsWith('/')) rest = rest.slice(1);
   if (directory && rest.endsWith('/')) rest = rest.slice(0, -1);
-  if (rest.length === 0) return fail('invalid-path', 'is empty or the package root (which is always present)');
+  if (rest.length === 0) return fail('empty');
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f]/.test(rest)) return fail('invalid-path', 'contains a control character');
+  if (/[\u0000-\u001f\u007f]/.test(rest)) return fail('control-character');
   const parts = rest.split('/');
   for (const part of parts) {
     if (part === '' || part === '.' || part === '..') {
-      return fail('invalid-path', 'has an empty, `.` or `..` component (or a trailing slash on a non-directory)');
+      return fail('bad-component');
     }
   }
-  if (parts[0] === 'DEBIAN') return fail('invalid-path', 'DEBIAN/ is the control area, not package content');
-  if (!PRINTABLE_ASCII.test(rest)) {
-    return fail('path-needs-pax', 'is not ASCII; tar-stream would write a pax header, which dpkg 1.21 cannot unpack');
-  }
-  if (!fitsUstar(tarName(parts, directory))) {
-    return fail('path-needs-pax', `does not fit a ustar header (name ${USTAR_NAME} + prefix ${USTAR_PREFIX} bytes); dpkg 1.21 cannot unpack the pax header tar-stream would write`);
-  }
+  if (parts[0] === 'DEBIAN') return fail('control-area');
+  if (!PRINTABLE_ASCII.test(rest)) return needsPax('not-ascii');
+  if (!fitsUstar(tarName(parts, directory))) return needsPax('too-long');
   return ok({ key: parts.join('/'), parts });
 }
 
 export function checkLinkTarget(target: string, key: string, location: SourceLocation): Result<string, DebLayoutError> {
-  const fail = (reason: 'invalid-path' | 'path-needs-pax', why: string): Result<string, DebLayoutError> =>
-    err({ reason, location, subject: key, message: `symlink /${key} -> ${JSON.stringify(target)}: ${why}` });
-  if (target.length === 0) return fail('invalid-path', 'the target is empty');
+  const fail = (problem: 'empty-target' | 'control-character-in-target'): Result<string, DebLayoutError> =>
+    err({ reason: 'invalid-path', problem, link: key, target, location });
+  if (target.length === 0) return fail('empty-target');
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f]/.test(target)) return fail('invalid-path', 'the target contains a control character');
+  if (/[\u0000-\u001f\u007f]/.test(target)) return fail('control-character-in-target');
   if (!PRINTABLE_ASCII.test(target) || target.length > USTAR_LINKNAME) {
-    return fail('path-needs-pax', `the target must be ASCII and at most ${USTAR_LINKNAME} bytes to fit a ustar header`);
+    return err({ reason: 'path-needs-pax', problem: 'target-too-long', link: key, target, location });
   }
   return ok(target);
 }

@@ -5,17 +5,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SourceLocation } from '../model/location.js';
 import { err, ok, type Result } from '../model/result.js';
 import { compareBytes } from './deb-fields.js';
 import type { DataEntryInput } from './deb-layout.js';
 import { describeError } from '../io/describe-error.js';
 
-export interface TreeError {
-  readonly reason: 'unsupported-file-type' | 'io-error';
-  readonly message: string;
-  readonly location: SourceLocation;
-}
+/** Why a tree could not be described (the path concerned; messages in cli/deb-messages.ts). */
+export type TreeError =
+  | { readonly reason: 'unsupported-file-type'; readonly path: string }
+  | { readonly reason: 'io-error'; readonly path: string; readonly detail: string };
 
 /**
  * Every entry under `root`, paths relative to it (`usr/x86_64-linux-musl/lib/libz.a`), sorted.
@@ -27,7 +25,7 @@ export async function describeTree(root: string, under = ''): Promise<Result<Dat
     const walked = await walk(root, under, out);
     if (!walked.ok) return walked;
   } catch (e: unknown) {
-    return err({ reason: 'io-error', message: `cannot read ${join(root, under)}: ${describeError(e)}`, location: { file: join(root, under) } });
+    return err({ reason: 'io-error', path: join(root, under), detail: describeError(e) });
   }
   out.sort((a, b) => compareBytes(a.path, b.path));
   return ok(out);
@@ -51,7 +49,7 @@ async function walk(root: string, rel: string, out: DataEntryInput[]): Promise<R
         source: { path: abs, size: st.size, md5: await md5File(abs), mtime: Math.floor(st.mtimeMs / 1000) },
       });
     } else {
-      return err({ reason: 'unsupported-file-type', message: `${abs} is neither a file, a directory nor a symlink`, location: { file: abs } });
+      return err({ reason: 'unsupported-file-type', path: abs });
     }
   }
   return ok(undefined);

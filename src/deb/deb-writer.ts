@@ -9,7 +9,6 @@ import { basename, dirname, join } from 'node:path';
 import * as tar from 'tar-stream';
 import { fsyncDir } from '../io/atomic-file.js';
 import type { Logger } from '../log/logger.js';
-import type { SourceLocation } from '../model/location.js';
 import { asSha256Hex, type Sha256Hex } from '../model/brand.js';
 import { err, ok, type Result } from '../model/result.js';
 import { AR_MAGIC, arPadding, encodeArHeader } from './deb-ar.js';
@@ -35,11 +34,19 @@ export interface WrittenDeb {
   readonly control: string;
 }
 
-export interface DebWriteError {
-  readonly reason: 'source-changed' | 'not-ustar' | 'compressor-failed' | 'io-error';
-  readonly message: string;
-  readonly location: SourceLocation;
-}
+/** Why a .deb was not written, with the file concerned (messages in cli/deb-messages.ts). */
+export type DebWriteError =
+  /** A data file differs from what describeTree recorded (size and md5, described → read now). */
+  | {
+      readonly reason: 'source-changed'; readonly path: string;
+      readonly size: { readonly described: number; readonly actual: number };
+      readonly md5: { readonly described: string; readonly actual: string };
+    }
+  /** A member name or link target too long for a ustar header. */
+  | { readonly reason: 'not-ustar'; readonly entry: string }
+  /** xz failed writing `path` (a control.tar.xz or data.tar.xz); `detail` is what it said. */
+  | { readonly reason: 'compressor-failed'; readonly path: string; readonly detail: string }
+  | { readonly reason: 'io-error'; readonly path: string; readonly detail: string };
 
 const DEBIAN_BINARY = Buffer.from('2.0\n');
 
@@ -65,14 +72,13 @@ export async function writeDeb(layout: DebLayout, outPath: string, options: DebW
     options.logger?.debug({ deb: outPath, size: sums.size, sha256: sums.sha256 }, 'deb written');
     return ok({ path: outPath, filename: basename(outPath), control: layout.control, ...sums });
   } catch (e: unknown) {
-    return err({ reason: 'io-error', message: `cannot write ${outPath}: ${errorText(e)}`, location: { file: outPath } });
+    return err({ reason: 'io-error', path: outPath, detail: errorText(e) });
   } finally {
     if (tmpDir !== undefined) await rm(tmpDir, { recursive: true, force: true });
   }
 }
 
 async function writeTarXz(entries: readonly TarEntry[], outPath: string, xzPath: string): Promise<Result<void, DebWriteError>> {
-  const location = { file: outPath };
   const handle = await open(outPath, 'w');
   try {
     const xz = startXzCompressor(handle.fd, xzPath);
@@ -97,7 +103,7 @@ async function writeTarXz(entries: readonly TarEntry[], outPath: string, xzPath:
     }
     pack.finalize();
     const exit = await xz.done;
-    if (!exit.ok) return err({ reason: 'compressor-failed', message: exit.error, location });
+    if (!exit.ok) return err({ reason: 'compressor-failed', path: outPath, detail: exit.error });
     await handle.sync();
     return ok(undefined);
   } finally {
@@ -108,7 +114,7 @@ async function writeTarXz(entries: readonly TarEntry[], outPath: string, xzPath:
 async function packEntries(pack: tar.Pack, entries: readonly TarEntry[]): Promise<Result<void, DebWriteError>> {
   for (const entry of entries) {
     if (!fitsUstar(entry.name) || (entry.linkname !== undefined && entry.linkname.length > 100)) {
-      return err({ reason: 'not-ustar', message: `${entry.name} does not fit a ustar header (dpkg cannot unpack pax)`, location: { file: entry.name } });
+      return err({ reason: 'not-ustar', entry: entry.name });
     }
     const header: tar.Header = {
       name: entry.name,
@@ -134,8 +140,8 @@ async function packEntries(pack: tar.Pack, entries: readonly TarEntry[]): Promis
       const md5 = createHash('md5').update(bytes).digest('hex');
       if (bytes.length !== source.size || md5 !== described) {
         return err({
-          reason: 'source-changed', location: { file: source.path },
-          message: `${source.path} changed after it was described (size ${source.size} → ${bytes.length}, md5 ${described} → ${md5})`,
+          reason: 'source-changed', path: source.path,
+          size: { described: source.size, actual: bytes.length }, md5: { described, actual: md5 },
         });
       }
       body = bytes;

@@ -112,7 +112,7 @@ export function startProcess(
 export const runProcess: ProcessRunner = (command, args, options = {}) => startProcess(command, args, options).done;
 
 /** One line for logs and error details: exit status and the end of stderr. */
-export function describeProcess(command: string, result: ProcessResult): string {
+export function describeProcess(command: string, result: Pick<ProcessResult, 'code' | 'stderr' | 'failure'>): string {
   const status = result.failure ?? `exit code ${String(result.code)}`;
   const tail = result.stderr.trim().split('\n').slice(-5).join(' | ');
   return `${command}: ${status}${tail === '' ? '' : `: ${tail}`}`;

@@ -3,14 +3,15 @@
 // embedded and the fields that say so. The whole matrix is in the HTML; the filter box (a small
 // inline script, embeds-script.ts) only hides the rows that do not match a query such as
 // "zlib << 1:1.3" and says what `stubforge query embeds` would say.
-import type { EmbedsProblem, PackageEmbeds } from '../cache/embeds-query.js';
-import { formatLocation } from '../model/location.js';
+import type { PackageEmbeds } from '../cache/embeds-query.js';
+import { formatLocation, type SourceLocation } from '../model/location.js';
 import { EMBEDS_SCRIPT } from './embeds-script.js';
 import { attr, text } from './html.js';
 
 export interface EmbedsPageInput {
   readonly packages: readonly PackageEmbeds[];
-  readonly problems: readonly EmbedsProblem[];
+  /** Fields that could not be read, each with its message (rendered in cli/). */
+  readonly problems: readonly { readonly location: SourceLocation; readonly message: string }[];
   /** The repositories and index files read. */
   readonly read: readonly string[];
   /** What cannot be read at all (a missing repository), one line each. */

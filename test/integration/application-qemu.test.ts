@@ -17,6 +17,7 @@ import { openRepo } from '../../src/cache/apt-repo.js';
 import type { CacheKey } from '../../src/model/brand.js';
 import { escapeRegExp, plannedVersions, servedChoices } from './archive-versions.js';
 import { dpkgInstall, field, FIXTURE_RECIPES, ROOT, imageOf, imagePackageVersion, lintianErrors, packagesOf, run, sha256, stubforgeBuild, type BuildRun } from './application-support.js';
+import { describeRepoError } from '../../src/cli/cache-messages.js';
 
 const work = mkdtempSync(join(tmpdir(), 'stubforge-app-qemu-'));
 const home = join(work, 'home');
@@ -89,7 +90,7 @@ describe('stubforge build qemu-stubdom --arch musl-linux-amd64 (the main job)', 
 
   it('gives byte-identical packages when the application is built again', async () => {
     const repo = await openRepo(join(home, 'repo'));
-    if (!repo.ok) throw new Error(repo.error.message);
+    if (!repo.ok) throw new Error(describeRepoError(repo.error));
     const before = { deb: sha256(deb), dbgsym: sha256(dbgsym) };
     const removed = await repo.value.remove(basename(dirname(deb)) as CacheKey);
     expect(removed).toEqual({ ok: true, value: true });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applicationVersion } from '../../src/deb/app-version.js';
+import { describeDebLayoutError } from '../../src/cli/deb-messages.js';
 
 const table = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/app-deb/version-order.json'), 'utf8')) as { pairs: [string, string, string][] };
 
@@ -20,7 +21,7 @@ describe('dpkg --compare-versions on the application version scheme', () => {
 
   it.each([['1:7.2+dfsg-7+deb12u18', 1], ['1:1.2.13.dfsg-1', 2], ['3.0.3-1', 10]])('accepts the version made from %s, rebuild %i', (source, n) => {
     const v = applicationVersion(source, n);
-    if (!v.ok) throw new Error(v.error.message);
+    if (!v.ok) throw new Error(describeDebLayoutError(v.error));
     const r = spawnSync('dpkg', ['--validate-version', v.value], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(dpkgSays(v.value, 'lt', source)).toBe(true);

@@ -11,6 +11,7 @@ import { parseDeb822 } from '../../src/control/deb822.js';
 import { openRepo, type AptRepo, type PublishMeta } from '../../src/cache/apt-repo.js';
 import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
 import { ARCH, crossPackagesFor, stageLibrary, writeAll } from './deb-fixtures.js';
+import { describeRepoError } from '../../src/cli/cache-messages.js';
 
 const PROJECT = join(import.meta.dirname, '../..');
 let dir: string;
@@ -32,7 +33,7 @@ async function job(n: number | string, key = keyOf(n), deps: { binary: string; v
 
 async function open(root: string, lockTimeoutMs = 10_000): Promise<AptRepo> {
   const r = await openRepo(root, { lockTimeoutMs });
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.ok) throw new Error(describeRepoError(r.error));
   return r.value;
 }
 
@@ -155,7 +156,7 @@ describe('AptRepo', () => {
     const j = await job(2);
     const r = await repo.publish(keyOf('other'), j.debs, j.meta);
     expect(!r.ok && r.error.reason).toBe('provenance-mismatch');
-    expect(!r.ok && r.error.message).toContain('X-Stubforge-Cache-Key');
+    expect(!r.ok && describeRepoError(r.error)).toContain('X-Stubforge-Cache-Key');
     expect((await repo.lookup(keyOf('other'))).ok && (await repo.lookup(keyOf('other')))).toEqual({ ok: true, value: undefined });
     expect(readdirSync(join(repo.root, '.staging'))).toEqual([]);
     expect(readdirSync(join(repo.root, 'pool'))).toEqual([]);
@@ -226,7 +227,7 @@ describe('AptRepo', () => {
     const { child } = await startChild(['hold-lock', join(root, '.lock')], 'LOCKED');
     const repo = await open(root, 300);
     const r = await repo.reindex();
-    expect(!r.ok && [r.error.reason, r.error.holder?.pid]).toEqual(['lock-timeout', child.pid]);
+    expect(!r.ok && [r.error.reason, r.error.reason === 'lock-timeout' && r.error.holder?.pid]).toEqual(['lock-timeout', child.pid]);
     await kill9(child);
   });
 
@@ -262,8 +263,8 @@ describe('AptRepo', () => {
     const refused = await repo.publish(second.key as CacheKey, second.debs, second.meta);
     expect(!refused.ok && refused.error.reason).toBe('version-exists');
     const name = `libdemosame-dev-${ARCH}-cross_1.0-1_all.deb`;
-    expect(!refused.ok && refused.error.message).toContain(join(dir, 'debs', second.key, name));
-    expect(!refused.ok && refused.error.message).toContain(join(repo.root, 'pool', first.key, name));
+    expect(!refused.ok && describeRepoError(refused.error)).toContain(join(dir, 'debs', second.key, name));
+    expect(!refused.ok && describeRepoError(refused.error)).toContain(join(repo.root, 'pool', first.key, name));
     expect(await repo.lookup(second.key as CacheKey)).toEqual({ ok: true, value: undefined });
     expect(readdirSync(join(repo.root, '.staging'))).toEqual([]);
     // The same package rebuilt for another key takes a binNMU version (what the library builder gives it).

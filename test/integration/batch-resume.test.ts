@@ -17,6 +17,7 @@ import { openRepo } from '../../src/cache/apt-repo.js';
 import type { BatchReport } from '../../src/executor/batch/batch-report.js';
 import { servedChoices } from './archive-versions.js';
 import { ensureEngine } from './runtime-support.js';
+import { describeRepoError } from '../../src/cli/cache-messages.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const home = mkdtempSync(join(tmpdir(), 'stubforge-batch-'));
@@ -120,9 +121,9 @@ describe('stubforge batch, killed and resumed', () => {
 
     // The repository is whole: every key complete, the index naming exactly the pool.
     const repo = await openRepo(join(home, 'sf/repo'));
-    if (!repo.ok) throw new Error(repo.error.message);
+    if (!repo.ok) throw new Error(describeRepoError(repo.error));
     const entries = await repo.value.list();
-    if (!entries.ok) throw new Error(entries.error.message);
+    if (!entries.ok) throw new Error(describeRepoError(entries.error));
     expect(entries.value.map((e) => e.key).sort()).toEqual([...publishedKeys()].sort());
     expect(readdirSync(join(home, 'sf/repo/.staging'))).toEqual([]);
     // Two keys of one zlib version (built for the zlib target and for glib2.0's image) are one package to apt.

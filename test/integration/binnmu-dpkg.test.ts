@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nextApplicationVersion, nextRebuildVersion } from '../../src/deb/app-version.js';
 import { binNmuChangelogEntry, crossBinNmuVersion } from '../../src/plan/binnmu.js';
 import { APP_REBUILD_TABLE, CROSS_BINNMU_TABLE, REBUILD_VERSION_REFUSALS, REBUILD_VERSION_TABLE } from '../unit/app-rebuild-table.js';
+import { describeRebuildVersionError } from '../../src/cli/deb-messages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stubforge-binnmu-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +28,7 @@ describe('application rebuild versions, by dpkg --compare-versions', () => {
 describe('the rebuild sorts after every version stubforge knows, by dpkg --compare-versions', () => {
   it.each(REBUILD_VERSION_TABLE)('%s: %s', (_what, source, known, expected) => {
     const next = nextRebuildVersion(source, known.map(([version, where]) => ({ version, where })));
-    expect(next.ok ? next.value.version : next.error.message).toBe(expected);
+    expect(next.ok ? next.value.version : describeRebuildVersionError(next.error)).toBe(expected);
     for (const [old] of known) expect(dpkgGreater(expected, old), `${expected} > ${old}`).toBe(true);
   });
 

@@ -7,6 +7,7 @@ import { buildCrossPackages, type CrossBuild, type CrossPackage } from '../../sr
 import { describeTree } from '../../src/deb/deb-tree.js';
 import { writeDeb, type WrittenDeb } from '../../src/deb/deb-writer.js';
 import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
+import { describeCrossPackageError, describeDebWriteError, describeTreeError } from '../../src/cli/deb-messages.js';
 
 export const TRIPLET = 'x86_64-linux-musl';
 export const ARCH = 'musl-linux-amd64';
@@ -44,7 +45,7 @@ export type CrossBuildOverrides = Partial<Omit<CrossBuild, 'staged'>>;
 
 export async function crossPackagesFor(staged: string, source: string, key: string, overrides: CrossBuildOverrides = {}): Promise<CrossPackage[]> {
   const tree = await describeTree(staged);
-  if (!tree.ok) throw new Error(tree.error.message);
+  if (!tree.ok) throw new Error(describeTreeError(tree.error));
   const built = buildCrossPackages({
     source, sourceVersion: '1.0-1', arch: ARCH, triplet: TRIPLET,
     binaries: [{ name: `lib${source}-dev` }], staged: tree.value, dependencies: [],
@@ -52,7 +53,7 @@ export async function crossPackagesFor(staged: string, source: string, key: stri
     copyright: COPYRIGHT, maintainer: MAINTAINER, sourceDateEpoch: SDE,
     ...overrides,
   });
-  if (!built.ok) throw new Error(built.error.message);
+  if (!built.ok) throw new Error(describeCrossPackageError(built.error));
   return built.value;
 }
 
@@ -61,7 +62,7 @@ export async function writeAll(packages: readonly CrossPackage[], outDir: string
   const out: WrittenDeb[] = [];
   for (const p of packages) {
     const written = await writeDeb(p.layout, join(outDir, p.layout.filename));
-    if (!written.ok) throw new Error(written.error.message);
+    if (!written.ok) throw new Error(describeDebWriteError(written.error));
     out.push(written.value);
   }
   return out;

@@ -11,6 +11,7 @@ import { writeDeb } from '../../src/deb/deb-writer.js';
 import { readDebControl } from '../../src/deb/deb-reader.js';
 import { describeTree } from '../../src/deb/deb-tree.js';
 import { ARCH, crossPackagesFor, MAINTAINER, SDE, stageLibrary, TRIPLET } from './deb-fixtures.js';
+import { describeDebLayoutError, describeDebWriteError, describeTreeError } from '../../src/cli/deb-messages.js';
 
 // ./ + 246 bytes: over ustar's 100-byte name, split into prefix (148) and name (99).
 const LONG_DIR = `usr/share/demo/${'a'.repeat(90)}/${'c'.repeat(40)}`;
@@ -52,11 +53,11 @@ function run(cmd: string, args: readonly string[], cwd?: string): string {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stubforge-deb-'));
   const r = buildDebLayout(demo);
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.ok) throw new Error(describeDebLayoutError(r.error));
   layout = r.value;
   debPath = join(dir, layout.filename);
   const written = await writeDeb(layout, debPath);
-  if (!written.ok) throw new Error(written.error.message);
+  if (!written.ok) throw new Error(describeDebWriteError(written.error));
 });
 
 afterAll(() => {
@@ -150,9 +151,9 @@ describe('writeDeb failures', () => {
     mkdirSync(join(tree, 'usr/share/demo'), { recursive: true });
     writeFileSync(join(tree, 'usr/share/demo/data'), 'original\n');
     const described = await describeTree(tree);
-    if (!described.ok) throw new Error(described.error.message);
+    if (!described.ok) throw new Error(describeTreeError(described.error));
     const r = buildDebLayout({ ...demo, files: described.value, conffiles: [] });
-    if (!r.ok) throw new Error(r.error.message);
+    if (!r.ok) throw new Error(describeDebLayoutError(r.error));
     change(join(tree, 'usr/share/demo/data'));
     const outDir = join(dir, `out-${reason}`);
     mkdirSync(outDir);

@@ -12,6 +12,8 @@ import { buildDebLayout } from '../../src/deb/deb-layout.js';
 import { writeDeb } from '../../src/deb/deb-writer.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { ensureEngine, ensureTestImage, TEST_IMAGE } from './runtime-support.js';
+import { describeDebLayoutError, describeDebWriteError } from '../../src/cli/deb-messages.js';
+import { describeOutputRepoError } from '../../src/cli/cache-messages.js';
 
 const work = mkdtempSync(join(tmpdir(), 'stubforge-output-repo-'));
 const DOCKER = '/usr/bin/docker';
@@ -40,9 +42,9 @@ async function applicationDeb(version: string): Promise<string> {
     files: [{ type: 'file', path: 'usr/bin/hello-stubforge', mode: 0o755, content: readFileSync(exe) }],
     sourceDateEpoch: 1_700_000_000,
   });
-  if (!layout.ok) throw new Error(layout.error.message);
+  if (!layout.ok) throw new Error(describeDebLayoutError(layout.error));
   const written = await writeDeb(layout.value, join(dir, layout.value.filename));
-  if (!written.ok) throw new Error(written.error.message);
+  if (!written.ok) throw new Error(describeDebWriteError(written.error));
   return written.value.path;
 }
 
@@ -72,7 +74,7 @@ describe('output repository', () => {
 
   it('publishes .debs into a flat repository with a signed Release', async () => {
     const published = await publishToOutputRepo(root, debs, { signingKey: { kind: 'file', path: keyFile } });
-    if (!published.ok) throw new Error(published.error.message);
+    if (!published.ok) throw new Error(describeOutputRepoError(published.error));
     expect(published.value.packages.map((p) => `${p.package} ${p.version}`)).toEqual(['hello-stubforge 1.0-1', 'hello-stubforge 1.0-1+b1']);
     expect(published.value.signedBy).toMatch(/^[0-9A-F]{40}$/);
     const packages = readFileSync(join(root, 'Packages'), 'utf8');
@@ -100,9 +102,9 @@ describe('output repository', () => {
       package: 'hello-stubforge', version: '1.0-1', architecture: 'amd64', maintainer: 'x <x@x>',
       description: { synopsis: 'different', extended: [] }, files: [{ type: 'file', path: 'usr/share/doc/x', content: 'y' }], sourceDateEpoch: 1,
     });
-    if (!layout.ok) throw new Error(layout.error.message);
+    if (!layout.ok) throw new Error(describeDebLayoutError(layout.error));
     const written = await writeDeb(layout.value, join(dir, 'x.deb'));
-    if (!written.ok) throw new Error(written.error.message);
+    if (!written.ok) throw new Error(describeDebWriteError(written.error));
     const other = written.value.path;
     const refused = await publishToOutputRepo(root, [other]);
     expect(refused.ok ? 'ok' : refused.error.reason).toBe('version-exists');

@@ -16,6 +16,8 @@ import { writeDeb } from '../../src/deb/deb-writer.js';
 import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
 import { ARCH, crossPackagesFor, stageLibrary, writeAll } from './deb-fixtures.js';
 import { runCommand, type CommandResult } from './cli-support.js';
+import { describeDebLayoutError, describeDebWriteError } from '../../src/cli/deb-messages.js';
+import { describeOutputRepoError, describeRepoError } from '../../src/cli/cache-messages.js';
 
 const home = mkdtempSync(join(tmpdir(), 'stubforge-query-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -34,9 +36,9 @@ async function publishLibrary(source: string, binary: string, version: string, k
   const pkgs = await crossPackagesFor(staged, source, k, { sourceVersion: version, binaries: [{ name: binary }], dependencies: deps });
   const written = await writeAll(pkgs, join(home, 'debs', k));
   const repo = await openRepo(join(home, 'repo'));
-  if (!repo.ok) throw new Error(repo.error.message);
+  if (!repo.ok) throw new Error(describeRepoError(repo.error));
   const published = await repo.value.publish(k, written.map((w) => w.path), { source, sourceVersion: version, arch: ARCH, recipeSha256: 'a'.repeat(64) as Sha256Hex });
-  if (!published.ok) throw new Error(published.error.message);
+  if (!published.ok) throw new Error(describeRepoError(published.error));
 }
 
 /** An application .deb whose Static-Built-Using names the closure it was linked with. */
@@ -47,10 +49,10 @@ async function applicationDeb(version: string, staticBuiltUsing: string): Promis
     fields: [{ name: 'Source', value: 'demo (1.0-1)' }, { name: 'Static-Built-Using', value: staticBuiltUsing }, { name: 'X-Stubforge-Arch', value: ARCH }],
     files: [{ type: 'file', path: 'usr/lib/demo/README', content: 'demo\n' }], sourceDateEpoch: 1_700_000_000,
   });
-  if (!layout.ok) throw new Error(layout.error.message);
+  if (!layout.ok) throw new Error(describeDebLayoutError(layout.error));
   mkdirSync(join(home, 'app'), { recursive: true });
   const written = await writeDeb(layout.value, join(home, 'app', layout.value.filename));
-  if (!written.ok) throw new Error(written.error.message);
+  if (!written.ok) throw new Error(describeDebWriteError(written.error));
   return written.value.path;
 }
 
@@ -60,7 +62,7 @@ beforeAll(async () => {
   await publishLibrary('glib2.0', 'libglib2.0-dev', '2.74.6-2+deb12u9', key('2'), [{ binary: 'zlib1g-dev', version: ZLIB_OLD }]);
   const app = await applicationDeb('1.0-1', `glib2.0 (= 2.74.6-2+deb12u9), musl (= 1.2.3-1), zlib (= ${ZLIB_OLD})`);
   const out = await publishToOutputRepo(join(home, 'output'), [app]);
-  if (!out.ok) throw new Error(out.error.message);
+  if (!out.ok) throw new Error(describeOutputRepoError(out.error));
 }, 120_000);
 
 describe('stubforge query embeds', () => {

@@ -16,6 +16,7 @@ import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { Label } from '../../src/runtime/labels.js';
 import { startEngineProxy } from './engine-proxy.js';
 import { ensureEngine } from './runtime-support.js';
+import { describeRepoError } from '../../src/cli/cache-messages.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'stubforge-reliability-faults-'));
@@ -126,7 +127,7 @@ async function makeIndexLag(home: string): Promise<void> {
   const key = keyOf(home);
   renameSync(join(repo, 'pool', key), join(work, `${key}.aside`));
   const opened = await openRepo(repo);
-  if (!opened.ok) throw new Error(opened.error.message);
+  if (!opened.ok) throw new Error(describeRepoError(opened.error));
   renameSync(join(work, `${key}.aside`), join(repo, 'pool', key));
 }
 

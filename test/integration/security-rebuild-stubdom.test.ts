@@ -25,6 +25,7 @@ import { runCommand, type CommandResult } from './cli-support.js';
 import { ensureEngine, ensureTestImage, TEST_IMAGE } from './runtime-support.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { compareVersionStrings } from '../../src/version/index.js';
+import { describeRepoError } from '../../src/cli/cache-messages.js';
 
 const PACKAGE = 'qemu-system-xen-stubdom';
 const work = mkdtempSync(join(tmpdir(), 'stubforge-sec-stubdom-'));
@@ -43,9 +44,9 @@ async function stubforge(cmd: CliCommand, ...args: string[]): Promise<CommandRes
 
 async function applicationDebs(): Promise<PublishedDeb[]> {
   const repo = await openRepo(repoRoot);
-  if (!repo.ok) throw new Error(repo.error.message);
+  if (!repo.ok) throw new Error(describeRepoError(repo.error));
   const listed = await repo.value.list();
-  if (!listed.ok) throw new Error(listed.error.message);
+  if (!listed.ok) throw new Error(describeRepoError(listed.error));
   return listed.value.flatMap((e) => e.debs).filter((d) => d.package === PACKAGE);
 }
 
@@ -153,7 +154,7 @@ describe('the zlib fix on the stub domain: main job, query, rebuild, upgrade', (
   it('the libraries rebuilt against the new zlib without a source change carry a binNMU version after the old one', async () => {
     const repo = await openRepo(repoRoot);
     const listed = repo.ok ? await repo.value.list() : repo;
-    if (!listed.ok) throw new Error(listed.error.message);
+    if (!listed.ok) throw new Error(describeRepoError(listed.error));
     const glib = listed.value.flatMap((e) => e.debs).filter((d) => d.package === 'libglib2.0-dev-musl-linux-amd64-cross').map((d) => d.version);
     const recorded = embedsOf(before).get('glib2.0') ?? '';
     expect(glib.sort()).toEqual([recorded, `${recorded}+b1`]);

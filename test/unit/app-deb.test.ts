@@ -8,6 +8,7 @@ import { parseDeb822 } from '../../src/control/deb822.js';
 import { describeApplicationDebs, lintianOverridesText, type ApplicationDebInput, type EmbeddedSource } from '../../src/deb/app-deb.js';
 import { builtUsingDecision, licenceAlternatives, readCopyrightLicences, spdxLicenceExpression } from '../../src/deb/copyright-licence.js';
 import { buildDebLayout } from '../../src/deb/deb-layout.js';
+import { describeAppDebError, describeDebLayoutError } from '../../src/cli/deb-messages.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/app-deb');
 const copyright = (source: string): string => readFileSync(join(FIXTURES, `${source}.copyright`), 'utf8');
@@ -43,13 +44,13 @@ function input(over: Partial<ApplicationDebInput> = {}): ApplicationDebInput {
 
 function described(over: Partial<ApplicationDebInput> = {}) {
   const d = describeApplicationDebs(input(over));
-  if (!d.ok) throw new Error(d.error.message);
+  if (!d.ok) throw new Error(describeAppDebError(d.error));
   return d.value;
 }
 
 function controlOf(over: Partial<ApplicationDebInput> = {}): Map<string, string> {
   const layout = buildDebLayout(described(over).main);
-  if (!layout.ok) throw new Error(layout.error.message);
+  if (!layout.ok) throw new Error(describeDebLayoutError(layout.error));
   const p = parseDeb822(layout.value.control, { file: 'control' });
   if (!p.ok || p.value[0] === undefined) throw new Error('control');
   return new Map(p.value[0].fields.map((f) => [f.name, f.value]));

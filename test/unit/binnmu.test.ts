@@ -6,6 +6,7 @@ import { nextApplicationVersion, nextRebuildVersion } from '../../src/deb/app-ve
 import { binNmuChangelogEntry, changelogDate, crossBinNmuVersion } from '../../src/plan/binnmu.js';
 import { compareVersionStrings } from '../../src/version/index.js';
 import { APP_REBUILD_TABLE, CROSS_BINNMU_TABLE, REBUILD_VERSION_REFUSALS, REBUILD_VERSION_TABLE } from './app-rebuild-table.js';
+import { describeRebuildVersionError } from '../../src/cli/deb-messages.js';
 
 
 describe('nextApplicationVersion', () => {
@@ -65,7 +66,7 @@ describe('binNmuChangelogEntry', () => {
 describe('nextRebuildVersion: after every version stubforge knows', () => {
   it.each(REBUILD_VERSION_TABLE)('%s: %s', (_what, source, known, expected, after) => {
     const next = nextRebuildVersion(source, known.map(([version, where]) => ({ version, where })));
-    expect(next.ok ? next.value.version : next.error.message).toBe(expected);
+    expect(next.ok ? next.value.version : describeRebuildVersionError(next.error)).toBe(expected);
     if (next.ok) expect(next.value.after?.version).toBe(after);
     for (const [old] of known) expect(compareVersionStrings(expected, old)).toEqual({ ok: true, value: 1 });
   });
@@ -73,7 +74,7 @@ describe('nextRebuildVersion: after every version stubforge knows', () => {
   it.each(REBUILD_VERSION_REFUSALS)('refuses %s, naming where it is', (_what, source, known, where) => {
     const next = nextRebuildVersion(source, known.map(([version, w]) => ({ version, where: w })));
     expect(next.ok ? 'ok' : [next.error.reason, next.error.where]).toEqual(['not-newer', where]);
-    if (!next.ok) expect(next.error.message).toContain(`(${where})`);
+    if (!next.ok) expect(describeRebuildVersionError(next.error)).toContain(`(${where})`);
   });
 });
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { buildReportOf, parseBuildReport, BUILD_REPORT_FORMAT } from '../../src/executor/scheduler/build-report.js';
 import type { NodeOutcome, RunReport } from '../../src/executor/scheduler/outcome.js';
 import { describeSkip } from '../../src/executor/scheduler/summary.js';
-import type { CacheKey } from '../../src/model/brand.js';
+import type { PublishedEntry } from '../../src/cache/apt-index.js';
+import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
 import { qemuPlan } from './executor-plans.js';
 
 const plan = qemuPlan();
@@ -14,12 +15,19 @@ const node = (source: string): NodeOutcome['node'] => {
   return found;
 };
 const key = (source: string): CacheKey => `${source}-key` as CacheKey;
+/** An entry with no packages: what the summary and the report read of a cached or built node is its status and key. */
+const entryOf = (k: CacheKey): PublishedEntry => ({
+  key: k, publishedAt: '2026-12-03T00:00:00.000Z', debs: [], meta: { source: 'x', sourceVersion: '1', arch: 'musl-linux-amd64', recipeSha256: 'a'.repeat(64) as Sha256Hex },
+});
 
 const run: RunReport = {
   outcomes: [
-    { node: node('zlib'), status: 'cached', key: key('zlib'), durationMs: 0 },
-    { node: node('pcre2'), status: 'built', key: key('pcre2'), durationMs: 21_734.6, startMs: 3.2, endMs: 21_737.8, logFile: '/logs/pcre2.log' },
-    { node: node('glib2.0'), status: 'failed', key: key('glib2.0'), durationMs: 1_200.2, logFile: '/logs/glib2.0.log', failure: { reason: 'packaging', message: 'no .pc file', location: { file: 'recipes/glib2.0' } } },
+    { node: node('zlib'), status: 'cached', key: key('zlib'), entry: entryOf(key('zlib')), durationMs: 0 },
+    {
+      node: node('pcre2'), status: 'built', key: key('pcre2'), entry: entryOf(key('pcre2')), durationMs: 21_734.6, startMs: 3.2, endMs: 21_737.8,
+      logFile: '/logs/pcre2.log', timing: { stepMs: 21_700 },
+    },
+    { node: node('glib2.0'), status: 'failed', key: key('glib2.0'), durationMs: 1_200.2, logFile: '/logs/glib2.0.log', failure: { reason: 'packaging', error: { part: 'copyright', file: 'recipes/glib2.0', detail: 'no .pc file' } } },
     { node: node('qemu'), status: 'skipped', durationMs: 0, because: { kind: 'dependency', failed: 'glib2.0' } },
   ],
   excluded: [], makespanMs: 23_001.4, interrupted: false, stoppedAfter: 'glib2.0',
@@ -27,8 +35,8 @@ const run: RunReport = {
 
 const report = buildReportOf({
   target: 'qemu-stubdom', arch: 'musl-linux-amd64', exitCode: 1, jobs: 2, run,
-  describeFailure: (f) => (f.reason === 'packaging' ? `packaging: ${f.message}` : f.reason),
-  describeSkip: (o) => (o.because !== undefined ? describeSkip(o.because) : o.notBuilt),
+  describeFailure: (f) => (f.reason === 'packaging' && f.error.part === 'copyright' ? `packaging: ${f.error.detail}` : f.reason),
+  describeSkip: (o) => (o.status === 'skipped' ? describeSkip(o.because) : o.status === 'not-built' ? o.notBuilt : undefined),
 });
 
 describe('buildReportOf', () => {

@@ -23,6 +23,7 @@ import type { ContainerRuntime } from '../../src/runtime/container-runtime.js';
 import { fixtureArchive, recordingRuntime, sourceTreeOf, zlibRecord, type ContainerPart } from './builder-doubles.js';
 import { planNode } from './executor-plans.js';
 import { shippedArch } from './solver-fixtures.js';
+import { describeRepoError } from '../../src/cli/cache-messages.js';
 
 const FACTS = { buildTriplet: 'x86_64-linux-gnu', buildMultiarch: 'x86_64-linux-gnu' };
 const KEY = 'f'.repeat(64) as CacheKey;
@@ -98,7 +99,7 @@ async function setup(part: ContainerPart, options: { recipes: RecipeSet; tree?: 
     ? { error: { reason: 'missing-file', url: `http://mirror.invalid/debian/${record.directory}/zlib_1.2.13.dfsg-1.debian.tar.xz`, file: 'zlib_1.2.13.dfsg-1.debian.tar.xz' } }
     : { dir: tree });
   const repo = await openRepo(join(root, 'repo'));
-  if (!repo.ok) throw new Error(repo.error.message);
+  if (!repo.ok) throw new Error(describeRepoError(repo.error));
   const recorded = recordingRuntime(part);
   const settings: LibraryBuildSettings = {
     arch: shippedArch(options.arch ?? 'musl-linux-amd64').arch, imageFacts: FACTS, recipes: options.recipes, archive,
@@ -118,7 +119,7 @@ const context = (signal?: AbortSignal): NodeBuildContext => ({ key: KEY, closure
 
 async function published(repo: AptRepo): Promise<number> {
   const list = await repo.list();
-  if (!list.ok) throw new Error(list.error.message);
+  if (!list.ok) throw new Error(describeRepoError(list.error));
   return list.value.length;
 }
 
@@ -217,7 +218,7 @@ describe('libraryBuilder', () => {
   it('fails `packaging` when the source has no debian/copyright', async () => {
     const s = await setup({ files: HEADERS }, { recipes: await recipeSet('zlib', LIBRARY_RECIPE), tree: { copyright: false } });
     const failed = failureOf(await libraryBuilder(s.settings)(zlibNode(), context()));
-    expect(failed.failure).toMatchObject({ reason: 'packaging', message: 'the source has no debian/copyright' });
+    expect(failed.failure).toMatchObject({ reason: 'packaging', error: { part: 'copyright', detail: 'the source has no debian/copyright' } });
     expect(await published(s.repo)).toBe(0);
   });
 

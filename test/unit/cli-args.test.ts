@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { commandArgs } from '../../src/cli/command-args.js';
-import type { CliContext } from '../../src/cli/command.js';
+import type { CliCommand, CliContext } from '../../src/cli/command.js';
 import { ExitCode, queryExitCode } from '../../src/cli/exit-codes.js';
 import { silentLogger } from '../../src/log/logger.js';
 
@@ -39,6 +39,45 @@ describe('commandArgs', () => {
     expect(commandArgs('demo', USAGE, { ...config(['--help']) }, ctx)).toBe(ExitCode.ok);
     expect(out()).toBe(USAGE);
     expect(err()).toBe('');
+  });
+});
+
+// These six commands have always ended a bad option's message with a blank line after the usage;
+// moving them onto commandArgs keeps their stderr byte for byte.
+const BLANK_LINE_COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
+  plan: () => import('../../src/cli/commands/plan.js'),
+  why: () => import('../../src/cli/commands/why.js'),
+  'check-archive': () => import('../../src/cli/commands/check-archive.js'),
+  rebuild: () => import('../../src/cli/commands/rebuild.js'),
+  report: () => import('../../src/cli/commands/report.js'),
+  served: () => import('../../src/cli/commands/served.js'),
+};
+
+describe.each(Object.keys(BLANK_LINE_COMMANDS))('stubforge %s', (name) => {
+  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const load = BLANK_LINE_COMMANDS[name];
+    if (load === undefined) throw new Error(name);
+    const { command } = await load();
+    const { ctx, out, err } = context();
+    const code = await command.run(args, ctx);
+    return { code, out: out(), err: err() };
+  }
+
+  it('answers --help with its usage on stdout, exit 0', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(ExitCode.ok);
+    expect(help.out).toMatch(new RegExp(`^usage: stubforge ${name} [^]*\n$`));
+    expect(help.err).toBe('');
+  });
+
+  it('answers a bad option with the reason, the usage and a blank line on stderr, exit 2', async () => {
+    const usage = (await run(['--help'])).out;
+    const bad = await run(['--no-such-option']);
+    expect(bad.code).toBe(ExitCode.usage);
+    expect(bad.out).toBe('');
+    const [reason, ...rest] = bad.err.split('\n');
+    expect(reason).toMatch(new RegExp(`^stubforge ${name}: ERR_PARSE_ARGS_UNKNOWN_OPTION: Unknown option '--no-such-option'`));
+    expect(rest.join('\n')).toBe(`${usage}\n`);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   formatDescription, orderFields, renderField, renderParagraph, validateFieldName, validateFieldValue,
   validatePackageName, validateVersion, type ControlField,
 } from '../../src/deb/deb-fields.js';
+import { describeDebLayoutError } from '../../src/cli/deb-messages.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/deb');
 const here = { file: 'test' };
@@ -66,7 +67,7 @@ describe('formatDescription (Policy §5.6.13)', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.reason).toBe('invalid-description');
-      expect(r.error.message).toContain(message);
+      expect(describeDebLayoutError(r.error)).toContain(message);
     }
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDeb822 } from '../../src/control/deb822.js';
 import { buildDebLayout, type DataEntryInput, type DebDescription, type DebLayout } from '../../src/deb/deb-layout.js';
+import { describeDebLayoutError } from '../../src/cli/deb-messages.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/deb');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
@@ -50,7 +51,7 @@ function zlibDescription(): DebDescription {
 
 function layoutOf(desc: DebDescription): DebLayout {
   const r = buildDebLayout(desc);
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.ok) throw new Error(describeDebLayoutError(r.error));
   return r.value;
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { embedsOfParagraph, matchEmbeds, parseEmbedsQuery, type EmbedQuery, type PackageEmbeds } from '../../src/cache/embeds-query.js';
 import { parseDeb822 } from '../../src/control/deb822.js';
+import { describeQueryError } from '../../src/cli/cache-messages.js';
 
 const FIXTURE = 'embeds/Packages-embeds-bookworm.txt';
 const text = readFileSync(new URL(`../fixtures/${FIXTURE}`, import.meta.url), 'utf8');
@@ -39,7 +40,7 @@ Description: zlib1g-dev for cross-compiling to musl-linux-amd64
 
 const query = (...words: string[]): EmbedQuery => {
   const q = parseEmbedsQuery(words);
-  if (!q.ok) throw new Error(q.error.message);
+  if (!q.ok) throw new Error(describeQueryError(q.error));
   return q.value;
 };
 
@@ -134,6 +135,6 @@ describe('parseEmbedsQuery', () => {
   ])('refuses %j', (words, message) => {
     const q = parseEmbedsQuery(words);
     expect(q.ok).toBe(false);
-    if (!q.ok) expect(q.error.message).toContain(message);
+    if (!q.ok) expect(describeQueryError(q.error)).toContain(message);
   });
 });

@@ -57,7 +57,7 @@ async function run(p: BuildPlan, o: HarnessOptions = {}): Promise<Harness> {
     // A build takes a few event-loop turns, as a real one does.
     for (let i = 0; i < 3; i += 1) await new Promise((r) => setImmediate(r));
     if (o.failing?.includes(node.source) === true) {
-      return { status: 'failed', failure: { reason: 'stage-deps', message: 'test failure', location: { file: node.source } } };
+      return { status: 'failed', failure: { reason: 'stage-deps', package: node.source, exit: { code: 2, stderr: 'test failure' } } };
     }
     return { status: 'built', entry: entry(context.key, node.source), logFile: `/logs/${node.source}.log`, timing: { stepMs: 1 } };
   };
@@ -129,7 +129,7 @@ describe('runPlan after a failure', () => {
     const h = await run(small(), { failing: ['a'] });
     expect(h.started).toEqual(['a']);
     expect(status(h)).toEqual({ a: 'failed', b: 'skipped', c: 'skipped', d: 'skipped' });
-    const because = Object.fromEntries(h.report.outcomes.map((o) => [o.node.source, o.because]));
+    const because = Object.fromEntries(h.report.outcomes.map((o) => [o.node.source, o.status === 'skipped' ? o.because : undefined]));
     expect(because.b).toEqual({ kind: 'dependency', failed: 'a' });
     expect(because.c).toEqual({ kind: 'stopped', after: 'a' });
     expect(h.report.stoppedAfter).toBe('a');
@@ -153,7 +153,7 @@ describe('runPlan after a failure', () => {
       planNode('z', { priority: 1, depends: ['y'] }),
     ]);
     const h = await run(chain, { failing: ['x'], keepGoing: true });
-    expect(h.report.outcomes.map((o) => o.because)).toEqual([undefined, { kind: 'dependency', failed: 'x' }, { kind: 'dependency', failed: 'x' }]);
+    expect(h.report.outcomes.map((o) => (o.status === 'skipped' ? o.because : undefined))).toEqual([undefined, { kind: 'dependency', failed: 'x' }, { kind: 'dependency', failed: 'x' }]);
   });
 
   it('starts nothing after an interrupt and marks the run interrupted', async () => {

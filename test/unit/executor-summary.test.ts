@@ -3,13 +3,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ArchiveError } from '../../src/archive/errors.js';
-import { describeNodeFailure, exitCodeOfFailure, exitCodeOfRun } from '../../src/cli/commands/build-failures.js';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { describeNodeFailure } from '../../src/cli/commands/build-failures.js';
+import { ExitCode, exitCodeOfNodeFailure, exitCodeOfRun } from '../../src/cli/exit-codes.js';
 import type { BuildSpec } from '../../src/drivers/driver.js';
 import type { NodeFailure, NodeOutcome, RunReport } from '../../src/executor/scheduler/outcome.js';
 import { buildScript, readScriptMarkers } from '../../src/executor/builders/step-script.js';
 import { formatSummary, measuredCriticalPath } from '../../src/executor/scheduler/summary.js';
-import type { CacheKey } from '../../src/model/brand.js';
+import type { PublishedEntry } from '../../src/cache/apt-index.js';
+import type { CacheKey, Sha256Hex } from '../../src/model/brand.js';
 import { qemuPlan } from './executor-plans.js';
 
 const PLAN = qemuPlan();
@@ -25,8 +26,14 @@ function report(outcomes: NodeOutcome[], over: Partial<RunReport> = {}): RunRepo
   return { outcomes, excluded: [node('qemu')], makespanMs: 95_000, interrupted: false, ...over };
 }
 
-const cached = (s: string, c: string): NodeOutcome => ({ node: node(s), status: 'cached', key: key(c), durationMs: 0 });
-const built = (s: string, c: string, ms: number): NodeOutcome => ({ node: node(s), status: 'built', key: key(c), durationMs: ms, logFile: `/var/logs/run1/${s}.log` });
+/** An entry with no packages: what the summary and the report read of a cached or built node is its status and key. */
+const entryOf = (k: CacheKey): PublishedEntry => ({
+  key: k, publishedAt: '2026-12-03T00:00:00.000Z', debs: [], meta: { source: 'x', sourceVersion: '1', arch: 'musl-linux-amd64', recipeSha256: 'a'.repeat(64) as Sha256Hex },
+});
+const cached = (s: string, c: string): NodeOutcome => ({ node: node(s), status: 'cached', key: key(c), entry: entryOf(key(c)), durationMs: 0 });
+const built = (s: string, c: string, ms: number): NodeOutcome => ({
+  node: node(s), status: 'built', key: key(c), entry: entryOf(key(c)), durationMs: ms, logFile: `/var/logs/run1/${s}.log`, timing: { stepMs: ms },
+});
 
 describe('formatSummary', () => {
   it('says every node was cached when nothing was built, and points to no logs', () => {
@@ -42,14 +49,14 @@ describe('formatSummary', () => {
   });
 
   it('lists failures with their message and log, and what was skipped because of them', () => {
-    const failure: NodeFailure = { reason: 'stage-deps', message: 'dpkg-deb: exit code 2', location: { file: '/var/repo/pool/x.deb' } };
+    const failure: NodeFailure = { reason: 'stage-deps', package: '/var/repo/pool/x.deb', exit: { code: 2, stderr: 'dpkg-deb: error: unexpected end of file\n' } };
     const text = formatSummary(PLAN, report([
       { node: node('pcre2'), status: 'failed', key: key('1'), durationMs: 2_000, failure, logFile: '/var/logs/run1/pcre2.log' },
       built('zlib', '2', 4_500),
       { node: node('glib2.0'), status: 'skipped', durationMs: 0, because: { kind: 'dependency', failed: 'pcre2' } },
       { node: node('pixman'), status: 'skipped', durationMs: 0, because: { kind: 'stopped', after: 'pcre2' } },
     ]), OPTIONS);
-    expect(text).toContain('  pcre2 10.42-1: staging the dependencies: /var/repo/pool/x.deb: dpkg-deb: exit code 2\n    log: /var/logs/run1/pcre2.log');
+    expect(text).toContain('  pcre2 10.42-1: staging the dependencies: /var/repo/pool/x.deb: dpkg-deb -x /var/repo/pool/x.deb: exit code 2: dpkg-deb: error: unexpected end of file\n    log: /var/logs/run1/pcre2.log');
     expect(text).toContain('  glib2.0: needs pcre2, which was not built');
     expect(text).toContain('  pixman: not started: the run stopped after pcre2 failed (--keep-going builds independent work)');
     expect(text).toContain('logs: /var/logs/run1');
@@ -122,7 +129,7 @@ describe('build failure messages', () => {
       error: missing('pixman_0.42.2-1.diff.gz'), alternatives: [], debianPartMissing: true,
     };
     expect(describeNodeFailure(failure)).toContain('pass --allow-orig-only pixman');
-    expect(exitCodeOfFailure(failure)).toBe(ExitCode.archive);
+    expect(exitCodeOfNodeFailure(failure)).toBe(ExitCode.archive);
   });
 
   it.each([
@@ -131,7 +138,7 @@ describe('build failure messages', () => {
     [{ reason: 'step', error: { reason: 'engine-unavailable', socket: '/run/docker.sock', detail: 'ECONNREFUSED', location: { file: '/run/docker.sock' } } }, ExitCode.runtime, 'does not answer'],
     [{ reason: 'static-policy', violations: [{ reason: 'missing-artefact', file: 'usr/x86_64-linux-musl/lib/pkgconfig/xencontrol.pc', location: { file: '/o' } }], outputDir: '/w/xen/out', logFile: '/l' }, ExitCode.failed, 'output kept in /w/xen/out'],
   ] as const)('gives a %j failure its exit code and message', (failure, code, text) => {
-    expect(exitCodeOfFailure(failure as NodeFailure)).toBe(code);
+    expect(exitCodeOfNodeFailure(failure as NodeFailure)).toBe(code);
     expect(describeNodeFailure(failure as NodeFailure)).toContain(text);
   });
 

@@ -12,8 +12,9 @@ import {
   checkObjectProvenance, describeProvenanceViolation, isForeignHeader, isGlibcOnlySymbol, provenanceExpectation,
 } from '../../src/drivers/toolchain-provenance.js';
 import { verifyProvenance } from '../../src/executor/builders/verify-provenance.js';
-import { describeNodeFailure, exitCodeOfFailure } from '../../src/cli/commands/build-failures.js';
-import { describeApplicationError } from '../../src/executor/builders/app-errors.js';
+import { describeNodeFailure } from '../../src/cli/commands/build-failures.js';
+import { exitCodeOfNodeFailure } from '../../src/cli/exit-codes.js';
+import { describeApplicationError } from '../../src/cli/application-messages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stubforge-provenance-'));
 const MULTIARCH = execFileSync('gcc', ['-dumpmachine'], { encoding: 'utf8' }).trim();
@@ -170,7 +171,7 @@ describe('the failure of a node', () => {
     expect(text.split('\n')[0]).toBe("objects not built by the arch's toolchain against its headers (nothing was published; output kept in /state/work/run/xen/out):");
     expect(text).toContain('  usr/x86_64-linux-musl/lib/libparse.a(parse-gcc.o): references __isoc99_sscanf');
     expect(text).toContain('  usr/x86_64-linux-musl/lib/libparse.a(parse-gcc.o): compiled against the build machine\'s headers');
-    expect(exitCodeOfFailure(failure)).toBe(1);
+    expect(exitCodeOfNodeFailure(failure)).toBe(1);
   });
 });
 

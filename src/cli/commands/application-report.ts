@@ -26,7 +26,7 @@ function fieldOf(deb: PublishedDeb, name: string): string | undefined {
 export function formatApplicationReport(report: RunReport, pathOf: (deb: PublishedDeb) => string): string {
   const lines: string[] = [];
   for (const outcome of report.outcomes) {
-    if (outcome.node.kind !== 'application' || outcome.entry === undefined) continue;
+    if (outcome.node.kind !== 'application' || (outcome.status !== 'built' && outcome.status !== 'cached')) continue;
     const debs = outcome.entry.debs;
     const main = debs.find((d) => !d.package.endsWith('-dbgsym')) ?? debs[0];
     if (main === undefined) continue;

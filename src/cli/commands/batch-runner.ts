@@ -20,6 +20,7 @@ import { err, type Result } from '../../model/result.js';
 import type { CliContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { isErrno } from '../../io/errno.js';
+import { describeRepoError } from '../cache-messages.js';
 
 export interface BuildRunnerSettings {
   /** The stubforge entry script (bin/stubforge.js) run with this Node. */
@@ -109,11 +110,11 @@ async function publishedFacts(keys: readonly string[], settings: BuildRunnerSett
   const problems: string[] = [];
   if (keys.length === 0) return { outputs, embeds: [], problems };
   const repo = await openRepo(settings.cacheRepo, { logger: settings.ctx.log });
-  if (!repo.ok) return { outputs, embeds: [], problems: [`build cache ${settings.cacheRepo}: ${repo.error.message}`] };
+  if (!repo.ok) return { outputs, embeds: [], problems: [`build cache ${settings.cacheRepo}: ${describeRepoError(repo.error)}`] };
   for (const key of keys) {
     const entry = await repo.value.lookup(key as CacheKey);
     if (!entry.ok) {
-      problems.push(`${key}: ${entry.error.message}`);
+      problems.push(`${key}: ${describeRepoError(entry.error)}`);
       continue;
     }
     if (entry.value === undefined) {

@@ -1,19 +1,20 @@
-// Build failures → one message each and an exit code (the one place for `stubforge build`). The
-// switches are exhaustive: a new failure reason does not compile until it has a message here.
+// Build failures → one message each (their exit codes: exitCodeOfNodeFailure in cli/exit-codes.ts).
+// The switch is exhaustive: a new failure reason does not compile until it has a message here.
 // Where the user can choose a way round (another suite, the orig tarball alone), the message says
 // which option makes that choice; nothing is chosen for them.
-import type { RepoError } from '../../cache/apt-repo.js';
 import { describeDriverError } from '../../drivers/driver.js';
 import { describeStaticViolation } from '../../drivers/static-policy.js';
 import { describeProvenanceViolation } from '../../drivers/toolchain-provenance.js';
-import type { NodeFailure, RunReport } from '../../executor/scheduler/outcome.js';
-import { describeApplicationError } from '../../executor/builders/app-errors.js';
+import type { NodeFailure, PackagingError } from '../../executor/scheduler/outcome.js';
 import { describeToolchainMappingError } from '../../executor/builders/toolchain-mapping.js';
+import { describeProcess } from '../../io/process.js';
 import { formatLocation } from '../../model/location.js';
 import { assertNever } from '../../model/result.js';
+import { describeApplicationError } from '../application-messages.js';
 import { describeArchiveError } from '../archive-messages.js';
-import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { debWriteErrorFile, describeCrossPackageError, describeDebWriteError, describeTreeError } from '../deb-messages.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
+import { describeRepoError } from '../cache-messages.js';
 
 /** Violations listed in a message before "... and N more". */
 const VIOLATIONS_SHOWN = 10;
@@ -36,6 +37,22 @@ function sourceHints(f: Extract<NodeFailure, { reason: 'source-unavailable' }>):
       `--allow-orig-only ${f.source}; the choice is recorded in the packages (X-Stubforge-Note) and in the cache key.`);
   }
   return hints;
+}
+
+/** `<file>: <what is wrong>`, the file the failure concerns first. */
+function packagingMessage(e: PackagingError): string {
+  switch (e.part) {
+    case 'copyright':
+      return `${e.file}: ${e.detail}`;
+    case 'output-tree':
+      return `${e.error.path}: ${describeTreeError(e.error)}`;
+    case 'cross-packages':
+      return `${formatLocation(e.error.location)}: ${describeCrossPackageError(e.error)}`;
+    case 'deb':
+      return `${debWriteErrorFile(e.error)}: ${describeDebWriteError(e.error)}`;
+    default:
+      return assertNever(e, 'packaging error');
+  }
 }
 
 export function describeNodeFailure(f: NodeFailure): string {
@@ -68,53 +85,14 @@ export function describeNodeFailure(f: NodeFailure): string {
     case 'output-unreadable':
       return `cannot read the output at ${f.error.path}: ${f.error.detail}`;
     case 'packaging':
-      return `making the -cross packages: ${formatLocation(f.location)}: ${f.message}`;
+      return `making the -cross packages: ${packagingMessage(f.error)}`;
     case 'repo':
-      return `repository: ${formatLocation(f.error.location)}: ${f.error.message}`;
+      return `repository: ${formatLocation(f.error.location)}: ${describeRepoError(f.error)}`;
     case 'stage-deps':
-      return `staging the dependencies: ${formatLocation(f.location)}: ${f.message}`;
+      return `staging the dependencies: ${f.package}: ${describeProcess(`dpkg-deb -x ${f.package}`, f.exit)}`;
     case 'application':
       return describeApplicationError(f.error);
     default:
       return assertNever(f, 'build failure');
   }
-}
-
-/** The build cache's failures: one the disk refused (full, read-only) is the host's, the rest the build's. */
-export function exitCodeOfRepoError(error: RepoError): ExitCodeValue {
-  return error.reason === 'io-error' ? ExitCode.host : ExitCode.failed;
-}
-
-export function exitCodeOfFailure(f: NodeFailure): ExitCodeValue {
-  switch (f.reason) {
-    case 'source-unavailable':
-    case 'no-source-record':
-    case 'archive':
-      return ExitCode.archive;
-    case 'toolchain':
-    case 'driver':
-      return ExitCode.usage;
-    case 'step':
-      return describeRuntimeFailure(f.error).exitCode;
-    case 'repo':
-      return exitCodeOfRepoError(f.error);
-    case 'static-policy':
-    case 'toolchain-provenance':
-    case 'output-unreadable':
-    case 'packaging':
-    case 'stage-deps':
-    case 'application':
-      return ExitCode.failed;
-    default:
-      return assertNever(f, 'build failure');
-  }
-}
-
-/** The run's exit code: an interrupt first, then the first failure in build order, then an unbuilt target. */
-export function exitCodeOfRun(report: RunReport): ExitCodeValue {
-  if (report.interrupted) return ExitCode.interrupted;
-  const first = report.outcomes.find((o) => o.status === 'failed' && o.failure !== undefined)?.failure;
-  if (first !== undefined) return exitCodeOfFailure(first);
-  if (report.outcomes.some((o) => o.status === 'failed' || o.status === 'not-built')) return ExitCode.failed;
-  return ExitCode.ok;
 }

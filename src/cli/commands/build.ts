@@ -38,17 +38,20 @@ import type { Failure } from '../archive-messages.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { engineSocketOption, resolvePaths, type StubforgePaths } from '../config.js';
 import { loadEnvironmentMirror, type MirrorError } from '../env-mirror.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOfRepoError, exitCodeOfRun } from '../exit-codes.js';
 import { describeRuntimeFailure } from '../runtime-messages.js';
 import { listenForInterrupt } from '../signals.js';
 import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices, environmentSuite, type Builder } from './build-choices.js';
 import { formatApplicationReport, toolName } from './application-report.js';
-import { describeNodeFailure, exitCodeOfRepoError, exitCodeOfRun } from './build-failures.js';
+import { describeApplicationError } from '../application-messages.js';
+import { describeStoreError } from '../cache-messages.js';
+import { describeNodeFailure } from './build-failures.js';
 import { planTarget, type PlannedTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE, type SolverInputs } from './solver-inputs.js';
 import { describeError } from '../../io/describe-error.js';
 import { RUNTIME_OPTIONS, RUNTIME_USAGE } from '../../cluster/step-runtime.js';
 import { chooseBuildSteps, type BuildSteps } from './build-steps.js';
+import { describeRepoError } from '../cache-messages.js';
 
 const USAGE = 'usage: stubforge build <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -268,7 +271,7 @@ async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
   const facts = await imageFacts(inputs, anyImage.digest, runtime, runId, ctx);
   if (!facts.ok) return fail(ctx, 'build', facts.error);
   const repo = await openRepo(paths.repoDir, { logger: ctx.log });
-  if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${repo.error.message}`, exitCode: exitCodeOfRepoError(repo.error) });
+  if (!repo.ok) return fail(ctx, 'build', { message: `repository ${paths.repoDir}: ${describeRepoError(repo.error)}`, exitCode: exitCodeOfRepoError(repo.error) });
 
   const logDir = join(paths.stateDir, 'logs', runId);
   const workDir = join(paths.stateDir, 'work', runId);
@@ -281,7 +284,7 @@ async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
     arch: inputs.arch, imageFacts: facts.value.facts, recipes: inputs.recipes,
     cacheDir: paths.cacheDir, repo: repo.value, runtime: r.steps.runtime, imageOf,
     workDir, logDir, runId, jobs: a.jobs, choices: r.choices, suites: r.suites, ...(maintainer === undefined ? {} : { maintainer }),
-    timeoutMs: a.timeoutMs, limits: a.limits, extraMounts: facts.value.mounts, log: ctx.log,
+    timeoutMs: a.timeoutMs, limits: a.limits, extraMounts: facts.value.mounts, log: ctx.log, describeStoreError,
   };
   const report = await runPlan({
     plan, jobs: r.steps.jobs, keepGoing: a.values['keep-going'] === true, signal: r.signal,
@@ -291,7 +294,7 @@ async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
     builders: {
       library: withArchive(r.archive, (opened) => libraryBuilder({ ...buildSettings, archive: opened })),
       application: withArchive(r.archive, (opened) => applicationBuilder({
-        ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(),
+        ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(), describeError: describeApplicationError,
         ...(facts.value.facts.toolchainRoot === undefined ? {} : { toolchainRoot: facts.value.facts.toolchainRoot }),
         ...(r.builder.components === undefined ? {} : { treeComponents: r.builder.components }),
         ...releaseSettings(r.choices),
@@ -323,7 +326,7 @@ async function finishRun(r: BuildRun, done: { report: RunReport; repo: AptRepo; 
   if (reportFile !== undefined) {
     const written = await writeBuildReport(resolve(ctx.cwd, reportFile), buildReportOf({
       target: plan.target, arch: plan.arch, exitCode, jobs: a.jobs, run: report, describeFailure: describeNodeFailure,
-      describeSkip: (o) => (o.because !== undefined ? describeSkip(o.because) : o.notBuilt),
+      describeSkip: (o) => (o.status === 'skipped' ? describeSkip(o.because) : o.status === 'not-built' ? o.notBuilt : undefined),
     }));
     if (!written.ok) return fail(ctx, 'build', { message: written.error, exitCode: ExitCode.failed });
   }

@@ -8,8 +8,9 @@ import { openRepo } from '../../cache/apt-repo.js';
 import { removeUntrusted, verifyRepo, type RepoCheck } from '../../cache/repo-verify.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { resolvePaths } from '../config.js';
-import { ExitCode } from '../exit-codes.js';
+import { cacheVerifyExitCode, ExitCode } from '../exit-codes.js';
 import { commandArgs } from '../command-args.js';
+import { describeRepoError } from '../cache-messages.js';
 
 const USAGE = 'usage: stubforge cache verify [--repair]\n' +
   '  --repair           unpublish damaged keys (the next build builds them again), remove orphans\n' +
@@ -59,7 +60,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   // Opening regenerates an index that disagrees with the pool (and refuses when it cannot).
   const opened = await openRepo(root, { logger: ctx.log });
   if (!opened.ok) {
-    ctx.stderr.write(`stubforge cache: ${opened.error.location.file}: ${opened.error.message}\n`);
+    ctx.stderr.write(`stubforge cache: ${opened.error.location.file}: ${describeRepoError(opened.error)}\n`);
     return ExitCode.host;
   }
   if (first.value.findings.some((f) => f.kind !== 'pool-orphan' && f.kind !== 'leftover')) ctx.stdout.write(`did: ${root}: index regenerated from the pool\n`);
@@ -70,7 +71,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   }
   ctx.stdout.write('verified again:\n');
   report(again.value, ctx.stdout);
-  return again.value.findings.length === 0 ? ExitCode.ok : ExitCode.failed;
+  return cacheVerifyExitCode(again.value.findings.length);
 }
 
 export const command: CliCommand = {

@@ -3,12 +3,12 @@
 // as JSON. Exit 0 when nothing is unsatisfiable, 1 when something is (the report says what).
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../command-args.js';
 import { checkArchive, type ArchiveCheck, type SourceStatus } from '../../solver/check-archive.js';
 import { checkFullArch } from '../../solver/check-full-arch.js';
 import { describeProblem } from '../../solver/describe.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { checkArchiveExitCode, ExitCode } from '../exit-codes.js';
 import { fail, loadFullArch, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
 import { describeError } from '../../io/describe-error.js';
 
@@ -64,23 +64,15 @@ function summary(report: ArchiveCheck, show: number, seconds: number): string {
 export const command: CliCommand = {
   summary: 'check, for every source of the suites, whether its Build-Depends can be satisfied for a partial arch',
   async run(argv: readonly string[], ctx: CliContext): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv], allowPositionals: false,
-        options: {
-          ...SOLVER_OPTIONS, json: { type: 'string' }, show: { type: 'string', default: '10' }, source: { type: 'string', multiple: true },
-          profiles: { type: 'string' },
-        },
-      });
-    } catch (error) {
-      return fail(ctx, 'check-archive', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
-    }
+    const parsed = commandArgs('check-archive', USAGE, {
+      args: [...argv], allowPositionals: false,
+      options: {
+        ...SOLVER_OPTIONS, json: { type: 'string' }, show: { type: 'string', default: '10' }, source: { type: 'string', multiple: true },
+        profiles: { type: 'string' },
+      },
+    } as const, ctx, { blankLineAfterUsage: true });
+    if (typeof parsed === 'number') return parsed;
     const { values } = parsed;
-    if (values.help === true) {
-      ctx.stdout.write(USAGE);
-      return ExitCode.ok;
-    }
     const show = Number(values.show);
     if (!Number.isInteger(show) || show < 0) {
       ctx.stderr.write(USAGE);
@@ -117,6 +109,6 @@ export const command: CliCommand = {
         ctx.stdout.write(`JSON report: ${path}\n`);
       }
     }
-    return report.counts.unsatisfiable > 0 ? ExitCode.failed : ExitCode.ok;
+    return checkArchiveExitCode(report.counts);
   },
 };

@@ -2,7 +2,7 @@
 // rebuilt for the partial arch, in which order and why; native tools; dropped relations.
 // A plan once solved is memoised (planned-target.ts, plan-memo.ts): a warm run whose inputs and
 // InRelease files are unchanged verifies the InReleases and reads the memo instead of the indices.
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../command-args.js';
 import type { BuildPlan } from '../../plan/plan.js';
 import { planToJson, renderPlanDot, renderPlanText } from '../../plan/render.js';
 import type { CacheKey } from '../../model/brand.js';
@@ -13,7 +13,6 @@ import { BUILD_CHOICE_OPTIONS, BUILD_CHOICE_USAGE, builderIdentity, buildChoices
 import { planTarget } from './planned-target.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
 import { planBuildPaths } from './build-paths.js';
-import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge plan <target> [options]\n' +
   '  <target>           an application recipe (qemu-stubdom) or a source package name\n' +
@@ -32,20 +31,12 @@ async function keysForOneImage(plan: BuildPlan, digest: string, builder: Builder
 export const command: CliCommand = {
   summary: 'show the build plan of a target for a partial architecture: sources, order, roles, why',
   async run(argv: readonly string[], ctx: CliContext): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv], allowPositionals: true,
-        options: { ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS, format: { type: 'string', default: 'text' }, 'image-digest': { type: 'string' } },
-      });
-    } catch (error) {
-      return fail(ctx, 'plan', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
-    }
+    const parsed = commandArgs('plan', USAGE, {
+      args: [...argv], allowPositionals: true,
+      options: { ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS, format: { type: 'string', default: 'text' }, 'image-digest': { type: 'string' } },
+    } as const, ctx, { blankLineAfterUsage: true });
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
-    if (values.help === true) {
-      ctx.stdout.write(USAGE);
-      return ExitCode.ok;
-    }
     const [target, ...extra] = positionals;
     const format = values.format;
     if (target === undefined || extra.length > 0 || (format !== 'text' && format !== 'json' && format !== 'dot')) {

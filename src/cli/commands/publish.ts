@@ -5,9 +5,10 @@ import { resolve } from 'node:path';
 import { outputSourcesLine, publishToOutputRepo, type SigningKey } from '../../cache/output-repo.js';
 import { formatLocation } from '../../model/location.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOfOutputRepoError } from '../exit-codes.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
 import { commandArgs } from '../command-args.js';
+import { describeOutputRepoError } from '../cache-messages.js';
 
 const USAGE = 'usage: stubforge publish [DEB...] [options]\n' +
   '  DEB                application .debs to add (a version already there with other content is refused)\n' +
@@ -35,8 +36,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     logger: ctx.log, ...(signingKey === undefined ? {} : { signingKey }),
   });
   if (!published.ok) {
-    ctx.stderr.write(`stubforge publish: ${formatLocation(published.error.location)}: ${published.error.message}\n`);
-    return published.error.reason === 'not-a-deb' || published.error.reason === 'version-exists' ? ExitCode.usage : ExitCode.failed;
+    ctx.stderr.write(`stubforge publish: ${formatLocation(published.error.location)}: ${describeOutputRepoError(published.error)}\n`);
+    return exitCodeOfOutputRepoError(published.error);
   }
   const idx = published.value;
   ctx.stdout.write(`${idx.root}: ${idx.packages.length} package(s)${idx.signedBy === undefined ? ', unsigned' : `, signed by ${idx.signedBy}`}\n`);

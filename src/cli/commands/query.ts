@@ -13,6 +13,7 @@ import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, queryExitCode } from '../exit-codes.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
 import { commandArgs } from '../command-args.js';
+import { describeEmbedsReadError, describeProvenanceProblem, describeQueryError, describeRepoError } from '../cache-messages.js';
 
 
 const USAGE = 'usage: stubforge query embeds <source> [<op> <version>] [options]\n' +
@@ -49,7 +50,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   }
   const query = parseEmbedsQuery(words);
   if (!query.ok) {
-    ctx.stderr.write(`stubforge query: ${query.error.message}\n${USAGE}`);
+    ctx.stderr.write(`stubforge query: ${describeQueryError(query.error)}\n${USAGE}`);
     return ExitCode.usage;
   }
 
@@ -81,12 +82,12 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   for (const input of inputs) {
     const got = await input.read();
     if (!got.ok) {
-      problems.push(`${formatLocation(got.error.location)}: ${got.error.message}`);
+      problems.push(`${formatLocation(got.error.location)}: ${describeEmbedsReadError(got.error)}`);
       continue;
     }
     read.push(...got.value.read);
     matches.push(...matchEmbeds(got.value.packages, query.value));
-    problems.push(...got.value.problems.map((p) => `${formatLocation(p.location)}: ${p.message}`));
+    problems.push(...got.value.problems.map((p) => `${formatLocation(p.location)}: ${describeProvenanceProblem(p)}`));
   }
   const found = dedupeMatches(matches);
   if (values.format === 'json') ctx.stdout.write(`${JSON.stringify(jsonOf(query.value, read, found, problems), null, 2)}\n`);
@@ -106,7 +107,7 @@ async function currentCacheIndex(root: string, ctx: CliContext): Promise<Result<
   const opened = await openRepo(root, { logger: ctx.log });
   if (opened.ok) return ok(undefined);
   return err(`${root}: the index disagrees with the pool (${stale.map((f) => `${f.path}: ${f.detail}`).join('; ')}) ` +
-    `and cannot be regenerated (${opened.error.message}); not answering from it`);
+    `and cannot be regenerated (${describeRepoError(opened.error)}); not answering from it`);
 }
 
 function jsonOf(query: EmbedQuery, read: readonly string[], matches: readonly EmbedMatch[], problems: readonly string[]): unknown {

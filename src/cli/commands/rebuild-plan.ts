@@ -9,6 +9,7 @@ import { openRepo } from '../../cache/apt-repo.js';
 import { embedsOfText, readRepoEmbeds, type EmbedsRead, type EmbedsReadError } from '../../cache/embeds-reader.js';
 import { listOutputRepo } from '../../cache/output-repo.js';
 import { nextRebuildVersion, type KnownVersion } from '../../deb/app-version.js';
+import { describeRebuildVersionError } from '../deb-messages.js';
 import { runXz, DEFAULT_XZ_PATH } from '../../deb/xz.js';
 import { FALLBACK_MAINTAINER } from '../../executor/builders/source-tree.js';
 import { err, ok, type Result } from '../../model/result.js';
@@ -23,6 +24,7 @@ import { ExitCode } from '../exit-codes.js';
 import { environmentSuite } from './build-choices.js';
 import type { LocatedSource, PlannedTarget } from './rebuild-report.js';
 import type { SecurityPaths } from './security-inputs.js';
+import { describeEmbedsReadError, describeOutputRepoError, describeRepoError } from '../cache-messages.js';
 
 export interface RebuildPlanOptions {
   readonly paths: SecurityPaths;
@@ -63,7 +65,7 @@ function nextApplication(
   options: RebuildPlanOptions, ctx: CliContext,
 ): Result<NonNullable<PlannedTarget['application']>, Failure> {
   const next = nextRebuildVersion(app.sourceVersion, known.filter((k) => k.package === app.package));
-  if (!next.ok) return err({ message: `${app.package}: ${next.error.message}: no version of the rebuild would upgrade it`, exitCode: ExitCode.failed });
+  if (!next.ok) return err({ message: `${app.package}: ${describeRebuildVersionError(next.error)}: no version of the rebuild would upgrade it`, exitCode: ExitCode.failed });
   const user = ctx.env.DEBFULLNAME !== undefined && ctx.env.DEBEMAIL !== undefined ? `${ctx.env.DEBFULLNAME} <${ctx.env.DEBEMAIL}>` : undefined;
   const changelog = binNmuChangelogEntry({
     source: app.source, version: next.value.version, distribution: environmentSuite(inputs.suites), arch, date: options.now,
@@ -82,15 +84,15 @@ async function knownVersions(options: RebuildPlanOptions, ctx: CliContext): Prom
   if (existsSync(options.paths.cacheRepo)) {
     const repo = await openRepo(options.paths.cacheRepo, { logger: ctx.log });
     const entries = repo.ok ? await repo.value.list() : repo;
-    if (!entries.ok) return err({ message: `build cache ${options.paths.cacheRepo}: ${entries.error.message}`, exitCode: ExitCode.failed });
+    if (!entries.ok) return err({ message: `build cache ${options.paths.cacheRepo}: ${describeRepoError(entries.error)}`, exitCode: ExitCode.failed });
     for (const e of entries.value) for (const d of e.debs) out.push({ package: d.package, version: d.version, where: `the local repository, ${options.paths.cacheRepo}/${d.filename}` });
   }
   const listed = await listOutputRepo(options.paths.outputRepo);
-  if (!listed.ok) return err({ message: `output repository ${options.paths.outputRepo}: ${listed.error.message}`, exitCode: ExitCode.failed });
+  if (!listed.ok) return err({ message: `output repository ${options.paths.outputRepo}: ${describeOutputRepoError(listed.error)}`, exitCode: ExitCode.failed });
   for (const p of listed.value) out.push({ package: p.package, version: p.version, where: `the output repository, ${options.paths.outputRepo}/${p.filename}` });
   for (const location of options.againstRepos) {
     const read = await readAgainst(location);
-    if (!read.ok) return err({ message: `--against-repo ${location}: ${read.error.message}`, exitCode: ExitCode.archive });
+    if (!read.ok) return err({ message: `--against-repo ${location}: ${describeEmbedsReadError(read.error)}`, exitCode: ExitCode.archive });
     for (const p of read.value.packages) out.push({ package: p.package, version: p.version, where: `--against-repo ${location}` });
   }
   return ok(out);
@@ -103,7 +105,7 @@ async function readAgainst(location: string): Promise<Result<EmbedsRead, EmbedsR
   const data = await readFile(location);
   if (!location.endsWith('.xz')) return embedsOfText(data.toString('utf8'), location);
   const plain = await runXz(data, 'decompress', DEFAULT_XZ_PATH);
-  if (!plain.ok) return err({ reason: 'malformed-index', message: `${location}: ${plain.error}`, location: { file: location } });
+  if (!plain.ok) return err({ reason: 'malformed-index', xz: plain.error, location: { file: location } });
   return embedsOfText(plain.value.toString('utf8'), location);
 }
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../command-args.js';
 import { DEFAULT_SUITES } from '../../archive/suites.js';
 import { affectedSet, currentLibraries, parseUpdateArg, updatesFromSuite, type AffectedSet, type ProvenanceGraph, type SourceUpdate } from '../../plan/affected.js';
 import { err, ok, type Result } from '../../model/result.js';
@@ -17,14 +17,13 @@ import type { Failure } from '../archive-messages.js';
 import { openArchiveFromArgs } from '../archive-options.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { projectRoot } from '../config.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOfAffectedError, exitCodeOfChildBuild } from '../exit-codes.js';
 import { listenForInterrupt } from '../signals.js';
 import { runBuildChild } from './batch-runner.js';
 import { planRebuildTargets } from './rebuild-plan.js';
 import { buildArguments, checkRebuild, formatAffected, formatCheck, type PlannedTarget } from './rebuild-report.js';
 import { fail } from './solver-inputs.js';
 import { loadProvenance, OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
-import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge rebuild (--updated SRC=VERSION ... | --from-suite SUITE) [options] [-- build options]\n' +
   '  --updated SRC=VER  the source SRC has a fix in version VER (repeatable)\n' +
@@ -43,24 +42,16 @@ const USAGE = 'usage: stubforge rebuild (--updated SRC=VERSION ... | --from-suit
 async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const split = argv.indexOf('--');
   const common = split < 0 ? [] : argv.slice(split + 1);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...(split < 0 ? argv : argv.slice(0, split))], allowPositionals: false,
-      options: {
-        updated: { type: 'string', multiple: true }, 'from-suite': { type: 'string' }, suite: { type: 'string', multiple: true },
-        arch: { type: 'string' }, yes: { type: 'boolean' }, jobs: { type: 'string' }, 'output-repo': { type: 'string' }, help: { type: 'boolean' },
-        'against-repo': { type: 'string', multiple: true }, mirror: { type: 'string' }, offline: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    return fail(ctx, 'rebuild', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
-  }
+  const parsed = commandArgs('rebuild', USAGE, {
+    args: [...(split < 0 ? argv : argv.slice(0, split))], allowPositionals: false,
+    options: {
+      updated: { type: 'string', multiple: true }, 'from-suite': { type: 'string' }, suite: { type: 'string', multiple: true },
+      arch: { type: 'string' }, yes: { type: 'boolean' }, jobs: { type: 'string' }, 'output-repo': { type: 'string' }, help: { type: 'boolean' },
+      'against-repo': { type: 'string', multiple: true }, mirror: { type: 'string' }, offline: { type: 'boolean' },
+    },
+  } as const, ctx, { blankLineAfterUsage: true });
+  if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  if (values.help === true) {
-    ctx.stdout.write(USAGE);
-    return ExitCode.ok;
-  }
   const fromSuite = values['from-suite'];
   if ((values.updated === undefined) === (fromSuite === undefined)) return fail(ctx, 'rebuild', { message: `give --updated or --from-suite\n${USAGE}`, exitCode: ExitCode.usage });
   const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
@@ -81,7 +72,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     return ExitCode.ok;
   }
   const set = affectedSet(graph, updates.value);
-  if (!set.ok) return fail(ctx, 'rebuild', { message: set.error.message, exitCode: set.error.reason === 'not-built' ? ExitCode.unsolvable : ExitCode.usage });
+  if (!set.ok) return fail(ctx, 'rebuild', { message: set.error.message, exitCode: exitCodeOfAffectedError(set.error) });
   const targets = await planRebuildTargets(set.value, graph, {
     paths, updateSuites, fallbackSuites: DEFAULT_SUITES, againstRepos: values['against-repo'] ?? [], mirror: values.mirror, offline: values.offline, now: new Date(),
   }, ctx);
@@ -147,7 +138,7 @@ async function build(set: AffectedSet, targets: readonly PlannedTarget[], option
       ctx.stdout.write(formatCheck(t, check));
       if (ran.code !== 0) {
         ctx.stdout.write(`  build exited ${String(ran.code ?? ran.failure)}: see ${logFile}\n`);
-        exit = ran.code === ExitCode.interrupted ? ExitCode.interrupted : ExitCode.failed;
+        exit = exitCodeOfChildBuild(ran.code);
         if (interrupt.signal.aborted) break;
       } else if (check.unexpected.length > 0) {
         exit = ExitCode.failed;

@@ -6,14 +6,15 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFi
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describeProcess, runProcess } from '../../io/process.js';
-import type { EmbedsProblem, PackageEmbeds } from '../../cache/embeds-query.js';
+import type { PackageEmbeds } from '../../cache/embeds-query.js';
 import { readRepoEmbeds } from '../../cache/embeds-reader.js';
 import { readReportFile, type BatchReport } from '../../executor/batch/batch-report.js';
 import { parseBuildReport, type BuildReport } from '../../executor/scheduler/build-report.js';
-import { formatLocation } from '../../model/location.js';
-import { err, ok, type Result } from '../../model/result.js';
+import { formatLocation, type SourceLocation } from '../../model/location.js';
+import { assertNever, err, ok, type Result } from '../../model/result.js';
 import type { SiteFile } from '../../report/site.js';
 import { describeError } from '../../io/describe-error.js';
+import { describeEmbedsReadError, describeProvenanceProblem } from '../cache-messages.js';
 
 /** Graphviz lays the graph out: the reference layered layout, packaged by Debian, the same bytes for the same input. */
 export async function layOutDot(dot: string, dotPath: string): Promise<Result<string, string>> {
@@ -51,7 +52,7 @@ export async function readBatchReport(file: string): Promise<Result<BatchReport,
 
 export interface EmbedsInputs {
   readonly packages: PackageEmbeds[];
-  readonly problems: EmbedsProblem[];
+  readonly problems: { readonly location: SourceLocation; readonly message: string }[];
   readonly read: string[];
   readonly errors: string[];
 }
@@ -62,11 +63,11 @@ export async function readEmbeds(repos: readonly string[]): Promise<EmbedsInputs
   for (const repo of repos) {
     const got = await readRepoEmbeds(repo);
     if (!got.ok) {
-      out.errors.push(`${formatLocation(got.error.location)}: ${got.error.message}`);
+      out.errors.push(`${formatLocation(got.error.location)}: ${describeEmbedsReadError(got.error)}`);
       continue;
     }
     out.packages.push(...got.value.packages);
-    out.problems.push(...got.value.problems);
+    out.problems.push(...got.value.problems.map((p) => ({ location: p.location, message: describeProvenanceProblem(p) })));
     out.read.push(...got.value.read);
   }
   return out;
@@ -103,16 +104,35 @@ export class LogCopies {
 /** Marks a folder as one `report` wrote, so a later run may replace it (and nothing else). */
 const MARKER = '.stubforge-report';
 
+/** Why the site could not be written: `out` is not a folder, holds files no report wrote, or the disk refused. */
+export type SiteWriteError =
+  | { readonly reason: 'not-a-folder'; readonly path: string }
+  | { readonly reason: 'foreign-files'; readonly path: string }
+  | { readonly reason: 'io-error'; readonly path: string; readonly detail: string };
+
+export function describeSiteWriteError(error: SiteWriteError): string {
+  switch (error.reason) {
+    case 'not-a-folder':
+      return `${error.path} exists and is not a folder`;
+    case 'foreign-files':
+      return `${error.path} holds files that no stubforge report wrote: refusing to replace it (give an empty or new folder)`;
+    case 'io-error':
+      return `writing ${error.path}: ${error.detail}`;
+    default:
+      return assertNever(error, 'site write error');
+  }
+}
+
 /**
  * The site written into a new folder beside `out`, then swapped in: a folder a CI job publishes
  * is the old report or the new one, never a mix. An existing folder is replaced only when an
  * earlier report made it (or it is empty).
  */
-export async function writeSite(out: string, files: readonly SiteFile[], logs: LogCopies): Promise<Result<void, string>> {
+export async function writeSite(out: string, files: readonly SiteFile[], logs: LogCopies): Promise<Result<void, SiteWriteError>> {
   if (existsSync(out)) {
     const entries = await readdir(out).catch(() => undefined);
-    if (entries === undefined) return err(`${out} exists and is not a folder`);
-    if (entries.length > 0 && !entries.includes(MARKER)) return err(`${out} holds files that no stubforge report wrote: refusing to replace it (give an empty or new folder)`);
+    if (entries === undefined) return err({ reason: 'not-a-folder', path: out });
+    if (entries.length > 0 && !entries.includes(MARKER)) return err({ reason: 'foreign-files', path: out });
   }
   await mkdir(dirname(out), { recursive: true });
   const temp = await mkdtemp(`${out}.tmp-`);
@@ -126,6 +146,6 @@ export async function writeSite(out: string, files: readonly SiteFile[], logs: L
     return ok(undefined);
   } catch (error: unknown) {
     await rm(temp, { recursive: true, force: true });
-    return err(`writing ${out}: ${describeError(error)}`);
+    return err({ reason: 'io-error', path: out, detail: describeError(error) });
   }
 }

@@ -5,18 +5,17 @@
 // the pages. docs/report.md.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../command-args.js';
 import type { BatchReport, TargetReport } from '../../executor/batch/batch-report.js';
 import { planGraphDot } from '../../report/plan-page.js';
 import { renderSite, type BuildInput, type PlanInput } from '../../report/site.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOfSiteWriteError } from '../exit-codes.js';
 import { buildReportFile } from './batch-runner.js';
 import { planTarget } from './planned-target.js';
-import { LogCopies, layOutDot, readBatchReport, readBuildReport, readEmbeds, writeSite } from './report-inputs.js';
+import { LogCopies, describeSiteWriteError, layOutDot, readBatchReport, readBuildReport, readEmbeds, writeSite } from './report-inputs.js';
 import { OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
 import { fail, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
-import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge report --out DIR [inputs] [options]\n' +
   '  --out DIR            the folder to write (created; an earlier report there is replaced)\n' +
@@ -56,17 +55,9 @@ async function plansOf(targets: readonly string[], values: Parameters<typeof pla
 }
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: false, options: OPTIONS });
-  } catch (error) {
-    return fail(ctx, 'report', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
-  }
+  const parsed = commandArgs('report', USAGE, { args: [...argv], allowPositionals: false, options: OPTIONS }, ctx, { blankLineAfterUsage: true });
+  if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  if (values.help === true) {
-    ctx.stdout.write(USAGE);
-    return ExitCode.ok;
-  }
   if (values.out === undefined) return fail(ctx, 'report', { message: `--out DIR is needed\n${USAGE}`, exitCode: ExitCode.usage });
   const out = resolve(ctx.cwd, values.out);
   const usage = (message: string): number => fail(ctx, 'report', { message, exitCode: ExitCode.usage });
@@ -120,7 +111,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     ...(values.date === undefined ? {} : { generated: values.date }),
   });
   const written = await writeSite(out, files, logs);
-  if (!written.ok) return fail(ctx, 'report', { message: written.error, exitCode: written.error.includes('refusing') ? ExitCode.usage : ExitCode.failed });
+  if (!written.ok) return fail(ctx, 'report', { message: describeSiteWriteError(written.error), exitCode: exitCodeOfSiteWriteError(written.error) });
   ctx.stdout.write(`report written to ${out}: ${files.map((f) => f.path).join(', ')}\n`);
   return ExitCode.ok;
 }

@@ -12,6 +12,7 @@ import type { Failure } from '../archive-messages.js';
 import type { CliContext } from '../command.js';
 import { resolvePaths } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
+import { describeOutputRepoError, describeProvenanceProblem, describeRepoError } from '../cache-messages.js';
 
 export const OUTPUT_REPO_USAGE =
   '  --output-repo DIR  the output repository of application .debs (default: $STUBFORGE_OUTPUT_REPO,\n' +
@@ -43,30 +44,30 @@ export async function loadProvenance(paths: SecurityPaths, ctx: CliContext): Pro
   const applications: ProvenanceGraph['applications'][number][] = [];
   if (existsSync(paths.cacheRepo)) {
     const repo = await openRepo(paths.cacheRepo, { logger: ctx.log });
-    if (!repo.ok) return err({ message: `build cache ${paths.cacheRepo}: ${repo.error.message}`, exitCode: ExitCode.failed });
+    if (!repo.ok) return err({ message: `build cache ${paths.cacheRepo}: ${describeRepoError(repo.error)}`, exitCode: ExitCode.failed });
     const entries = await repo.value.list();
-    if (!entries.ok) return err({ message: `build cache ${paths.cacheRepo}: ${entries.error.message}`, exitCode: ExitCode.failed });
+    if (!entries.ok) return err({ message: `build cache ${paths.cacheRepo}: ${describeRepoError(entries.error)}`, exitCode: ExitCode.failed });
     // An application build published into the cache (its package names its recipe) is an application, not a library.
     const isApplication = (e: (typeof entries.value)[number]): boolean => e.debs.some((d) => /^X-Stubforge-Target:/m.test(d.control));
     const read = librariesOfEntries(entries.value.filter((e) => !isApplication(e)), (e) => join(paths.cacheRepo, 'pool', e.key));
     libraries = read.libraries;
-    problems.push(...read.problems.map((p) => `${formatLocation(p.location)}: ${p.message}`));
+    problems.push(...read.problems.map((p) => `${formatLocation(p.location)}: ${describeProvenanceProblem(p)}`));
     for (const e of entries.value.filter(isApplication)) {
       for (const d of e.debs) {
         const app = applicationOfControl(d.control, join(paths.cacheRepo, d.filename));
         if (app.application !== undefined) applications.push(app.application);
-        problems.push(...app.problems.map((q) => `${formatLocation(q.location)}: ${q.message}`));
+        problems.push(...app.problems.map((q) => `${formatLocation(q.location)}: ${describeProvenanceProblem(q)}`));
       }
     }
   }
   const listed = await listOutputRepo(paths.outputRepo);
-  if (!listed.ok) return err({ message: `output repository ${paths.outputRepo}: ${listed.error.message}`, exitCode: ExitCode.failed });
+  if (!listed.ok) return err({ message: `output repository ${paths.outputRepo}: ${describeOutputRepoError(listed.error)}`, exitCode: ExitCode.failed });
   for (const p of listed.value) {
     // The same package in the cache and the output repository counts once.
     if (applications.some((a) => a.package === p.package && a.version === p.version && a.arch === (/^X-Stubforge-Arch: (\S+)$/m.exec(p.control)?.[1] ?? p.architecture))) continue;
     const app = applicationOfControl(p.control, join(paths.outputRepo, p.filename));
     if (app.application !== undefined) applications.push(app.application);
-    problems.push(...app.problems.map((q) => `${formatLocation(q.location)}: ${q.message}`));
+    problems.push(...app.problems.map((q) => `${formatLocation(q.location)}: ${describeProvenanceProblem(q)}`));
   }
   return ok({ graph: { libraries, applications }, problems });
 }

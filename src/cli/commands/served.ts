@@ -5,7 +5,7 @@
 // behind the user's back: the choices are printed, with the reason, for the user (or a job such as
 // docker/main-job.sh) to pass to `build`. `--target` plans the target, checks every node, pins
 // what has to be pinned and plans again, since a pinned version may bring other sources.
-import { parseArgs } from 'node:util';
+import { commandArgs, type CommandArgs } from '../command-args.js';
 import type { Archive } from '../../archive/archive.js';
 import { newestServed } from '../../archive/served.js';
 import { verdictOf, type ServedChoice, type ServedChoiceError, type ServedVerdict } from '../../archive/served-choice.js';
@@ -16,7 +16,6 @@ import { ExitCode } from '../exit-codes.js';
 import { BUILD_CHOICE_OPTIONS } from './build-choices.js';
 import { planTarget } from './planned-target.js';
 import { fail, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
-import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge served <source>... [options]\n' +
   '       stubforge served --target <target> [options]\n' +
@@ -108,17 +107,14 @@ function parsePins(values: readonly string[] | undefined): Map<string, string> {
   return new Map((values ?? []).map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
 }
 
-type Values = ReturnType<typeof parse>['values'];
-
-function parse(argv: readonly string[]): ReturnType<typeof parseArgs<{
-  args: string[]; allowPositionals: true;
-  options: typeof SOLVER_OPTIONS & typeof BUILD_CHOICE_OPTIONS & { target: { type: 'string' }; format: { type: 'string'; default: string } };
-}>> {
-  return parseArgs({
+function servedArgs(argv: readonly string[]) {
+  return {
     args: [...argv], allowPositionals: true,
     options: { ...SOLVER_OPTIONS, ...BUILD_CHOICE_OPTIONS, target: { type: 'string' }, format: { type: 'string', default: 'text' } },
-  });
+  } as const;
 }
+
+type Values = CommandArgs<ReturnType<typeof servedArgs>>['values'];
 
 /** Plan `target`, check each node's source, pin what must be pinned, and plan again until nothing changes. */
 async function checkTarget(target: string, values: Values, ctx: CliContext): Promise<Result<Checked[], Failure>> {
@@ -183,17 +179,9 @@ function toJson(c: Checked): object {
 export const command: CliCommand = {
   summary: 'which version of each source the mirror serves whole, and the --pin to pass where the newest is not',
   async run(argv: readonly string[], ctx: CliContext): Promise<number> {
-    let parsed;
-    try {
-      parsed = parse(argv);
-    } catch (error) {
-      return fail(ctx, 'served', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
-    }
+    const parsed = commandArgs('served', USAGE, servedArgs(argv), ctx, { blankLineAfterUsage: true });
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
-    if (values.help === true) {
-      ctx.stdout.write(USAGE);
-      return ExitCode.ok;
-    }
     const format = values.format;
     const target = values.target;
     if ((target === undefined) === (positionals.length === 0) || (format !== 'text' && format !== 'json' && format !== 'args')) {

@@ -6,7 +6,7 @@ import type { RelationList } from '../../model/relation.js';
 import { describeFindSourceError } from '../archive-messages.js';
 import { ARCHIVE_OPTIONS, ARCHIVE_USAGE, openArchiveFromArgs } from '../archive-options.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, showSourceExitCode } from '../exit-codes.js';
 import { commandArgs } from '../command-args.js';
 
 const USAGE = `usage: stubforge show-source <name> [options]\n${ARCHIVE_USAGE}` +
@@ -90,6 +90,6 @@ export const command: CliCommand = {
       ctx.stdout.write(renderText(found.value, fields));
     }
     for (const e of errors) ctx.stderr.write(`stubforge show-source: ${e}\n`);
-    return errors.length > 0 ? ExitCode.archive : ExitCode.ok;
+    return showSourceExitCode(errors.length);
   },
 };

@@ -1,14 +1,13 @@
 // `stubforge why <target> <name> --arch <name>`: why a source package is rebuilt, a tool is
 // installed, or a relation is dropped — each time with the whole chain from the target.
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../command-args.js';
 import { describeProblem } from '../../solver/describe.js';
 import { solve } from '../../solver/solve.js';
 import type { SolveProblem } from '../../solver/types.js';
 import { describeChain, explainWhy, relationName, type WhyMatch } from '../../solver/why.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, whyExitCode } from '../exit-codes.js';
 import { fail, loadSolverInputs, openArchiveForSolver, SOLVER_OPTIONS, SOLVER_USAGE } from './solver-inputs.js';
-import { describeError } from '../../io/describe-error.js';
 
 const USAGE = 'usage: stubforge why <target> <name> [options]\n' +
   '  <name>             a source package of the plan, a native tool, or a dropped relation\'s package\n' +
@@ -37,17 +36,9 @@ function problemsAbout(problems: readonly SolveProblem[], name: string): SolvePr
 export const command: CliCommand = {
   summary: 'explain why a source is rebuilt, a tool installed or a relation dropped, with the chain from the target',
   async run(argv: readonly string[], ctx: CliContext): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: [...argv], allowPositionals: true, options: SOLVER_OPTIONS });
-    } catch (error) {
-      return fail(ctx, 'why', { message: `${describeError(error)}\n${USAGE}`, exitCode: ExitCode.usage });
-    }
+    const parsed = commandArgs('why', USAGE, { args: [...argv], allowPositionals: true, options: SOLVER_OPTIONS }, ctx, { blankLineAfterUsage: true });
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
-    if (values.help === true) {
-      ctx.stdout.write(USAGE);
-      return ExitCode.ok;
-    }
     const [target, name, ...extra] = positionals;
     if (target === undefined || name === undefined || extra.length > 0) {
       ctx.stderr.write(USAGE);
@@ -70,9 +61,9 @@ export const command: CliCommand = {
     if (out.length === 0) {
       const more = solved.ok ? '' : ` (the plan is incomplete: ${solved.error.problems.length} problem(s); run stubforge plan)`;
       ctx.stderr.write(`stubforge why: no relation in the closure of ${target} on ${inputs.value.arch.name} names ${name}${more}\n`);
-      return solved.ok ? ExitCode.failed : ExitCode.unsolvable;
+      return whyExitCode({ found: false, solved: solved.ok, problems: problems.length });
     }
     ctx.stdout.write(`${out.join('\n')}\n`);
-    return problems.length > 0 ? ExitCode.unsolvable : ExitCode.ok;
+    return whyExitCode({ found: true, solved: solved.ok, problems: problems.length });
   },
 };

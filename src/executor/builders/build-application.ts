@@ -28,11 +28,11 @@ import { err, ok, type Result } from '../../model/result.js';
 import type { PlanNode } from '../../plan/plan.js';
 import { recipeForArch, type ApplicationSettings, type EffectiveRecipe, type Recipe } from '../../recipe/recipe.js';
 import { bakePrograms, type BakedProgram } from './app-bake.js';
-import { describeApplicationError, type ApplicationError } from './app-errors.js';
+import type { ApplicationError } from './app-errors.js';
 import { stageLaunch } from './app-launch.js';
 import { embeddedSources, linkProvenance, type LinkProvenance } from './app-provenance.js';
 import { APP_OUTPUT, appBuildScript, appDriverInput } from './app-step.js';
-import { NO_RECIPE_SHA256, runContainerBuild, type LibraryBuildSettings } from './container-build.js';
+import { NO_RECIPE_SHA256, runContainerBuild, storeFailureLog, type LibraryBuildSettings } from './container-build.js';
 import type { NodeBuildResult, NodeFailure } from '../scheduler/outcome.js';
 import type { NodeBuildContext, NodeBuilder } from '../scheduler/run-plan.js';
 import { readTreeFile } from './tree-files.js';
@@ -55,6 +55,12 @@ export interface ApplicationBuildSettings extends LibraryBuildSettings {
   readonly version?: string;
   /** A binNMU-style stanza put on top of the source's debian/changelog in the package (`rebuild` writes it). */
   readonly changelogEntry?: string;
+  /** The message of a failed stage for the log (cli/ renders messages; without it the log has the reason alone). */
+  readonly describeError?: (error: ApplicationError) => string;
+}
+
+function detailOf(error: ApplicationError, s: ApplicationBuildSettings): { detail?: string } {
+  return s.describeError === undefined ? {} : { detail: s.describeError(error) };
 }
 
 /** The application's store records beside its packages (link maps, provenance, SPDX). */
@@ -95,7 +101,7 @@ async function buildApplication(node: PlanNode, context: NodeBuildContext, toolc
   const { work, logFile } = paths;
   const failed = (failure: NodeFailure, withLog = true): NodeBuildResult => (withLog ? { status: 'failed', failure, logFile } : { status: 'failed', failure });
   const appFailed = (error: ApplicationError): NodeBuildResult => {
-    s.log.warn({ reason: error.reason, detail: describeApplicationError(error) }, 'application stage failed');
+    s.log.warn({ reason: error.reason, ...detailOf(error, s) }, 'application stage failed');
     return failed({ reason: 'application', error });
   };
   const found = applicationRecipe(node, s);
@@ -108,7 +114,7 @@ async function buildApplication(node: PlanNode, context: NodeBuildContext, toolc
     script: (spec, before) => {
       const script = appBuildScript(spec, app.install, before, recipe.location);
       if (script.ok) return script;
-      s.log.warn({ reason: script.error.reason, detail: describeApplicationError(script.error) }, 'application stage failed');
+      s.log.warn({ reason: script.error.reason, ...detailOf(script.error, s) }, 'application stage failed');
       return err({ reason: 'application', error: script.error });
     },
   });
@@ -244,13 +250,13 @@ interface Staged {
 async function describeAndWrite(node: PlanNode, context: NodeBuildContext, b: Built, s: ApplicationBuildSettings, st: Staged): Promise<Result<Packaged, ApplicationError>> {
   const location = b.recipe.location;
   const files = await describeTree(st.root);
-  if (!files.ok) return err({ reason: 'package', error: { reason: 'io-error', message: files.error.message, location: files.error.location }, location });
+  if (!files.ok) return err({ reason: 'package', part: 'tree', error: files.error, location });
   const debugFiles = st.baked.some((p) => p.debugFile !== undefined) ? await describeTree(st.dbgRoot) : undefined;
-  if (debugFiles !== undefined && !debugFiles.ok) return err({ reason: 'package', error: { reason: 'io-error', message: debugFiles.error.message, location: debugFiles.error.location }, location });
+  if (debugFiles !== undefined && !debugFiles.ok) return err({ reason: 'package', part: 'tree', error: debugFiles.error, location });
   const copyright = await copyrightOf(b.tree);
   if (!copyright.ok) return err({ reason: 'copyright-missing', source: node.source, detail: copyright.error.message, location: { file: copyright.error.file } });
   const version = s.version === undefined ? await defaultVersion(node, context, b.app.package, s, location) : validateVersion(s.version, location);
-  if (!version.ok) return err({ reason: 'package', error: version.error, location });
+  if (!version.ok) return err({ reason: 'package', part: 'fields', error: version.error, location });
   const maintainer = b.app.maintainer ?? await maintainerFor(b.tree, s.maintainer);
   const [synopsis = b.app.package, ...extended] = b.app.description;
   const described = describeApplicationDebs({
@@ -265,13 +271,13 @@ async function describeAndWrite(node: PlanNode, context: NodeBuildContext, b: Bu
     ...(debugFiles === undefined ? {} : { debug: { files: debugFiles.value, buildIds: st.baked.flatMap((p) => (p.debugFile === undefined ? [] : [p.debugFile.buildId])) } }),
     sourceDateEpoch: b.epoch, tool: s.tool, origin: location,
   });
-  if (!described.ok) return err({ reason: 'package', error: described.error, location });
+  if (!described.ok) return err({ reason: 'package', part: 'fields', error: described.error, location });
   const debs: string[] = [];
   for (const description of [described.value.main, ...(described.value.dbgsym === undefined ? [] : [described.value.dbgsym])]) {
     const layout = buildDebLayout(description);
-    if (!layout.ok) return err({ reason: 'package', error: layout.error, location });
+    if (!layout.ok) return err({ reason: 'package', part: 'fields', error: layout.error, location });
     const written = await writeDeb(layout.value, join(st.work, layout.value.filename), { logger: s.log });
-    if (!written.ok) return err({ reason: 'package', error: written.error, location });
+    if (!written.ok) return err({ reason: 'package', part: 'write', error: written.error, location });
     debs.push(written.value.path);
   }
   return ok({ debs, described: described.value, provenance: st.provenance, baked: st.baked });
@@ -326,5 +332,5 @@ async function storeRecords(s: ApplicationBuildSettings, context: NodeBuildConte
     await store.putFile(context.key, 'build.log', logFile),
     ...await Promise.all(p.provenance.programs.map((prog) => store.putFile(context.key, `link-map.${posix.basename(prog.mapFile)}`, prog.mapFile))),
   ];
-  for (const r of results) if (!r.ok) s.log.warn({ detail: r.error.message }, 'application record not stored');
+  for (const r of results) if (!r.ok) s.log.warn(storeFailureLog(r.error, s), 'application record not stored');
 }

@@ -24,7 +24,7 @@ import type { NodeBuildContext, NodeBuilder } from '../scheduler/run-plan.js';
 import { copyrightOf, maintainerFor, type SourceTree } from './source-tree.js';
 import { buildScript } from './step-script.js';
 import { archToolchain, recipeBuildOptions } from './toolchain-mapping.js';
-import { driverInput, NO_RECIPE_SHA256, runContainerBuild, type LibraryBuildSettings } from './container-build.js';
+import { driverInput, NO_RECIPE_SHA256, runContainerBuild, storeFailureLog, type LibraryBuildSettings } from './container-build.js';
 import { checkOutputLinks } from './output-links.js';
 import { verifyOutput } from './verify-output.js';
 import { verifyProvenance } from './verify-provenance.js';
@@ -114,7 +114,7 @@ async function buildLibrary(node: PlanNode, context: NodeBuildContext, toolchain
     });
     if (!published.ok) return failed({ reason: 'repo', error: published.error });
     const stored = await s.repo.store.putFile(context.key, 'build.log', logFile);
-    if (!stored.ok) log.warn({ detail: stored.error.message }, 'build log not stored');
+    if (!stored.ok) log.warn(storeFailureLog(stored.error, s), 'build log not stored');
     log.info({ packages: published.value.debs.map((d) => d.package), stepMs: Math.round(stepMs), scriptMs: markers.scriptMs }, 'build published');
     return {
       status: 'built', entry: published.value, logFile,
@@ -162,9 +162,9 @@ interface CrossDebsInput {
 async function writeCrossDebs(c: CrossDebsInput): Promise<Result<string[], NodeFailure>> {
   const { node, s } = c;
   const copyright = await copyrightOf(c.tree);
-  if (!copyright.ok) return err({ reason: 'packaging', message: copyright.error.message, location: { file: copyright.error.file } });
+  if (!copyright.ok) return err({ reason: 'packaging', error: { part: 'copyright', file: copyright.error.file, detail: copyright.error.message } });
   const described = await describeTree(c.outputDir);
-  if (!described.ok) return err({ reason: 'packaging', message: described.error.message, location: described.error.location });
+  if (!described.ok) return err({ reason: 'packaging', error: { part: 'output-tree', error: described.error } });
   const version = await crossVersion(s.repo, node, c.binaries.map((b) => crossPackageName(b, s.arch.name)));
   if (!version.ok) return err({ reason: 'repo', error: version.error });
   const packages = buildCrossPackages({
@@ -176,11 +176,11 @@ async function writeCrossDebs(c: CrossDebsInput): Promise<Result<string[], NodeF
     ...(c.tree.note === undefined ? {} : { note: c.tree.note }),
     ...(c.origin === undefined ? {} : { origin: c.origin }),
   });
-  if (!packages.ok) return err({ reason: 'packaging', message: packages.error.message, location: packages.error.location });
+  if (!packages.ok) return err({ reason: 'packaging', error: { part: 'cross-packages', error: packages.error } });
   const debs: string[] = [];
   for (const p of packages.value) {
     const written = await writeDeb(p.layout, join(c.work, p.layout.filename), { logger: c.log });
-    if (!written.ok) return err({ reason: 'packaging', message: written.error.message, location: written.error.location });
+    if (!written.ok) return err({ reason: 'packaging', error: { part: 'deb', error: written.error } });
     debs.push(written.value.path);
   }
   return ok(debs);

@@ -27,6 +27,7 @@ import { sourceDateEpoch, sourceTree, topLevelNames, type SourceTree } from './s
 import { stageDependencies } from './stage-deps.js';
 import { readScriptMarkers, type ScriptReport } from './step-script.js';
 import type { ImageFacts } from './toolchain-mapping.js';
+import type { StoreError } from '../../cache/store.js';
 
 /**
  * Where the driver's scratch files and out-of-tree builds go in the container: the container's
@@ -67,6 +68,13 @@ export interface LibraryBuildSettings {
   /** Further read-only mounts (a user's toolchain tree). */
   readonly extraMounts?: readonly Mount[];
   readonly log: Logger;
+  /** The message of a record the store refused, for the log (cli/ renders messages; without it the log has the reason alone). */
+  readonly describeStoreError?: (error: StoreError) => string;
+}
+
+/** The log fields of a record the store refused: its message when the caller gave a renderer, else its reason. */
+export function storeFailureLog(error: StoreError, s: Pick<LibraryBuildSettings, 'describeStoreError'>): { detail: string } | { reason: string } {
+  return s.describeStoreError === undefined ? { reason: error.reason } : { detail: s.describeStoreError(error) };
 }
 
 /** The container paths of a library build (the task's contract with runtime/build-step.ts). */

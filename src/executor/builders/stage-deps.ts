@@ -4,7 +4,7 @@
 // another build's output directory happens to contain.
 import { chmod, mkdir } from 'node:fs/promises';
 import type { AptRepo, PublishedEntry } from '../../cache/apt-repo.js';
-import { runProcess as defaultRunProcess, describeProcess, type ProcessRunner } from '../../io/process.js';
+import { runProcess as defaultRunProcess, type ProcessRunner } from '../../io/process.js';
 import { err, ok, type Result } from '../../model/result.js';
 import type { NodeFailure } from '../scheduler/outcome.js';
 
@@ -27,7 +27,10 @@ export async function stageDependencies(
       const path = repo.pathOf(deb);
       const extracted = await runProcess('dpkg-deb', ['-x', path, dir], { timeoutMs: 300_000 });
       if (extracted.code !== 0) {
-        return err({ reason: 'stage-deps', message: describeProcess(`dpkg-deb -x ${path}`, extracted), location: { file: path } });
+        return err({
+          reason: 'stage-deps', package: path,
+          exit: { code: extracted.code, stderr: extracted.stderr, ...(extracted.failure === undefined ? {} : { failure: extracted.failure }) },
+        });
       }
       packages.push(path);
     }

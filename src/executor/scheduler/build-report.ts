@@ -5,7 +5,7 @@
 // so that the batch report still says what had finished.
 import { err, ok, type Result } from '../../model/result.js';
 import type { NodeRecord } from '../batch/batch-report.js';
-import type { NodeFailure, RunReport } from './outcome.js';
+import { logFileOf, type NodeFailure, type RunReport } from './outcome.js';
 import { describeError } from '../../io/describe-error.js';
 
 export const BUILD_REPORT_FORMAT = 'stubforge-build-report 1';
@@ -55,13 +55,14 @@ export function buildReportOf(input: BuildReportInput): BuildReport {
     ...(input.jobs === undefined ? {} : { jobs: input.jobs }),
     nodes: input.run.outcomes.map((o) => {
       const reason = input.describeSkip(o);
+      const log = logFileOf(o);
       return {
         source: o.node.source, version: o.node.version, kind: o.node.kind, depends: o.node.depends, status: o.status,
         ...(o.key === undefined ? {} : { key: o.key }),
         ...(o.status === 'built' || o.status === 'failed' ? { durationMs: Math.round(o.durationMs) } : {}),
         ...(o.startMs === undefined || o.endMs === undefined ? {} : { startMs: Math.round(o.startMs), endMs: Math.round(o.endMs) }),
-        ...(o.logFile === undefined ? {} : { log: o.logFile }),
-        ...(o.failure === undefined ? {} : { failure: input.describeFailure(o.failure) }),
+        ...(log === undefined ? {} : { log }),
+        ...(o.status === 'failed' ? { failure: input.describeFailure(o.failure) } : {}),
         ...(reason === undefined ? {} : { reason }),
       };
     }),

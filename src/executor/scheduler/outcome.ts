@@ -3,11 +3,15 @@
 // and the logger follow. cli/ turns failures into messages and exit codes.
 import type { ArchiveError } from '../../archive/errors.js';
 import type { RepoError, PublishedEntry } from '../../cache/apt-repo.js';
+import type { CrossPackageError } from '../../cache/cross-package.js';
+import type { DebLayoutError } from '../../deb/deb-fields.js';
+import type { TreeError } from '../../deb/deb-tree.js';
+import type { DebWriteError } from '../../deb/deb-writer.js';
 import type { DriverError } from '../../drivers/driver.js';
 import type { StaticViolation } from '../../drivers/static-policy.js';
 import type { ProvenanceViolation } from '../../drivers/toolchain-provenance.js';
+import type { ProcessResult } from '../../io/process.js';
 import type { CacheKey } from '../../model/brand.js';
-import type { SourceLocation } from '../../model/location.js';
 import type { PlanNode } from '../../plan/plan.js';
 import type { BuildStepError } from '../../runtime/build-step.js';
 import type { ApplicationError } from '../builders/app-errors.js';
@@ -36,11 +40,20 @@ export type NodeFailure =
   /** An object not compiled by the arch's toolchain against its headers (verify-provenance.ts); outputDir when kept. */
   | { readonly reason: 'toolchain-provenance'; readonly violations: readonly ProvenanceViolation[]; readonly outputDir?: string; readonly logFile: string }
   | { readonly reason: 'output-unreadable'; readonly error: VerifyOutputError }
-  | { readonly reason: 'packaging'; readonly message: string; readonly location: SourceLocation }
+  | { readonly reason: 'packaging'; readonly error: PackagingError }
   | { readonly reason: 'repo'; readonly error: RepoError }
-  | { readonly reason: 'stage-deps'; readonly message: string; readonly location: SourceLocation }
+  /** `dpkg-deb -x` of a published dependency (`package`, its path in the repository) failed. */
+  | { readonly reason: 'stage-deps'; readonly package: string; readonly exit: Pick<ProcessResult, 'code' | 'stderr' | 'failure'> }
   /** An application's link provenance, bake, launch configuration or package (build-application.ts). */
   | { readonly reason: 'application'; readonly error: ApplicationError };
+
+/** Making a library's -cross packages: the source's copyright, the output tree, the packages, the .debs. */
+export type PackagingError =
+  /** `detail`: why the copyright file (`file`) of the unpacked source could not be read. */
+  | { readonly part: 'copyright'; readonly file: string; readonly detail: string }
+  | { readonly part: 'output-tree'; readonly error: TreeError }
+  | { readonly part: 'cross-packages'; readonly error: CrossPackageError | DebLayoutError }
+  | { readonly part: 'deb'; readonly error: DebWriteError };
 
 /** Timings of one container build, for the summary and the benchmark. */
 export interface BuildTiming {
@@ -63,21 +76,29 @@ export type SkipReason =
 
 export type NodeStatus = 'cached' | 'built' | 'failed' | 'skipped' | 'not-built';
 
-export interface NodeOutcome {
+/** What every outcome has: the node, its build's wall time (0 when no build ran) and, when it ran, when. */
+interface OutcomeTimes {
   readonly node: PlanNode;
-  readonly status: NodeStatus;
-  readonly key?: CacheKey;
   /** Wall time of the build (slot taken to published or failed); 0 for a cached node. */
   readonly durationMs: number;
   /** Milliseconds since the run started. */
   readonly startMs?: number;
   readonly endMs?: number;
-  readonly entry?: PublishedEntry;
-  readonly failure?: NodeFailure;
-  readonly because?: SkipReason;
-  readonly notBuilt?: string;
-  readonly logFile?: string;
-  readonly timing?: BuildTiming;
+}
+
+/** One node's outcome, by status: each carries what that status has (a cached node its entry, a failed one its failure). */
+export type NodeOutcome = OutcomeTimes & (
+  | { readonly status: 'cached'; readonly key: CacheKey; readonly entry: PublishedEntry }
+  | { readonly status: 'built'; readonly key: CacheKey; readonly entry: PublishedEntry; readonly logFile: string; readonly timing: BuildTiming }
+  /** No key when the node's key could not be computed; no log when no build step ran. */
+  | { readonly status: 'failed'; readonly key?: CacheKey; readonly failure: NodeFailure; readonly logFile?: string }
+  | { readonly status: 'skipped'; readonly key?: CacheKey; readonly because: SkipReason }
+  | { readonly status: 'not-built'; readonly key?: CacheKey; readonly notBuilt: string }
+);
+
+/** The log of the node's build step, when one ran (a built node, a failed one that got that far). */
+export function logFileOf(o: NodeOutcome): string | undefined {
+  return o.status === 'built' || o.status === 'failed' ? o.logFile : undefined;
 }
 
 export type ExecutorEvent =

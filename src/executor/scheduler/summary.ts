@@ -4,7 +4,7 @@
 // the repository and the logs are. Pure: failure messages come from the caller (cli/ owns them).
 import { formatDuration } from '../../log/progress.js';
 import type { BuildPlan } from '../../plan/plan.js';
-import type { NodeFailure, NodeOutcome, RunReport, SkipReason } from './outcome.js';
+import { logFileOf, type NodeFailure, type NodeOutcome, type RunReport, type SkipReason } from './outcome.js';
 
 export interface SummaryOptions {
   readonly repoDir: string;
@@ -62,7 +62,7 @@ function statusText(o: NodeOutcome): string {
     case 'skipped':
       return 'skipped';
     case 'not-built':
-      return `not built: ${o.notBuilt ?? ''}`;
+      return `not built: ${o.notBuilt}`;
   }
 }
 
@@ -87,7 +87,7 @@ export function formatSummary(plan: BuildPlan, report: RunReport, options: Summa
   out.push('');
   out.push(...table([
     ['source', 'version', 'status', 'key', 'log'],
-    ...report.outcomes.map((o) => [o.node.source, o.node.version, statusText(o), shortKey(o), o.status === 'built' || o.status === 'failed' ? (o.logFile ?? '') : '']),
+    ...report.outcomes.map((o) => [o.node.source, o.node.version, statusText(o), shortKey(o), logFileOf(o) ?? '']),
   ]).map((l) => `  ${l}`));
   for (const node of report.excluded) {
     out.push(`  ${node.source} (${node.kind}): not part of this run${options.librariesOnly ? ' (--libraries-only)' : ''}`);
@@ -102,7 +102,7 @@ export function formatSummary(plan: BuildPlan, report: RunReport, options: Summa
   if (failures.length > 0) {
     out.push('', 'failed:');
     for (const o of failures) {
-      const text = o.failure === undefined ? 'failed' : options.describeFailure(o.failure);
+      const text = options.describeFailure(o.failure);
       out.push(`  ${o.node.source} ${o.node.version}: ${text.split('\n').join('\n    ')}`);
       if (o.logFile !== undefined) out.push(`    log: ${o.logFile}`);
     }
@@ -110,13 +110,13 @@ export function formatSummary(plan: BuildPlan, report: RunReport, options: Summa
   const skips = report.outcomes.filter((o) => o.status === 'skipped');
   if (skips.length > 0) {
     out.push('', 'skipped:');
-    for (const o of skips) out.push(`  ${o.node.source}: ${o.because === undefined ? 'skipped' : describeSkip(o.because)}`);
+    for (const o of skips) out.push(`  ${o.node.source}: ${describeSkip(o.because)}`);
   }
   const apps = report.outcomes.filter((o) => o.status === 'not-built');
   if (apps.length > 0) {
     out.push('', `not built: ${apps.map((o) => o.node.source).join(', ')}: ${apps[0]?.notBuilt ?? ''}; --libraries-only builds the libraries alone`);
   }
-  const logged = report.outcomes.some((o) => o.logFile !== undefined);
+  const logged = report.outcomes.some((o) => logFileOf(o) !== undefined);
   out.push('', `repository: ${options.repoDir}`, logged ? `logs: ${options.logDir}` : 'logs: none (no build ran)');
   return `${out.join('\n')}\n`;
 }
