@@ -16,6 +16,7 @@ import { describeApplicationDebs, type ApplicationDebInput } from '../../src/deb
 import { spdxDocument, vcsDownloadLocation } from '../../src/deb/spdx.js';
 import { cacheKeyText, planCacheKeys, sameImageForEvery } from '../../src/plan/cache-key.js';
 import { qemuPlan } from './executor-plans.js';
+import { describeAppDebError } from '../../src/cli/deb-messages.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/rumprun-components');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
@@ -163,7 +164,7 @@ function packageWith(s: RumprunComponents) {
     toolchainParts: [{ tree: `rumprun ${s.platform}`, path: 'rumprun-x86_64/lib/libm.a' }], treeComponents: treeComponents(s),
     sourceDateEpoch: 1747958400, tool: 'stubforge-0.1.0',
   });
-  if (!d.ok) throw new Error(d.error.message);
+  if (!d.ok) throw new Error(describeAppDebError(d.error));
   return d.value;
 }
 
