@@ -102,7 +102,7 @@ export class SwarmStepHandle implements StepHandle {
         output.last = d.now();
         onLine(stream, line);
       }).then(() => { output.ended = true; });
-      const watched = await this.watch(started, signal);
+      const watched = await this.watch(started, onLine, signal);
       if (!watched.ok) return done(watched);
       const task = watched.value;
       if (task === 'timed-out') return done(ok({ exitCode: KILLED_EXIT, timedOut: true, durationMs: d.now() - started, oomKilled: false }));
@@ -131,11 +131,12 @@ export class SwarmStepHandle implements StepHandle {
   }
 
   /** Polls the task until it is final; an interrupt, the timeout or a lost node ends it first. */
-  private async watch(started: number, signal?: AbortSignal): Promise<Result<TaskView | 'timed-out', RuntimeError>> {
+  private async watch(started: number, onLine: OnOutputLine, signal?: AbortSignal): Promise<Result<TaskView | 'timed-out', RuntimeError>> {
     const d = this.deps;
     const location = { file: d.socket };
     let misses = 0;
     let task: TaskView | undefined;
+    let placedOn: string | undefined;
     for (;;) {
       if (signal?.aborted === true) {
         await this.remove();
@@ -157,6 +158,11 @@ export class SwarmStepHandle implements StepHandle {
           return err(failure.reason === 'engine-unavailable' ? failure : { reason: 'engine-unavailable', socket: d.socket, detail: `the engine stopped answering while the step ran (${failure.reason})`, location });
         }
       }
+      // Where the step ran goes into its log: the node, when it is asked why a build differs.
+      if (task?.nodeId !== undefined && task.nodeId !== placedOn) {
+        placedOn = task.nodeId;
+        onLine('stderr', `stubforge: the step's task is on Swarm node ${task.nodeId}${await this.hostnameOf(task.nodeId)}`);
+      }
       if (task !== undefined && FINAL_TASK_STATES.has(task.state)) return ok(task);
       // A node that goes down takes its task's exit with it: the step is lost, not waited for.
       if (task?.nodeId !== undefined && (await this.nodeDown(task.nodeId))) {
@@ -164,6 +170,16 @@ export class SwarmStepHandle implements StepHandle {
         return err({ reason: 'engine-unavailable', socket: d.socket, detail: `Swarm node ${task.nodeId} went down while the step ran on it`, location });
       }
       await sleep(POLL_MS);
+    }
+  }
+
+  private async hostnameOf(nodeId: string): Promise<string> {
+    try {
+      const node = (await withDeadline(this.deps.docker.getNode(nodeId).inspect(), this.deps.deadlines.callMs, 'inspect node')) as { Description?: { Hostname?: string } };
+      const hostname = node.Description?.Hostname;
+      return hostname === undefined || hostname === '' ? '' : ` (${hostname})`;
+    } catch {
+      return '';
     }
   }
 
