@@ -14,6 +14,10 @@
 // builds of the whole closure.
 //
 //   npm run build && npx tsc -p bench/tsconfig.json && node dist/bench/swarm-makespan.js [--keep]
+//     [--runs local,swarm-1-node,swarm-2-nodes] [--compare-home DIR]
+//
+// --runs picks some of the three builds (all by default); --compare-home adds the .debs of a home
+// an earlier run built (kept with --keep) to the comparison, when one run cannot hold all three.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -28,7 +32,8 @@ import { createWorkerNode, type WorkerNode } from '../test/integration/swarm-wor
 
 const ROOT = join(import.meta.dirname, '../..');
 const SOCKET = '/var/run/docker.sock';
-const { values } = parseArgs({ options: { keep: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { keep: { type: 'boolean' }, runs: { type: 'string' }, 'compare-home': { type: 'string' } } });
+const selected = new Set((values.runs ?? 'local,swarm-1-node,swarm-2-nodes').split(','));
 const manager = new Docker({ socketPath: SOCKET });
 const work = mkdtempSync('/tmp/sfm-');
 const downloadCache = process.env.STUBFORGE_CACHE ?? resolvePaths({ ...process.env, STUBFORGE_HOME: undefined }, process.cwd()).cacheDir;
@@ -88,7 +93,7 @@ function placements(run: Run): Map<string, string> {
   return placed;
 }
 
-const s = (ms: number | undefined): string => (ms === undefined ? '?' : `${(ms / 1000).toFixed(1)} s`);
+const s = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '?' : `${(ms / 1000).toFixed(1)} s`);
 const makespanOf = (run: Run): number | undefined => run.events.find((e) => e.msg === 'build finished')?.makespanMs;
 
 let worker: WorkerNode | undefined;
@@ -106,6 +111,27 @@ async function teardown(): Promise<void> {
 }
 process.once('SIGINT', () => { void teardown().finally(() => process.exit(130)); });
 
+/** (b) and (c): the registry, the worker node and the Swarm made, the worker joined between them. */
+async function onTheSwarm(build: (name: string, extra: readonly string[]) => Promise<Run | undefined>): Promise<void> {
+  const port = await freePort();
+  const registry = `127.0.0.1:${String(port)}`;
+  await startRegistry(registryState, registry);
+  worker = await createWorkerNode(tag, 16 + (process.pid % 200), port);
+  await worker.startEngine();
+  await initSwarm(SOCKET, worker.hostAddress);
+  swarmOurs = true;
+  await build('swarm-1-node', ['--runtime', 'swarm', '--registry', registry]);
+  if (!selected.has('swarm-2-nodes')) return;
+
+  await joinSwarm(worker.socket, `${worker.hostAddress}:2377`, (await joinTokens(SOCKET)).worker, worker.workerAddress);
+  const ready = async (): Promise<boolean> => ((await manager.listNodes()) as { Spec?: { Role?: string }; Status?: { State?: string } }[])
+    .some((n) => n.Spec?.Role === 'worker' && n.Status?.State === 'ready');
+  for (let i = 0; i < 240 && !(await ready()); i += 1) await new Promise((r) => setTimeout(r, 250));
+  const nodes = (await manager.listNodes()) as { ID: string; Spec?: { Role?: string }; Description?: { Hostname?: string } }[];
+  roles = new Map(nodes.map((n) => [n.ID, `${n.Spec?.Role ?? '?'} ${n.ID.slice(0, 12)} (${n.Description?.Hostname ?? '?'})`]));
+  await build('swarm-2-nodes', ['--runtime', 'swarm', '--registry', registry]);
+}
+
 const runs: { name: string; run: Run; home: string }[] = [];
 let roles = new Map<string, string>();
 let keep = values.keep === true;
@@ -116,7 +142,8 @@ try {
   const target = ['qemu-stubdom', '--arch', 'musl-linux-amd64', ...choices.stdout.split('\n').filter((w) => w !== '')];
   console.log(`target: ${target.join(' ')}`);
 
-  const build = async (name: string, extra: readonly string[]): Promise<Run> => {
+  const build = async (name: string, extra: readonly string[]): Promise<Run | undefined> => {
+    if (!selected.has(name)) return undefined;
     const home = join(work, `home-${name}`);
     const run = await stubforge(['build', ...target, ...extra], home);
     runs.push({ name, run, home });
@@ -124,24 +151,12 @@ try {
     if (run.code !== 0) throw new Error(`${name} failed:\n${run.stdout}\n${run.stderr.slice(-4000)}`);
     return run;
   };
+  if (values['compare-home'] !== undefined) {
+    runs.push({ name: `earlier run (${values['compare-home']})`, home: values['compare-home'], run: { code: 0, ms: Number.NaN, stdout: '', stderr: '', events: [] } });
+  }
   await build('local', []);
+  if (selected.has('swarm-1-node') || selected.has('swarm-2-nodes')) await onTheSwarm(build);
 
-  const port = await freePort();
-  const registry = `127.0.0.1:${String(port)}`;
-  await startRegistry(registryState, registry);
-  worker = await createWorkerNode(tag, 16 + (process.pid % 200), port);
-  await worker.startEngine();
-  await initSwarm(SOCKET, worker.hostAddress);
-  swarmOurs = true;
-  await build('swarm-1-node', ['--runtime', 'swarm', '--registry', registry]);
-
-  await joinSwarm(worker.socket, `${worker.hostAddress}:2377`, (await joinTokens(SOCKET)).worker, worker.workerAddress);
-  const ready = async (): Promise<boolean> => ((await manager.listNodes()) as { Spec?: { Role?: string }; Status?: { State?: string } }[])
-    .some((n) => n.Spec?.Role === 'worker' && n.Status?.State === 'ready');
-  for (let i = 0; i < 240 && !(await ready()); i += 1) await new Promise((r) => setTimeout(r, 250));
-  const nodes = (await manager.listNodes()) as { ID: string; Spec?: { Role?: string }; Description?: { Hostname?: string } }[];
-  roles = new Map(nodes.map((n) => [n.ID, `${n.Spec?.Role ?? '?'} ${n.ID.slice(0, 12)} (${n.Description?.Hostname ?? '?'})`]));
-  await build('swarm-2-nodes', ['--runtime', 'swarm', '--registry', registry]);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
@@ -151,20 +166,20 @@ try {
 
 // The figures, from what the runs left.
 const debs = runs.map((r) => ({ ...r, debs: r.run.code === 0 ? debsOf(r.home) : new Map<string, string>() }));
-const qemuDeb = (m: Map<string, string>): [string, string] | undefined => [...m].find(([f]) => /^qemu-stubdom_.*\.deb$/.test(f));
+const qemuDeb = (m: Map<string, string>): [string, string] | undefined => [...m].find(([f]) => /^qemu-[a-z-]*stubdom_.*\.deb$/.test(f));
 console.log('\nqemu-stubdom closure + application, musl-linux-amd64 (2 cores; both Swarm nodes share them: no scaling is claimed)');
 console.log('| run | makespan | command | qemu-stubdom .deb sha256 |');
 console.log('|---|---|---|---|');
 for (const r of debs) console.log(`| ${r.name}${r.name === 'local' ? ' (baseline)' : ''} | ${s(makespanOf(r.run))} | ${s(r.run.ms)} | ${qemuDeb(r.debs)?.join(' ') ?? '-'} |`);
 const base = debs[0]?.debs;
-if (base !== undefined && debs.length === 3) {
+if (base !== undefined) {
   for (const r of debs.slice(1)) {
     const differ = [...base].filter(([f, h]) => r.debs.get(f) !== h).map(([f]) => f);
-    console.log(`${r.name} against local: ${differ.length === 0 && r.debs.size === base.size ? `all ${String(base.size)} .deb identical` : `DIFFER: ${differ.join(', ')} (${String(r.debs.size)} vs ${String(base.size)} files)`}`);
+    console.log(`${r.name} against ${debs[0]?.name ?? ''}: ${differ.length === 0 && r.debs.size === base.size ? `all ${String(base.size)} .deb identical` : `DIFFER: ${differ.join(', ')} (${String(r.debs.size)} vs ${String(base.size)} files)`}`);
     if (differ.length > 0) keep = true;
   }
 }
-for (const r of debs.slice(1)) {
+for (const r of debs.filter((x) => x.name.startsWith('swarm'))) {
   console.log(`\nwhere each node ran (${r.name}):`);
   for (const [pkg, node] of placements(r.run)) console.log(`  ${pkg.padEnd(14)} ${roles.get(node) ?? node}`);
 }
