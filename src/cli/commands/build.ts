@@ -290,7 +290,7 @@ async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
     builders: {
       library: withArchive(r.archive, (opened) => libraryBuilder({ ...buildSettings, archive: opened })),
       application: withArchive(r.archive, (opened) => applicationBuilder({
-        ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(),
+        ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(), coordinatorRuntime: runtime,
         ...(facts.value.facts.toolchainRoot === undefined ? {} : { toolchainRoot: facts.value.facts.toolchainRoot }),
         ...releaseSettings(r.choices),
       })),
