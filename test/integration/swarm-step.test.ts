@@ -92,7 +92,9 @@ describe('a build step on Swarm', () => {
     const { Limits, Reservations } = inspected.Spec.TaskTemplate.Resources;
     expect(Reservations).toEqual({ NanoCPUs: Limits.NanoCPUs, MemoryBytes: Limits.MemoryBytes });
     expect(Limits).toMatchObject({ MemoryBytes: 512 * 1024 ** 2, Pids: 321 });
-    expect(logLines(result.value.logFile)).toEqual(['321', String(512 * 1024 ** 2)]);
+    expect(logLines(result.value.logFile).filter((l) => !l.startsWith('stubforge: '))).toEqual(['321', String(512 * 1024 ** 2)]);
+    // The step's log names the node its task ran on.
+    expect(logLines(result.value.logFile)).toEqual(expect.arrayContaining([expect.stringMatching(/^stubforge: the step's task is on Swarm node \S+/)]));
   });
 
   it('works on its own copy of the source: a write into it never reaches the coordinator\'s folder', async () => {
