@@ -90,6 +90,7 @@ export function exitCodeOfRuntimeFailure(error: EnvironmentError | BuildStepErro
     case 'step-failed':
     case 'timeout':
     case 'out-of-memory':
+    case 'killed':
     case 'scratch-exceeded':
     case 'output-exists':
       return ExitCode.failed;

@@ -53,6 +53,8 @@ function runtimeMessage(error: EnvironmentError | BuildStepError | MirrorError):
       return `${error.package}: build step killed after ${Math.round(error.timeoutMs / 1000)} s (timeout); log: ${error.logFile}${tail(error.logTail)}`;
     case 'out-of-memory':
       return `${error.package}: build step killed for exceeding ${Math.round(error.memoryBytes / 1024 ** 2)} MiB of memory; log: ${error.logFile}`;
+    case 'killed':
+      return `${error.package}: build step killed (exit 137: the memory limit of ${Math.round(error.memoryBytes / 1024 ** 2)} MiB, or a kill inside the step; the node that ran it does not say which); log: ${error.logFile}${tail(error.logTail)}`;
     case 'scratch-exceeded':
       return `${error.package}: build step stopped after filling ${Math.round(error.usedBytes / 1024 ** 2)} MiB of scratch space (limit ${Math.round(error.scratchBytes / 1024 ** 2)} MiB, --scratch-limit); log: ${error.logFile}`;
     case 'output-exists':

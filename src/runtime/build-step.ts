@@ -94,6 +94,8 @@ export type BuildStepError =
   | ({ readonly reason: 'step-failed'; readonly exitCode: number } & StepFailureBase)
   | ({ readonly reason: 'timeout'; readonly timeoutMs: number } & StepFailureBase)
   | ({ readonly reason: 'out-of-memory'; readonly memoryBytes: number } & StepFailureBase)
+  /** SIGKILLed where the runtime cannot tell by what: the memory limit, or a kill inside the step. */
+  | ({ readonly reason: 'killed'; readonly memoryBytes: number } & StepFailureBase)
   | ({ readonly reason: 'scratch-exceeded'; readonly scratchBytes: number; readonly usedBytes: number } & StepFailureBase)
   | { readonly reason: 'output-exists'; readonly outputDir: string; readonly location: SourceLocation }
   | { readonly reason: 'io-error'; readonly path: string; readonly detail: string; readonly location: SourceLocation };
@@ -191,6 +193,11 @@ export async function runBuildStep(spec: BuildStepSpec, deps: BuildStepDeps): Pr
       stepLog.end({ status: 'out-of-memory', ...outcome });
       log.warn({ memoryBytes, logFile: logPath }, 'step ran out of memory');
       return err({ reason: 'out-of-memory', memoryBytes, ...base });
+    }
+    if (outcome.unexplainedKill === true) {
+      stepLog.end({ status: 'killed', ...outcome });
+      log.warn({ memoryBytes, logFile: logPath }, 'step killed');
+      return err({ reason: 'killed', memoryBytes, ...base });
     }
     if (outcome.exitCode !== 0) {
       stepLog.end({ status: 'failed', ...outcome });

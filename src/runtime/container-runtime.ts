@@ -56,6 +56,11 @@ export interface StepOutcome {
   readonly timedOut: boolean;
   readonly durationMs: number;
   readonly oomKilled: boolean;
+  /**
+   * Killed (exit 137) where the runtime cannot tell why: a Swarm task on another node, whose
+   * engine's OOM flag is out of reach. The memory limit, or a kill inside the step.
+   */
+  readonly unexplainedKill?: boolean;
 }
 
 /** One created container. Disposing removes it (forcefully), whatever state it is in. */

@@ -31,7 +31,7 @@ export interface StepStartRecord {
 }
 
 export type StepEndRecord =
-  | ({ readonly status: 'succeeded' | 'failed' | 'timed-out' | 'out-of-memory' } & StepOutcome)
+  | ({ readonly status: 'succeeded' | 'failed' | 'timed-out' | 'out-of-memory' | 'killed' } & StepOutcome)
   | { readonly status: 'interrupted' | 'error'; readonly detail: string };
 
 /** One step's log file. Lines are appended as they come; `tail()` is what error reports show. */

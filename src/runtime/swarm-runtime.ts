@@ -57,7 +57,7 @@ export interface ClusterNode {
 const SESSION_LABEL = 'org.stubforge.swarm-session';
 
 /** The session's shared parts, made with the first step. */
-interface Session { readonly store: ArtefactStore; readonly network: string; readonly storeService: string; readonly storeServiceId: string }
+interface Session { readonly store: ArtefactStore; readonly network: string; readonly storeService: string; readonly storeServiceId: string; readonly nodeId: string }
 
 export class SwarmRuntime implements ContainerRuntime {
   readonly socket: string;
@@ -112,7 +112,7 @@ export class SwarmRuntime implements ContainerRuntime {
       await createBuildNetwork(this.docker, { ...input, labels: this.sessionLabels('network') });
       const created = await this.docker.createService(storeServiceSpec(input) as unknown as Docker.CreateServiceOptions);
       await this.storeRunning(created.id);
-      return { store, network, storeService, storeServiceId: created.id };
+      return { store, network, storeService, storeServiceId: created.id, nodeId };
     })();
     return this.session;
   }
@@ -174,7 +174,7 @@ export class SwarmRuntime implements ContainerRuntime {
       transfer: { storeHost: session.storeService, inputs, ...(output === undefined ? {} : { output: { token: output.token, target: output.target } }) },
     });
     return ok(new SwarmStepHandle({
-      docker: this.docker, store: session.store, serviceSpec, name, timeoutMs: spec.timeoutMs, now: this.now,
+      docker: this.docker, store: session.store, serviceSpec, name, timeoutMs: spec.timeoutMs, now: this.now, localNodeId: session.nodeId,
       fail: (op, e) => this.fail(op, e), socket: this.socket, deadlines: this.deadlines,
       ...(output === undefined ? {} : { output: { token: output.token, hostDir: output.hostDir } }),
     }));

@@ -2,8 +2,9 @@
 // what the service is). The service is created when the step runs, so the timeout counts from
 // there; its task is polled through the API (each poll doubles as the engine's health check),
 // its output followed through the service's logs, and a timeout or an interrupt removes the
-// service, which stops the task wherever it runs. Exit 137 the runtime did not cause is reported
-// as out of memory: Swarm gives no OOM flag, and the memory limit is the kill the node makes.
+// service, which stops the task wherever it runs. Swarm gives no OOM flag: an exit 137 the
+// runtime did not cause is out of memory when the task's container is on this engine and says
+// so, and otherwise a kill whose cause cannot be known here (killVerdict).
 import { rm } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { ok, err, type Result } from '../model/result.js';
@@ -36,9 +37,25 @@ export interface SwarmStepDeps {
   readonly fail: (operation: string, error: unknown) => RuntimeError;
   readonly socket: string;
   readonly deadlines: EngineDeadlines;
+  /** This engine's Swarm node: a task container there can be inspected for its OOM flag. */
+  readonly localNodeId: string;
 }
 
-interface TaskView { readonly state: string; readonly exitCode?: number; readonly err?: string; readonly nodeId?: string }
+interface TaskView { readonly state: string; readonly exitCode?: number; readonly err?: string; readonly nodeId?: string; readonly containerId?: string }
+
+/** What an exit status says about a kill: the engine's OOM flag where it was read, else nothing. */
+export type KillVerdict = Pick<StepOutcome, 'oomKilled' | 'unexplainedKill'>;
+
+/**
+ * Exit 137 is a SIGKILL: the kernel's OOM killer at the memory limit, or a kill inside the step.
+ * Only the engine that ran the container knows which (`oomKilled`, read when the task ran on this
+ * engine's node); from another node's task it stays unexplained rather than guessed.
+ */
+export function killVerdict(exitCode: number, oomFlag: boolean | undefined): KillVerdict {
+  if (exitCode !== KILLED_EXIT) return { oomKilled: false };
+  if (oomFlag === undefined) return { oomKilled: false, unexplainedKill: true };
+  return { oomKilled: oomFlag };
+}
 
 type Attempt =
   | { readonly kind: 'done'; readonly result: Result<StepOutcome, RuntimeError> }
@@ -102,7 +119,7 @@ export class SwarmStepHandle implements StepHandle {
         output.last = d.now();
         onLine(stream, line);
       }).then(() => { output.ended = true; });
-      const watched = await this.watch(started, signal);
+      const watched = await this.watch(started, onLine, signal);
       if (!watched.ok) return done(watched);
       const task = watched.value;
       if (task === 'timed-out') return done(ok({ exitCode: KILLED_EXIT, timedOut: true, durationMs: d.now() - started, oomKilled: false }));
@@ -121,7 +138,8 @@ export class SwarmStepHandle implements StepHandle {
         const fetched = await this.takeOutput(d.output.token, d.output.hostDir);
         if (!fetched.ok) return done(fetched);
       }
-      return done(ok({ exitCode: task.exitCode, timedOut: false, durationMs, oomKilled: task.exitCode === KILLED_EXIT }));
+      const oomFlag = task.exitCode === KILLED_EXIT ? await this.oomFlag(task) : undefined;
+      return done(ok({ exitCode: task.exitCode, timedOut: false, durationMs, ...killVerdict(task.exitCode, oomFlag) }));
     } catch (error) {
       if (aborted()) return done(err({ reason: 'interrupted', location }));
       return done(err(d.fail('run service', error)));
@@ -131,11 +149,12 @@ export class SwarmStepHandle implements StepHandle {
   }
 
   /** Polls the task until it is final; an interrupt, the timeout or a lost node ends it first. */
-  private async watch(started: number, signal?: AbortSignal): Promise<Result<TaskView | 'timed-out', RuntimeError>> {
+  private async watch(started: number, onLine: OnOutputLine, signal?: AbortSignal): Promise<Result<TaskView | 'timed-out', RuntimeError>> {
     const d = this.deps;
     const location = { file: d.socket };
     let misses = 0;
     let task: TaskView | undefined;
+    let placedOn: string | undefined;
     for (;;) {
       if (signal?.aborted === true) {
         await this.remove();
@@ -157,6 +176,11 @@ export class SwarmStepHandle implements StepHandle {
           return err(failure.reason === 'engine-unavailable' ? failure : { reason: 'engine-unavailable', socket: d.socket, detail: `the engine stopped answering while the step ran (${failure.reason})`, location });
         }
       }
+      // Where the step ran goes into its log: the node, when it is asked why a build differs.
+      if (task?.nodeId !== undefined && task.nodeId !== placedOn) {
+        placedOn = task.nodeId;
+        onLine('stderr', `stubforge: the step's task is on Swarm node ${task.nodeId}${await this.hostnameOf(task.nodeId)}`);
+      }
       if (task !== undefined && FINAL_TASK_STATES.has(task.state)) return ok(task);
       // A node that goes down takes its task's exit with it: the step is lost, not waited for.
       if (task?.nodeId !== undefined && (await this.nodeDown(task.nodeId))) {
@@ -164,6 +188,27 @@ export class SwarmStepHandle implements StepHandle {
         return err({ reason: 'engine-unavailable', socket: d.socket, detail: `Swarm node ${task.nodeId} went down while the step ran on it`, location });
       }
       await sleep(POLL_MS);
+    }
+  }
+
+  /** The task container's OOM flag, when it ran on this engine's node; else unknown. */
+  private async oomFlag(task: TaskView): Promise<boolean | undefined> {
+    if (task.nodeId !== this.deps.localNodeId || task.containerId === undefined) return undefined;
+    try {
+      const info = await withDeadline(this.deps.docker.getContainer(task.containerId).inspect(), this.deps.deadlines.callMs, 'inspect task container');
+      return info.State.OOMKilled;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async hostnameOf(nodeId: string): Promise<string> {
+    try {
+      const node = (await withDeadline(this.deps.docker.getNode(nodeId).inspect(), this.deps.deadlines.callMs, 'inspect node')) as { Description?: { Hostname?: string } };
+      const hostname = node.Description?.Hostname;
+      return hostname === undefined || hostname === '' ? '' : ` (${hostname})`;
+    } catch {
+      return '';
     }
   }
 
@@ -180,17 +225,19 @@ export class SwarmStepHandle implements StepHandle {
   private async task(): Promise<TaskView | undefined> {
     const d = this.deps;
     const tasks = (await withDeadline(d.docker.listTasks({ filters: { service: [this.serviceId ?? d.name] } }), d.deadlines.callMs, 'list tasks')) as {
-      NodeID?: string; Status?: { State?: string; Err?: string; ContainerStatus?: { ExitCode?: number } };
+      NodeID?: string; Status?: { State?: string; Err?: string; ContainerStatus?: { ExitCode?: number; ContainerID?: string } };
     }[];
     const status = tasks[0]?.Status;
     const nodeId = tasks[0]?.NodeID;
     if (status?.State === undefined) return undefined;
     const exitCode = status.ContainerStatus?.ExitCode;
+    const containerId = status.ContainerStatus?.ContainerID;
     return {
       state: status.State,
       ...(status.State === 'complete' ? { exitCode: 0 } : exitCode === undefined ? {} : { exitCode }),
       ...(status.Err === undefined ? {} : { err: status.Err }),
       ...(nodeId === undefined || nodeId === '' ? {} : { nodeId }),
+      ...(containerId === undefined || containerId === '' ? {} : { containerId }),
     };
   }
 

@@ -48,13 +48,17 @@ status_and_headers() {
   printf '%s' "$code"
 }
 fetch() {
-  connect
-  printf 'GET /blob/%s HTTP/1.0\r\n\r\n' "$1" >&3
-  code=$(status_and_headers)
-  [ "$code" = 200 ] || fail "fetching $1: HTTP $code"
-  cat <&3 >"${TRANSFER_DIR}/in.tar"
-  exec 3<&-
-  echo "$1  ${TRANSFER_DIR}/in.tar" | sha256sum --check --quiet >/dev/null 2>&1 || fail "input $1 arrived corrupt"
+  for try in 1 2 3; do
+    connect
+    printf 'GET /blob/%s HTTP/1.0\r\n\r\n' "$1" >&3
+    code=$(status_and_headers)
+    [ "$code" = 200 ] || fail "fetching $1: HTTP $code"
+    cat <&3 >"${TRANSFER_DIR}/in.tar"
+    exec 3<&-
+    if echo "$1  ${TRANSFER_DIR}/in.tar" | sha256sum --check --quiet >/dev/null 2>&1; then break; fi
+    [ "$try" -lt 3 ] || fail "input $1 arrived corrupt, three times"
+    echo "stubforge-swarm: input $1 arrived corrupt; fetching it again" >&2
+  done
   tar -x -f "${TRANSFER_DIR}/in.tar" -C "$2" || fail "unpacking $1"
   rm -f "${TRANSFER_DIR}/in.tar"
 }
@@ -62,12 +66,17 @@ upload() {
   (cd "$2" && find . -mindepth 1 -maxdepth 1 -printf '%P\0' | tar -c -f "${TRANSFER_DIR}/out.tar" --null -T -) || fail "packing the output"
   sum=$(sha256sum <"${TRANSFER_DIR}/out.tar" | cut -d' ' -f1)
   size=$(stat -c %s "${TRANSFER_DIR}/out.tar")
-  connect
-  { printf 'PUT /upload/%s HTTP/1.0\r\nContent-Length: %s\r\nX-Content-Sha256: %s\r\n\r\n' "$1" "$size" "$sum"; cat "${TRANSFER_DIR}/out.tar"; } >&3
-  code=$(status_and_headers)
-  IFS= read -r ack <&3
-  exec 3<&-
-  [ "$code" = 200 ] && [ "$ack" = "stored $sum" ] || fail "output upload not acknowledged (HTTP $code: $ack)"
+  for try in 1 2 3; do
+    connect
+    { printf 'PUT /upload/%s HTTP/1.0\r\nContent-Length: %s\r\nX-Content-Sha256: %s\r\n\r\n' "$1" "$size" "$sum"; cat "${TRANSFER_DIR}/out.tar"; } >&3
+    code=$(status_and_headers)
+    IFS= read -r ack <&3
+    exec 3<&-
+    [ "$code" = 200 ] && [ "$ack" = "stored $sum" ] && return 0
+    # 422: the store hashed other bytes than were sent (damaged on the way) and kept nothing.
+    [ "$code" = 422 ] && [ "$try" -lt 3 ] || fail "output upload not acknowledged (HTTP $code: $ack)"
+    echo "stubforge-swarm: the store received other bytes than were sent ($ack); uploading again" >&2
+  done
 }
 `;
 

@@ -2,7 +2,8 @@
 // loopback when it is not one): a build step runs as a replicated job of one completion, as the
 // build user, with its limits as reservations; its read-only inputs and its output travel
 // through the coordinator's store; failure, timeout, memory kill and interrupt come back the way
-// a local step's do, and nothing of a step (service, task, partial output) stays behind.
+// a local step's do (a kill is out of memory only when the engine that ran it says so), and
+// nothing of a step (service, task, partial output) stays behind.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -91,7 +92,9 @@ describe('a build step on Swarm', () => {
     const { Limits, Reservations } = inspected.Spec.TaskTemplate.Resources;
     expect(Reservations).toEqual({ NanoCPUs: Limits.NanoCPUs, MemoryBytes: Limits.MemoryBytes });
     expect(Limits).toMatchObject({ MemoryBytes: 512 * 1024 ** 2, Pids: 321 });
-    expect(logLines(result.value.logFile)).toEqual(['321', String(512 * 1024 ** 2)]);
+    expect(logLines(result.value.logFile).filter((l) => !l.startsWith('stubforge: '))).toEqual(['321', String(512 * 1024 ** 2)]);
+    // The step's log names the node its task ran on.
+    expect(logLines(result.value.logFile)).toEqual(expect.arrayContaining([expect.stringMatching(/^stubforge: the step's task is on Swarm node \S+/)]));
   });
 
   it('works on its own copy of the source: a write into it never reaches the coordinator\'s folder', async () => {
@@ -122,12 +125,21 @@ describe('a build step on Swarm', () => {
     expect(await servicesOfRun(s.run)).toEqual([]);
   });
 
-  it('reports exit 137 of a step over its memory limit as out of memory (Swarm has no OOM flag)', async () => {
+  it('reports exit 137 of a step over its memory limit as out of memory (the OOM flag of the task container on this engine)', async () => {
     const s = spec({ cmd: ['sh', '-c', 'head -c 400000000 /dev/zero | tail -n 1 > /dev/null'], memoryBytes: 64 * 1024 ** 2 });
     const result = await runBuildStep(s, { runtime, log });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatchObject({ reason: 'out-of-memory', memoryBytes: 64 * 1024 ** 2 });
     expect(existsSync(s.outputDir)).toBe(false);
+  });
+
+  it('reports exit 137 of a step killed from inside as a failed step, not as out of memory', async () => {
+    const s = spec({ cmd: ['sh', '-c', 'echo dying; kill -9 $$'] });
+    const result = await runBuildStep(s, { runtime, log });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatchObject({ reason: 'step-failed', exitCode: 137 });
+    expect(existsSync(s.outputDir)).toBe(false);
+    expect(await servicesOfRun(s.run)).toEqual([]);
   });
 
   it('removes its service when aborted mid-step, leaving no output', async () => {

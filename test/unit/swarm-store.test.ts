@@ -69,6 +69,17 @@ describe('ArtefactStore', () => {
     expect(store.takeUpload(token)).toBeUndefined();
   });
 
+  it('takes the bytes again under the same token after a damaged upload (the task retries), then no more', async () => {
+    const token = store.expectUpload();
+    const original = Buffer.from('the step output');
+    const damaged = Buffer.from('the step 0utput');
+    expect((await call('PUT', `/upload/${token}`, damaged, { 'x-content-sha256': sha(original) })).status).toBe(422);
+    const again = await call('PUT', `/upload/${token}`, original, { 'x-content-sha256': sha(original) });
+    expect(again.status).toBe(200);
+    expect((await call('PUT', `/upload/${token}`, original, { 'x-content-sha256': sha(original) })).status).toBe(422);
+    expect(store.takeUpload(token)).toMatchObject({ sha256: sha(original), bytes: original.length });
+  });
+
   it('refuses an upload under a token it never handed out', async () => {
     const body = Buffer.from('x');
     expect((await call('PUT', `/upload/${'a'.repeat(32)}`, body, { 'x-content-sha256': sha(body) })).status).toBe(400);

@@ -11,20 +11,24 @@ import { batchExitCode, runBatch, type BatchOptions } from '../../executor/batch
 import { formatLocation } from '../../model/location.js';
 import { newRunId } from '../../runtime/labels.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { projectRoot, resolvePaths } from '../config.js';
+import { engineSocketOption, projectRoot, resolvePaths } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
 import { listenForInterrupt } from '../signals.js';
 import { buildRunner, targetLogFile } from './batch-runner.js';
 import { commandArgs } from '../command-args.js';
 import { describeError } from '../../io/describe-error.js';
+import { RUNTIME_OPTIONS, RUNTIME_USAGE, type StepRuntimeArgs } from '../../cluster/step-runtime.js';
+import { childRuntimeOptions } from './build-steps.js';
 
 const USAGE = 'usage: stubforge batch <list> [options] [-- build options for every target]\n' +
   '  <list>             one "<target> <arch> [build options]" a line; # comments (docs/security-workflow.md)\n' +
   '  --jobs N           targets at a time (default 1)\n' +
-  '  --build-jobs N     --jobs of each build (default: the cores shared among the targets)\n' +
+  '  --build-jobs N     --jobs of each build (default: the cores, or on a Swarm the cluster\'s capacity,\n' +
+  '                     shared among the targets)\n' +
   '  --report FILE      the JSON report, rewritten atomically as targets change (default <list>.report.json)\n' +
   '  --resume           continue the run the report describes: what succeeded is kept, the rest runs again\n' +
   '                     (and finds what it had published in the cache)\n' +
+  RUNTIME_USAGE.replace(/where build steps run/, 'where every build\'s steps run') +
   'exit status: 0 every target succeeded, 1 one failed, 2 usage, 130 interrupted\n';
 
 function positiveInt(text: string | undefined, fallback: number): number | undefined {
@@ -59,11 +63,13 @@ function batchProgress(out: { write(text: string): unknown }, now: () => number)
 interface BatchArgs {
   readonly listArg: string;
   readonly jobs: number;
-  readonly buildJobs: number;
+  /** `undefined`: the cores (or the Swarm's capacity) shared among the targets at a time. */
+  readonly buildJobs: number | undefined;
   readonly report: string | undefined;
   readonly resume: boolean;
   /** Options every build gets (after `--`). */
   readonly common: readonly string[];
+  readonly runtime: StepRuntimeArgs;
 }
 
 /** The command line, or the exit code when it is asking for help or is wrong (said on stderr). */
@@ -73,7 +79,7 @@ function readBatchArgs(argv: readonly string[], ctx: CliContext): BatchArgs | nu
   const common = split < 0 ? [] : argv.slice(split + 1);
   const parsed = commandArgs('batch', USAGE, {
     args: [...own], allowPositionals: true,
-    options: { jobs: { type: 'string', short: 'j' }, 'build-jobs': { type: 'string' }, report: { type: 'string' }, resume: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { jobs: { type: 'string', short: 'j' }, 'build-jobs': { type: 'string' }, report: { type: 'string' }, resume: { type: 'boolean' }, help: { type: 'boolean' }, ...RUNTIME_OPTIONS },
   }, ctx);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
@@ -83,12 +89,13 @@ function readBatchArgs(argv: readonly string[], ctx: CliContext): BatchArgs | nu
     ctx.stderr.write(USAGE);
     return ExitCode.usage;
   }
-  const buildJobs = positiveInt(values['build-jobs'], Math.max(1, Math.floor(availableParallelism() / jobs)));
-  if (buildJobs === undefined) {
+  const buildJobs = values['build-jobs'] === undefined ? undefined : positiveInt(values['build-jobs'], 1);
+  if (values['build-jobs'] !== undefined && buildJobs === undefined) {
     ctx.stderr.write(`stubforge batch: --build-jobs ${values['build-jobs'] ?? ''}: expected a positive integer\n`);
     return ExitCode.usage;
   }
-  return { listArg, jobs, buildJobs, report: values.report, resume: values.resume === true, common };
+  const runtime = { runtime: values.runtime, registry: values.registry, placement: values.placement };
+  return { listArg, jobs, buildJobs, report: values.report, resume: values.resume === true, common, runtime };
 }
 
 /** The batch file's entries and its identity, or the exit code of a list that cannot be read. */
@@ -139,15 +146,21 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const reportPath = resolve(ctx.cwd, args.report ?? `${args.listArg}.report.json`);
   const resumeFrom = args.resume ? await resumePoint(entries, list.sha256, reportPath, ctx) : undefined;
   if (typeof resumeFrom === 'number') return resumeFrom;
+  const steps = await childRuntimeOptions(args.runtime, engineSocketOption(ctx.env).socketPath);
+  if (!steps.ok) {
+    ctx.stderr.write(`stubforge batch: ${steps.error.message}\n`);
+    return steps.error.exitCode;
+  }
+  const buildJobs = args.buildJobs ?? Math.max(1, Math.floor((steps.value.capacity ?? availableParallelism()) / args.jobs));
 
   const paths = resolvePaths(ctx.env, ctx.cwd);
   const logDir = join(paths.stateDir, 'batch', newRunId(new Date(), process.pid, randomBytes(3).toString('hex')));
   await mkdir(logDir, { recursive: true });
-  const runner = buildRunner({ entry: join(projectRoot(), 'bin', 'stubforge.js'), commonOptions: args.common, buildJobs: args.buildJobs, cacheRepo: paths.repoDir, ctx });
+  const runner = buildRunner({ entry: join(projectRoot(), 'bin', 'stubforge.js'), commonOptions: [...steps.value.args, ...args.common], buildJobs, cacheRepo: paths.repoDir, ctx });
   const interrupt = listenForInterrupt();
   const progress = batchProgress(ctx.stdout, Date.now);
   try {
-    ctx.stdout.write(`batch of ${entries.length} target(s), ${args.jobs} at a time; report ${reportPath}; logs ${logDir}\n`);
+    ctx.stdout.write(`batch of ${entries.length} target(s), ${args.jobs} at a time, ${buildJobs} job(s) each on the ${steps.value.describe}; report ${reportPath}; logs ${logDir}\n`);
     const outcome = await runBatch({
       entries, list, jobs: args.jobs, runner, signal: interrupt.signal, logger: ctx.log,
       logFileOf: (e) => targetLogFile(logDir, e),

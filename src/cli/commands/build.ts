@@ -294,7 +294,7 @@ async function buildOnEngine(r: BuildRun, ctx: CliContext): Promise<number> {
     builders: {
       library: withArchive(r.archive, (opened) => libraryBuilder({ ...buildSettings, archive: opened })),
       application: withArchive(r.archive, (opened) => applicationBuilder({
-        ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(), describeError: describeApplicationError,
+        ...buildSettings, archive: opened, baseEnv: { PATH: ctx.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, tool: toolName(), describeError: describeApplicationError, coordinatorRuntime: runtime,
         ...(facts.value.facts.toolchainRoot === undefined ? {} : { toolchainRoot: facts.value.facts.toolchainRoot }),
         ...(r.builder.components === undefined ? {} : { treeComponents: r.builder.components }),
         ...releaseSettings(r.choices),

@@ -24,6 +24,9 @@ import { planRebuildTargets } from './rebuild-plan.js';
 import { buildArguments, checkRebuild, formatAffected, formatCheck, type PlannedTarget } from './rebuild-report.js';
 import { fail } from './solver-inputs.js';
 import { loadProvenance, OUTPUT_REPO_USAGE, securityPaths } from './security-inputs.js';
+import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeBuildArgs } from '../../cluster/step-runtime.js';
+import { engineSocketOption } from '../config.js';
+import { childRuntimeOptions, describeStepRuntimeError } from './build-steps.js';
 
 const USAGE = 'usage: stubforge rebuild (--updated SRC=VERSION ... | --from-suite SUITE) [options] [-- build options]\n' +
   '  --updated SRC=VER  the source SRC has a fix in version VER (repeatable)\n' +
@@ -34,7 +37,8 @@ const USAGE = 'usage: stubforge rebuild (--updated SRC=VERSION ... | --from-suit
   '                     upgrade too (repeatable): their versions sort after every version R has\n' +
   '  --arch NAME        only this partial arch (default: every arch the provenance records)\n' +
   '  --yes              build (default: show the plan only)\n' +
-  '  --jobs N           --jobs of each build (default: the number of cores)\n' +
+  '  --jobs N           --jobs of each build (default: the number of cores, or the Swarm\'s capacity)\n' +
+  RUNTIME_USAGE.replace(/where build steps run/, 'where every build\'s steps run') +
   OUTPUT_REPO_USAGE +
   'exit status: 0 plan shown or rebuild done, 1 a build failed or built outside the affected set,\n' +
   '             2 usage, 3 nothing recorded embeds the source, 4 a version is not in the suites read, 130 interrupted\n';
@@ -47,15 +51,18 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     options: {
       updated: { type: 'string', multiple: true }, 'from-suite': { type: 'string' }, suite: { type: 'string', multiple: true },
       arch: { type: 'string' }, yes: { type: 'boolean' }, jobs: { type: 'string' }, 'output-repo': { type: 'string' }, help: { type: 'boolean' },
-      'against-repo': { type: 'string', multiple: true }, mirror: { type: 'string' }, offline: { type: 'boolean' },
+      'against-repo': { type: 'string', multiple: true }, mirror: { type: 'string' }, offline: { type: 'boolean' }, ...RUNTIME_OPTIONS,
     },
   } as const, ctx, { blankLineAfterUsage: true });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   const fromSuite = values['from-suite'];
   if ((values.updated === undefined) === (fromSuite === undefined)) return fail(ctx, 'rebuild', { message: `give --updated or --from-suite\n${USAGE}`, exitCode: ExitCode.usage });
-  const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) return fail(ctx, 'rebuild', { message: `--jobs ${values.jobs ?? ''}: expected a positive integer`, exitCode: ExitCode.usage });
+  const runtimeArgs = { runtime: values.runtime, registry: values.registry, placement: values.placement };
+  const runtimeChecked = runtimeBuildArgs(runtimeArgs);
+  if (!runtimeChecked.ok) return fail(ctx, 'rebuild', describeStepRuntimeError(runtimeChecked.error));
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) return fail(ctx, 'rebuild', { message: `--jobs ${values.jobs ?? ''}: expected a positive integer`, exitCode: ExitCode.usage });
   // Where the updates come from; everything else is read from the suites recorded in what is rebuilt.
   const updateSuites = [...(values.suite ?? []), ...(fromSuite === undefined || values.suite?.includes(fromSuite) === true ? [] : [fromSuite])];
 
@@ -83,7 +90,10 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     return ExitCode.ok;
   }
   const archiveArgs = [...(values.mirror === undefined ? [] : ['--mirror', values.mirror]), ...(values.offline === true ? ['--offline'] : [])];
-  return build(set.value, targets.value, { common: [...archiveArgs, ...common], jobs, stateDir: paths.stateDir }, ctx);
+  const steps = await childRuntimeOptions(runtimeArgs, engineSocketOption(ctx.env).socketPath);
+  if (!steps.ok) return fail(ctx, 'rebuild', steps.error);
+  const buildJobs = jobs ?? steps.value.capacity ?? availableParallelism();
+  return build(set.value, targets.value, { common: [...archiveArgs, ...steps.value.args, ...common], jobs: buildJobs, stateDir: paths.stateDir }, ctx);
 }
 
 function onlyArch(graph: ProvenanceGraph, arch: string | undefined): ProvenanceGraph {

@@ -24,6 +24,7 @@ import type { ArchToolchain } from '../../drivers/driver.js';
 import { provenanceExpectation } from '../../drivers/toolchain-provenance.js';
 import { asSha256Hex } from '../../model/brand.js';
 import type { SourceLocation } from '../../model/location.js';
+import type { ContainerRuntime } from '../../runtime/container-runtime.js';
 import { err, ok, type Result } from '../../model/result.js';
 import type { PlanNode } from '../../plan/plan.js';
 import { recipeForArch, type ApplicationSettings, type EffectiveRecipe, type Recipe } from '../../recipe/recipe.js';
@@ -57,6 +58,12 @@ export interface ApplicationBuildSettings extends LibraryBuildSettings {
   readonly changelogEntry?: string;
   /** The message of a failed stage for the log (cli/ renders messages; without it the log has the reason alone). */
   readonly describeError?: (error: ApplicationError) => string;
+  /**
+   * The engine that answers questions of the build image after the build (who owns a linked
+   * archive, the bake step): the coordinator's own, also when `runtime` is a cluster, since
+   * every check of an output runs where it is published. Default: `runtime`.
+   */
+  readonly coordinatorRuntime?: ContainerRuntime;
 }
 
 function detailOf(error: ApplicationError, s: ApplicationBuildSettings): { detail?: string } {
@@ -160,7 +167,7 @@ interface Packaged {
 
 async function packageApplication(node: PlanNode, context: NodeBuildContext, b: Built, s: ApplicationBuildSettings, work: string): Promise<Result<Packaged, ApplicationError>> {
   const location = b.recipe.location;
-  const imageRun = imageProcessRunner({ runtime: s.runtime, image: s.imageOf(node.source), run: s.runId, package: node.source, key: context.key, ...(context.signal === undefined ? {} : { signal: context.signal }) });
+  const imageRun = imageProcessRunner({ runtime: s.coordinatorRuntime ?? s.runtime, image: s.imageOf(node.source), run: s.runId, package: node.source, key: context.key, ...(context.signal === undefined ? {} : { signal: context.signal }) });
   let tree: RumprunTree | undefined;
   if (s.arch.toolchain.kind === 'user-tree' && s.toolchainRoot !== undefined) {
     const read = await readRumprunTree(s.toolchainRoot, s.arch.toolchain.pathProbe);
@@ -194,7 +201,7 @@ async function packageApplication(node: PlanNode, context: NodeBuildContext, b: 
   const baked = await bakePrograms(provenance.value.programs, {
     config, origin: b.effective.bakeConfig === undefined ? s.arch.location : location, toolchain: b.toolchain, workDir: join(work, 'bake'),
     baseEnv: s.baseEnv, log: s.log, ...(tree === undefined ? {} : { rumprun: tree }),
-    container: { runtime: s.runtime, image: s.imageOf(node.source), run: s.runId, key: context.key, package: node.source },
+    container: { runtime: s.coordinatorRuntime ?? s.runtime, image: s.imageOf(node.source), run: s.runId, key: context.key, package: node.source },
     ...(context.signal === undefined ? {} : { signal: context.signal }),
   });
   if (!baked.ok) return baked;
