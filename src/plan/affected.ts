@@ -88,10 +88,11 @@ export interface AffectedSet {
 }
 
 export type AffectedError =
-  | { readonly reason: 'not-built'; readonly source: string; readonly message: string }
-  | { readonly reason: 'downgrade'; readonly source: string; readonly built: string; readonly wanted: string; readonly message: string }
-  | { readonly reason: 'invalid-version'; readonly source: string; readonly version: string; readonly message: string }
-  | { readonly reason: 'duplicate-update'; readonly source: string; readonly message: string };
+  | { readonly reason: 'not-built'; readonly source: string }
+  | { readonly reason: 'downgrade'; readonly source: string; readonly built: string; readonly wanted: string; readonly arch: string }
+  /** `detail`: what the version parser said. */
+  | { readonly reason: 'invalid-version'; readonly source: string; readonly version: string; readonly detail: string }
+  | { readonly reason: 'duplicate-update'; readonly source: string };
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -99,7 +100,7 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 function order(a: string, b: string, source: string): Result<number, AffectedError> {
   const c = compareVersionStrings(a, b);
   if (c.ok) return ok(c.value);
-  return err({ reason: 'invalid-version', source, version: c.error.text, message: `${source}: invalid version "${c.error.text}": ${c.error.message}` });
+  return err({ reason: 'invalid-version', source, version: c.error.text, detail: c.error.message });
 }
 
 /**
@@ -126,7 +127,7 @@ export function currentLibraries(libraries: readonly BuiltLibrary[]): Result<Bui
 export function affectedSet(graph: ProvenanceGraph, updates: readonly SourceUpdate[]): Result<AffectedSet, AffectedError> {
   const names = new Set<string>();
   for (const u of updates) {
-    if (names.has(u.source)) return err({ reason: 'duplicate-update', source: u.source, message: `${u.source} is updated twice` });
+    if (names.has(u.source)) return err({ reason: 'duplicate-update', source: u.source });
     names.add(u.source);
   }
   const current = currentLibraries(graph.libraries);
@@ -139,15 +140,14 @@ export function affectedSet(graph: ProvenanceGraph, updates: readonly SourceUpda
     const builds = libs.filter((l) => l.source === u.source);
     const embedded = graph.applications.some((a) => a.embeds.some((e) => e.source === u.source));
     if (builds.length === 0 && !embedded) {
-      return err({ reason: 'not-built', source: u.source, message: `no recorded build embeds ${u.source}: nothing to rebuild` });
+      return err({ reason: 'not-built', source: u.source });
     }
     const uptodate: string[] = [];
     for (const lib of builds) {
       const c = order(lib.sourceVersion, u.version, u.source);
       if (!c.ok) return c;
       if (c.value > 0) {
-        return err({ reason: 'downgrade', source: u.source, built: lib.sourceVersion, wanted: u.version,
-          message: `${u.source} ${lib.sourceVersion} is built for ${lib.arch}, newer than ${u.version}: a rebuild never downgrades` });
+        return err({ reason: 'downgrade', source: u.source, built: lib.sourceVersion, wanted: u.version, arch: lib.arch });
       }
       if (c.value === 0) uptodate.push(`${lib.arch}/${lib.key}`);
       else affected.set(lib.key, { library: lib, because: { kind: 'updated', from: lib.sourceVersion, to: u.version } });

@@ -3,6 +3,7 @@ import {
   affectedSet, currentLibraries, parseUpdateArg, rebuildTargets, updatesFromSuite,
   type BuiltApplication, type BuiltLibrary, type ProvenanceGraph,
 } from '../../src/plan/affected.js';
+import { describeAffectedError } from '../../src/cli/affected-messages.js';
 
 // In-memory provenance shaped like the QEMU stubdom closure for two partial arches, with the
 // real bookworm versions; keys are short labels.
@@ -41,7 +42,7 @@ const names = (set: { libraries: readonly { library: BuiltLibrary }[] }): string
 describe('affectedSet', () => {
   it('rebuilds only the reverse closure of an updated source', () => {
     const set = affectedSet(graph, [{ source: 'zlib', version: '1:1.3.dfsg+really1.3.1-1' }]);
-    if (!set.ok) throw new Error(set.error.message);
+    if (!set.ok) throw new Error(JSON.stringify(set.error));
     expect(names(set.value)).toEqual([
       'musl-linux-amd64 zlib', 'musl-linux-amd64 glib2.0', 'rumprun-amd64 zlib', 'rumprun-amd64 glib2.0',
     ]);
@@ -61,29 +62,36 @@ describe('affectedSet', () => {
     ['glib itself', 'glib2.0', '2.74.6-2+deb12u10', ['glib2.0']],
   ])('for %s (%s) affects exactly %j per arch', (_what, source, version, expected) => {
     const set = affectedSet({ libraries: closure(ARCH), applications: [] }, [{ source, version }]);
-    if (!set.ok) throw new Error(set.error.message);
+    if (!set.ok) throw new Error(JSON.stringify(set.error));
     expect(set.value.libraries.map((a) => a.library.source)).toEqual(expected);
   });
 
   it('marks an application that embeds an updated toolchain source even with no library build of it', () => {
     const set = affectedSet(graph, [{ source: 'musl', version: '1.2.3-1+deb12u1' }]);
-    if (!set.ok) throw new Error(set.error.message);
+    if (!set.ok) throw new Error(JSON.stringify(set.error));
     expect(set.value.libraries).toEqual([]);
     expect(set.value.applications[0]?.because).toEqual([{ source: 'musl', version: '1.2.3-1' }]);
   });
 
   it.each([
-    ['a source nothing embeds', 'openssl', '3.0.20-1', 'not-built'],
-    ['an older version than the one built', 'zlib', '1:1.2.11.dfsg-4', 'downgrade'],
-    ['an invalid version', 'zlib', 'x1', 'invalid-version'],
-  ])('refuses %s', (_what, source, version, reason) => {
+    ['a source nothing embeds', 'openssl', '3.0.20-1', 'not-built', /^no recorded build embeds openssl: nothing to rebuild$/],
+    ['an older version than the one built', 'zlib', '1:1.2.11.dfsg-4', 'downgrade',
+      /^zlib 1:1\.2\.13\.dfsg-1 is built for musl-linux-amd64, newer than 1:1\.2\.11\.dfsg-4: a rebuild never downgrades$/],
+    ['an invalid version', 'zlib', 'x1', 'invalid-version', /^zlib: invalid version "x1": \S/],
+  ])('refuses %s, and rebuild says so as it always did', (_what, source, version, reason, message) => {
     const set = affectedSet(graph, [{ source, version }]);
     expect(set.ok ? 'ok' : set.error.reason).toBe(reason);
+    if (!set.ok) expect(describeAffectedError(set.error)).toMatch(message);
+  });
+
+  it('refuses a source updated twice', () => {
+    const set = affectedSet(graph, [{ source: 'zlib', version: '1:1.3-1' }, { source: 'zlib', version: '1:1.3-2' }]);
+    expect(set.ok ? 'ok' : describeAffectedError(set.error)).toBe('zlib is updated twice');
   });
 
   it('says when every build already has the update', () => {
     const set = affectedSet({ libraries: closure(ARCH), applications: [] }, [{ source: 'zlib', version: ZLIB }]);
-    if (!set.ok) throw new Error(set.error.message);
+    if (!set.ok) throw new Error(JSON.stringify(set.error));
     expect(set.value.libraries).toEqual([]);
     expect(set.value.alreadyCurrent.map((a) => a.update.source)).toEqual(['zlib']);
   });
@@ -97,14 +105,14 @@ describe('affectedSet', () => {
     if (!current.ok) throw new Error('unexpected');
     expect(current.value.map((l) => l.key).sort()).toEqual(['glib-new', 'libffi-musl-linux-amd64', 'pcre2-musl-linux-amd64', 'pixman-musl-linux-amd64', 'xen-musl-linux-amd64', 'zlib-new']);
     const set = affectedSet({ libraries: [...old, rebuiltZlib, rebuiltGlib], applications: [] }, [{ source: 'libffi', version: '3.4.4-1+deb12u1' }]);
-    if (!set.ok) throw new Error(set.error.message);
+    if (!set.ok) throw new Error(JSON.stringify(set.error));
     expect(set.value.libraries.map((a) => a.library.key)).toEqual(['libffi-musl-linux-amd64', 'glib-new']);
   });
 });
 
 describe('rebuildTargets', () => {
   const set = affectedSet(graph, [{ source: 'zlib', version: '1:1.3.dfsg+really1.3.1-1' }]);
-  if (!set.ok) throw new Error(set.error.message);
+  if (!set.ok) throw new Error(JSON.stringify(set.error));
 
   it('builds the recorded application where there is one, the top affected libraries elsewhere', () => {
     expect(rebuildTargets(set.value)).toEqual([

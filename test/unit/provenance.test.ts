@@ -22,7 +22,7 @@ describe('recorded provenance of a real build cache', () => {
 
   it('takes the rebuilt zlib and the glib2.0 built against it as the current builds', () => {
     const current = currentLibraries(libraries);
-    if (!current.ok) throw new Error(current.error.message);
+    if (!current.ok) throw new Error(JSON.stringify(current.error));
     expect(current.value.map((l) => `${l.source} ${l.sourceVersion} ${short(l.key)}`)).toEqual([
       'glib2.0 2.74.6-2+deb12u9 99b2b7a32fb5', 'libffi 3.4.4-1 aee49154c3c5', 'pcre2 10.42-1 0ad32214f49a', 'zlib 1:1.3.dfsg+really1.3.1-1 361259d44204',
     ]);
@@ -32,7 +32,7 @@ describe('recorded provenance of a real build cache', () => {
     const done = affectedSet({ libraries, applications: [] }, [{ source: 'zlib', version: '1:1.3.dfsg+really1.3.1-1' }]);
     expect(done.ok && done.value.libraries).toEqual([]);
     const pcre2 = affectedSet({ libraries, applications: [] }, [{ source: 'pcre2', version: '10.42-1+deb12u1' }]);
-    if (!pcre2.ok) throw new Error(pcre2.error.message);
+    if (!pcre2.ok) throw new Error(JSON.stringify(pcre2.error));
     expect(pcre2.value.libraries.map((a) => `${a.library.source} ${short(a.library.key)}`)).toEqual(['pcre2 0ad32214f49a', 'glib2.0 99b2b7a32fb5']);
   });
 });

@@ -46,7 +46,7 @@ const OPTIONS = { updateSuites: ['trixie'], fallbackSuites: ['bookworm', 'bookwo
 
 function setOf(graph: ProvenanceGraph) {
   const s = affectedSet(graph, [{ source: 'zlib', version: NEW_ZLIB }]);
-  if (!s.ok) throw new Error(s.error.message);
+  if (!s.ok) throw new Error(JSON.stringify(s.error));
   return s.value;
 }
 

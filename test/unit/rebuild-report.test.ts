@@ -11,7 +11,7 @@ const lib = (source: string, version: string, depends: string[] = []): BuiltLibr
 const graph = { libraries: [lib('zlib', '1:1.2.13.dfsg-1'), lib('libffi', '3.4.4-1'), lib('glib2.0', '2.74.6-2+deb12u9', ['zlib', 'libffi'])], applications: [] };
 const set = (() => {
   const s = affectedSet(graph, [{ source: 'zlib', version: '1:1.3.dfsg+really1.3.1-1' }]);
-  if (!s.ok) throw new Error(s.error.message);
+  if (!s.ok) throw new Error(JSON.stringify(s.error));
   return s.value;
 })();
 const node = (source: string, status: NodeRecord['status']): NodeRecord => ({ source, status });

@@ -13,6 +13,7 @@ import { DEFAULT_SUITES } from '../../archive/suites.js';
 import { affectedSet, currentLibraries, parseUpdateArg, updatesFromSuite, type AffectedSet, type ProvenanceGraph, type SourceUpdate } from '../../plan/affected.js';
 import { err, ok, type Result } from '../../model/result.js';
 import { newRunId } from '../../runtime/labels.js';
+import { describeAffectedError } from '../affected-messages.js';
 import type { Failure } from '../archive-messages.js';
 import { openArchiveFromArgs } from '../archive-options.js';
 import type { CliCommand, CliContext } from '../command.js';
@@ -79,7 +80,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     return ExitCode.ok;
   }
   const set = affectedSet(graph, updates.value);
-  if (!set.ok) return fail(ctx, 'rebuild', { message: set.error.message, exitCode: exitCodeOfAffectedError(set.error) });
+  if (!set.ok) return fail(ctx, 'rebuild', { message: describeAffectedError(set.error), exitCode: exitCodeOfAffectedError(set.error) });
   const targets = await planRebuildTargets(set.value, graph, {
     paths, updateSuites, fallbackSuites: DEFAULT_SUITES, againstRepos: values['against-repo'] ?? [], mirror: values.mirror, offline: values.offline, now: new Date(),
   }, ctx);
@@ -116,10 +117,10 @@ async function suiteUpdates(graph: ProvenanceGraph, suite: string, values: { mir
   const archive = await openArchiveFromArgs({ suite: [suite], mirror: values.mirror, offline: values.offline }, ctx);
   if (!archive.ok) return archive;
   const current = currentLibraries(graph.libraries);
-  if (!current.ok) return err({ message: current.error.message, exitCode: ExitCode.failed });
+  if (!current.ok) return err({ message: describeAffectedError(current.error), exitCode: ExitCode.failed });
   const available = archive.value.index.sources.filter((s) => s.suite === suite).map((s) => ({ source: s.package, version: s.version }));
   const updates = updatesFromSuite(current.value, available);
-  return updates.ok ? ok(updates.value) : err({ message: updates.error.message, exitCode: ExitCode.archive });
+  return updates.ok ? ok(updates.value) : err({ message: describeAffectedError(updates.error), exitCode: ExitCode.archive });
 }
 
 async function build(set: AffectedSet, targets: readonly PlannedTarget[], options: { common: readonly string[]; jobs: number; stateDir: string }, ctx: CliContext): Promise<number> {
