@@ -79,7 +79,12 @@ function freePort(): Promise<number> {
 /** file name → sha256 of every .deb in a home's repository. */
 function debsOf(home: string): Map<string, string> {
   const repo = join(home, 'repo');
-  const files = readdirSync(repo, { recursive: true }).map(String).filter((f) => f.endsWith('.deb'));
+  let files: string[];
+  try {
+    files = readdirSync(repo, { recursive: true }).map(String).filter((f) => f.endsWith('.deb'));
+  } catch {
+    return new Map();
+  }
   return new Map(files.map((f) => [f.split('/').pop() ?? f, createHash('sha256').update(readFileSync(join(repo, f))).digest('hex')]));
 }
 
@@ -165,7 +170,8 @@ try {
 }
 
 // The figures, from what the runs left.
-const debs = runs.map((r) => ({ ...r, debs: r.run.code === 0 ? debsOf(r.home) : new Map<string, string>() }));
+// A failed run's packages count too: what it did publish is compared, what it did not is named.
+const debs = runs.map((r) => ({ ...r, debs: debsOf(r.home) }));
 const qemuDeb = (m: Map<string, string>): [string, string] | undefined => [...m].find(([f]) => /^qemu-[a-z-]*stubdom_.*\.deb$/.test(f));
 console.log('\nqemu-stubdom closure + application, musl-linux-amd64 (2 cores; both Swarm nodes share them: no scaling is claimed)');
 console.log('| run | makespan | command | qemu-stubdom .deb sha256 |');
@@ -174,9 +180,12 @@ for (const r of debs) console.log(`| ${r.name}${r.name === 'local' ? ' (baseline
 const base = debs[0]?.debs;
 if (base !== undefined) {
   for (const r of debs.slice(1)) {
-    const differ = [...base].filter(([f, h]) => r.debs.get(f) !== h).map(([f]) => f);
-    console.log(`${r.name} against ${debs[0]?.name ?? ''}: ${differ.length === 0 && r.debs.size === base.size ? `all ${String(base.size)} .deb identical` : `DIFFER: ${differ.join(', ')} (${String(r.debs.size)} vs ${String(base.size)} files)`}`);
-    if (differ.length > 0) keep = true;
+    const missing = [...base.keys()].filter((f) => !r.debs.has(f));
+    const differ = [...base].filter(([f, h]) => r.debs.has(f) && r.debs.get(f) !== h).map(([f]) => f);
+    const same = base.size - missing.length - differ.length;
+    console.log(`${r.name} against ${debs[0]?.name ?? ''}: ${String(same)} of ${String(base.size)} .deb identical` +
+      `${differ.length === 0 ? '' : `; DIFFER: ${differ.join(', ')}`}${missing.length === 0 ? '' : `; not built by ${r.name}: ${missing.join(', ')}`}`);
+    if (differ.length > 0 || missing.length > 0) keep = true;
   }
 }
 for (const r of debs.filter((x) => x.name.startsWith('swarm'))) {
