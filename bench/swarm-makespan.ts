@@ -21,14 +21,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { resolvePaths } from '../src/cli/config.js';
 import { registryPid, startRegistry } from '../src/cluster/registry.js';
 import { initSwarm, joinSwarm, joinTokens, swarmMembership } from '../src/runtime/swarm-cluster.js';
-import { createWorkerNode, type WorkerNode } from '../test/integration/swarm-worker.js';
+import { createWorkerNode, freePort, type WorkerNode } from '../test/integration/swarm-worker.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SOCKET = '/var/run/docker.sock';
@@ -65,16 +64,6 @@ function stubforge(args: readonly string[], home: string): Promise<Run> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => { resolve(port); });
-    });
-  });
-}
 
 /** file name → sha256 of every .deb in a home's repository. */
 function debsOf(home: string): Map<string, string> {

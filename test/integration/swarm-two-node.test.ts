@@ -8,7 +8,6 @@
 // finishes. Needs the shared engine outside any Swarm (the test makes and ends its own).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,7 @@ import { joinSwarm, joinTokens, initSwarm, swarmMembership } from '../../src/run
 import { plannedVersions, servedChoices, TEST_INDEX_CACHE } from './archive-versions.js';
 import { ensureEngine } from './runtime-support.js';
 import { swarmEngine } from './swarm-support.js';
-import { createWorkerNode, type WorkerNode } from './swarm-worker.js';
+import { createWorkerNode, freePort, type WorkerNode } from './swarm-worker.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SOCKET = '/var/run/docker.sock';
@@ -31,16 +30,6 @@ let skipReason: string | undefined;
 let pins: string[] = [];
 let version = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => { resolve(port); });
-    });
-  });
-}
 
 interface Run { readonly code: number | null; readonly out: string }
 

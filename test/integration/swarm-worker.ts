@@ -51,6 +51,18 @@ async function waitGone(pid: number | undefined, ms: number): Promise<void> {
   for (let t = 0; t < ms && alive(pid); t += 200) await new Promise((r) => setTimeout(r, 200));
 }
 
+/** A TCP port on 127.0.0.1 that nothing listens on now (for the registry the worker pulls from). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => { resolve(port); });
+    });
+  });
+}
+
 export async function createWorkerNode(tag: string, octet: number, registryPort: number): Promise<WorkerNode> {
   const netns = `sf-worker-${tag}`;
   const hostEnd = `sfwh${tag}`;
