@@ -1,5 +1,6 @@
 // How many build steps a Swarm cluster runs at once: on every node that takes work, as many steps
-// as fit both its CPUs and its memory at one step's reservation. The executor's p-queue gets this
+// as fit both its CPUs and its memory at one step's size (stubforge's own placement then holds
+// them per node: runtime/swarm-placement.ts). The executor's p-queue gets this
 // as its concurrency, so steps wait in stubforge's priority order (critical path first) and Swarm's
 // own pending queue is only the fallback when a node goes away. Pure.
 import type { ClusterNode } from '../runtime/swarm-runtime.js';

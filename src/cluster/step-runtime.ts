@@ -1,10 +1,11 @@
 // Which runtime build steps run on (`--runtime local|swarm`, local by default) and, on a Swarm, how
-// many steps at once: the cluster's capacity at one step's reservation, unless --jobs says.
+// many steps at once: the capacity of the nodes its placement allows, at one step's size, unless --jobs says.
 // `batch` and `rebuild` take the same options, check them once, and hand them to every build
 // they run (childBuildRuntime).
 import { DEFAULT_STEP_MEMORY_BYTES } from '../runtime/build-step.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { SwarmRuntime } from '../runtime/swarm-runtime.js';
+import { eligibleNodes, parseConstraints, type ConstraintError } from '../runtime/swarm-placement.js';
 import { DEFAULT_STEP_CPUS } from '../runtime/swarm-service.js';
 import { clusterConcurrency } from './capacity.js';
 
@@ -33,7 +34,8 @@ export interface StepRuntimeArgs {
 
 export type RuntimeArgsError =
   | { readonly reason: 'unknown-runtime'; readonly value: string }
-  | { readonly reason: 'swarm-only-option'; readonly option: '--registry' | '--placement' };
+  | { readonly reason: 'swarm-only-option'; readonly option: '--registry' | '--placement' }
+  | ConstraintError;
 
 export type StepRuntimeError = RuntimeArgsError | { readonly reason: 'swarm-unavailable'; readonly detail: string };
 
@@ -50,6 +52,8 @@ export function runtimeBuildArgs(args: StepRuntimeArgs): { ok: true; value: stri
     if (args.placement !== undefined && args.placement.length > 0) return { ok: false, error: { reason: 'swarm-only-option', option: '--placement' } };
     return { ok: true, value: args.runtime === undefined ? [] : ['--runtime', 'local'] };
   }
+  const constraints = parseConstraints(args.placement ?? []);
+  if (!constraints.ok) return constraints;
   return {
     ok: true,
     value: ['--runtime', 'swarm', ...(args.registry === undefined ? [] : ['--registry', args.registry]), ...(args.placement ?? []).flatMap((c) => ['--placement', c])],
@@ -57,10 +61,12 @@ export function runtimeBuildArgs(args: StepRuntimeArgs): { ok: true; value: stri
 }
 
 /** The Swarm's nodes and the steps they take at once, read from a manager's engine. */
-async function swarmCapacity(swarm: SwarmRuntime, memoryBytes: number): Promise<{ ok: true; value: { nodes: number; jobs: number } } | { ok: false; error: StepRuntimeError }> {
+async function swarmCapacity(swarm: SwarmRuntime, memoryBytes: number, placement: readonly string[] | undefined): Promise<{ ok: true; value: { nodes: number; jobs: number } } | { ok: false; error: StepRuntimeError }> {
   const nodes = await swarm.nodes();
   if (!nodes.ok) return { ok: false, error: { reason: 'swarm-unavailable', detail: nodes.error.reason === 'engine-error' ? nodes.error.detail : nodes.error.reason } };
-  return { ok: true, value: { nodes: nodes.value.length, jobs: clusterConcurrency(nodes.value, { cpus: DEFAULT_STEP_CPUS, memoryBytes }) } };
+  const constraints = parseConstraints(placement ?? []);
+  const eligible = eligibleNodes(nodes.value, constraints.ok ? constraints.value : []);
+  return { ok: true, value: { nodes: eligible.length, jobs: clusterConcurrency(eligible, { cpus: DEFAULT_STEP_CPUS, memoryBytes }) } };
 }
 
 function swarmRuntime(args: StepRuntimeArgs, socketPath: string | undefined): SwarmRuntime {
@@ -76,7 +82,7 @@ export async function chooseStepRuntime(args: StepRuntimeArgs, local: ContainerR
   if (!checked.ok) return checked;
   if (args.runtime !== 'swarm') return { ok: true, value: { runtime: local, describe: 'local engine', close: () => Promise.resolve() } };
   const swarm = swarmRuntime(args, socketPath);
-  const capacity = await swarmCapacity(swarm, memoryBytes);
+  const capacity = await swarmCapacity(swarm, memoryBytes, args.placement);
   if (!capacity.ok) return capacity;
   const { nodes, jobs } = capacity.value;
   return {
@@ -107,7 +113,7 @@ export async function childBuildRuntime(args: StepRuntimeArgs, socketPath: strin
   if (args.runtime !== 'swarm') return { ok: true, value: { args: checked.value, describe: 'local engine' } };
   const swarm = swarmRuntime(args, socketPath);
   try {
-    const capacity = await swarmCapacity(swarm, memoryBytes);
+    const capacity = await swarmCapacity(swarm, memoryBytes, args.placement);
     if (!capacity.ok) return capacity;
     const { nodes, jobs } = capacity.value;
     return { ok: true, value: { args: checked.value, capacity: jobs, describe: `swarm of ${String(nodes)} node(s), ${String(jobs)} step(s) at once` } };

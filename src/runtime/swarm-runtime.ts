@@ -18,8 +18,9 @@ import { DEFAULT_SOCKET } from './engine-lookup.js';
 import { renderLabels, type Owner } from './labels.js';
 import { currentOwner } from './reaper.js';
 import { createBuildNetwork, storeServiceSpec } from './swarm-network.js';
-import { DEFAULT_STEP_CPUS, stepServiceSpec } from './swarm-service.js';
-import { STEP_LABEL, SwarmStepHandle, removeService } from './swarm-step.js';
+import { NodeLedger, parseConstraints, type PlacementNode, type StepSize } from './swarm-placement.js';
+import { DEFAULT_STEP_CPUS, DEFAULT_SWARM_STEP_MEMORY, stepServiceSpec } from './swarm-service.js';
+import { STEP_LABEL, SwarmStepHandle, removeService, type StepPlacement } from './swarm-step.js';
 import { ArtefactStore } from './swarm-store.js';
 import { pushByDigest } from './swarm-registry.js';
 import type { TaskInput } from './swarm-task-script.js';
@@ -29,7 +30,7 @@ export interface SwarmRuntimeOptions {
   readonly owner?: Owner;
   readonly now?: () => number;
   readonly deadlines?: EngineDeadlines;
-  /** CPUs each step is limited to and reserves. */
+  /** CPUs each step is limited to and holds on its node while it runs. */
   readonly cpusPerStep?: number;
   /** Container paths whose content is sent back after a step succeeds (runtime/build-step.ts: /out). */
   readonly outputTargets?: readonly string[];
@@ -41,16 +42,9 @@ export interface SwarmRuntimeOptions {
   readonly constraints?: readonly string[];
 }
 
-/** One node of the cluster as `cluster status` shows it and capacity counts it. */
-export interface ClusterNode {
-  readonly id: string;
-  readonly hostname: string;
-  readonly role: string;
-  readonly state: string;
-  readonly availability: string;
+/** One node of the cluster as `cluster status` shows it, capacity counts it and placement picks it. */
+export interface ClusterNode extends PlacementNode {
   readonly address: string;
-  readonly nanoCpus: number;
-  readonly memoryBytes: number;
 }
 
 /** On the scratch volumes of a session's steps: what close() prunes. */
@@ -69,6 +63,9 @@ export class SwarmRuntime implements ContainerRuntime {
   private readonly sessionId = randomBytes(5).toString('hex');
   private session: Promise<Session> | undefined;
   private readonly pushed = new Map<string, Promise<string>>();
+  private readonly ledger = new NodeLedger();
+  /** Steps waiting for room on a node, woken when a step lets its node go. */
+  private readonly waiting = new Set<() => void>();
 
   constructor(private readonly options: SwarmRuntimeOptions = {}) {
     this.socket = options.socketPath ?? DEFAULT_SOCKET;
@@ -173,25 +170,65 @@ export class SwarmRuntime implements ContainerRuntime {
       name, spec: { ...spec, image }, labels, constraints: this.options.constraints ?? [], volumeLabels: { [SESSION_LABEL]: this.sessionId, [STEP_LABEL]: name }, buildNetwork: session.network, cpus: this.options.cpusPerStep ?? DEFAULT_STEP_CPUS,
       transfer: { storeHost: session.storeService, inputs, ...(output === undefined ? {} : { output: { token: output.token, target: output.target } }) },
     });
+    const size = { nanoCpus: Math.round((this.options.cpusPerStep ?? DEFAULT_STEP_CPUS) * 1e9), memoryBytes: spec.memoryBytes ?? DEFAULT_SWARM_STEP_MEMORY };
     return ok(new SwarmStepHandle({
+      place: (signal) => this.place(size, signal),
       docker: this.docker, store: session.store, serviceSpec, name, timeoutMs: spec.timeoutMs, now: this.now, localNodeId: session.nodeId,
       fail: (op, e) => this.fail(op, e), socket: this.socket, deadlines: this.deadlines,
       ...(output === undefined ? {} : { output: { token: output.token, hostDir: output.hostDir } }),
     }));
   }
 
+  /**
+   * A node with room for the step, held until the step lets it go (swarm-placement.ts says why
+   * stubforge, not the engine, does this). A step that fits nowhere yet waits for another to end,
+   * or for a node to come back, checking the node list each second; one that fits no node even
+   * idle is an error naming its size.
+   */
+  private async place(size: StepSize, signal?: AbortSignal): Promise<Result<StepPlacement, RuntimeError>> {
+    const constraints = parseConstraints(this.options.constraints ?? []);
+    const location = { file: this.socket };
+    if (!constraints.ok) return err({ reason: 'engine-error', operation: 'place step', detail: `placement constraint ${constraints.error.constraint}: ${constraints.error.problem}`, location });
+    for (;;) {
+      if (signal?.aborted === true) return err({ reason: 'interrupted', location });
+      const nodes = await this.nodes();
+      if (!nodes.ok) return nodes;
+      const choice = this.ledger.choose(nodes.value, constraints.value, size);
+      if (choice.kind === 'node') {
+        const { nodeId } = choice;
+        this.ledger.hold(nodeId, size);
+        let held = true;
+        return ok({
+          nodeId,
+          release: () => {
+            if (!held) return;
+            held = false;
+            this.ledger.release(nodeId, size);
+            for (const wake of [...this.waiting]) wake();
+          },
+        });
+      }
+      if (choice.kind === 'never') {
+        const wanted = `${String(size.nanoCpus / 1e9)} CPU(s) and ${String(Math.round(size.memoryBytes / 1024 ** 2))} MiB`;
+        const where = constraints.value.length === 0 ? '' : ` matching ${constraints.value.map((c) => c.text).join(', ')}`;
+        return err({ reason: 'engine-error', operation: 'place step', detail: `no ready, active node${where} has ${wanted} (eligible nodes: ${String(choice.eligible)})`, location });
+      }
+      await new Promise<void>((resolve) => {
+        const wake = (): void => { clearTimeout(timer); this.waiting.delete(wake); resolve(); };
+        const timer = setTimeout(wake, 1_000);
+        this.waiting.add(wake);
+      });
+    }
+  }
+
   /** The cluster's nodes (a manager answers for all of them). */
   async nodes(): Promise<Result<readonly ClusterNode[], RuntimeError>> {
     try {
       const nodes = (await withDeadline(this.docker.listNodes(), this.deadlines.callMs, 'list nodes')) as {
-        ID: string; Description?: { Hostname?: string; Resources?: { NanoCPUs?: number; MemoryBytes?: number } };
-        Spec?: { Role?: string; Availability?: string }; Status?: { State?: string; Addr?: string };
+        ID: string; Spec?: { Role?: string; Availability?: string; Labels?: Record<string, string> }; Status?: { State?: string; Addr?: string };
+        Description?: { Hostname?: string; Platform?: { OS?: string; Architecture?: string }; Resources?: { NanoCPUs?: number; MemoryBytes?: number }; Engine?: { Labels?: Record<string, string> } };
       }[];
-      return ok(nodes.map((n) => ({
-        id: n.ID, hostname: n.Description?.Hostname ?? '', role: n.Spec?.Role ?? '', state: n.Status?.State ?? '',
-        availability: n.Spec?.Availability ?? '', address: n.Status?.Addr ?? '',
-        nanoCpus: n.Description?.Resources?.NanoCPUs ?? 0, memoryBytes: n.Description?.Resources?.MemoryBytes ?? 0,
-      })));
+      return ok(nodes.map(clusterNode));
     } catch (error) {
       return err(this.fail('list nodes', error));
     }
@@ -286,6 +323,20 @@ export class SwarmRuntime implements ContainerRuntime {
   removeImage(ref: string): Promise<Result<void, RuntimeError>> {
     return this.local.removeImage(ref);
   }
+}
+
+/** A node of the engine's node list (API 1.41), as capacity and placement read it. */
+export function clusterNode(n: {
+  ID: string; Spec?: { Role?: string; Availability?: string; Labels?: Record<string, string> }; Status?: { State?: string; Addr?: string };
+  Description?: { Hostname?: string; Platform?: { OS?: string; Architecture?: string }; Resources?: { NanoCPUs?: number; MemoryBytes?: number }; Engine?: { Labels?: Record<string, string> } };
+}): ClusterNode {
+  return {
+    id: n.ID, hostname: n.Description?.Hostname ?? '', role: n.Spec?.Role ?? '', state: n.Status?.State ?? '',
+    availability: n.Spec?.Availability ?? '', address: n.Status?.Addr ?? '',
+    nanoCpus: n.Description?.Resources?.NanoCPUs ?? 0, memoryBytes: n.Description?.Resources?.MemoryBytes ?? 0,
+    labels: n.Spec?.Labels ?? {}, engineLabels: n.Description?.Engine?.Labels ?? {},
+    os: n.Description?.Platform?.OS ?? '', arch: n.Description?.Platform?.Architecture ?? '',
+  };
 }
 
 function labelArgs(filter: LabelFilter): string[] {

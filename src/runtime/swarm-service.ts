@@ -1,6 +1,8 @@
 // The Swarm service of one build step: a replicated job of one completion that is never restarted,
-// as the build user, with the step's limits as both limit and reservation (Swarm then places it
-// only where it fits, and never overcommits a node), on the internal build network. Every folder a
+// as the build user, with the step's CPU, memory and pids limits, on the internal build network.
+// It reserves nothing: Swarm 20.10 would go on counting a finished job's reservation and reject
+// later tasks on its node, so stubforge fits steps to nodes itself and pins each task to its node
+// (swarm-placement.ts). Every folder a
 // local step would bind-mount becomes an empty tmpfs the task fills from the store
 // (swarm-task-script.ts): a task on another node cannot see the coordinator's folders. Pure: the
 // StepSpec and the transfer in, the engine's service spec out.
@@ -49,7 +51,6 @@ export function stepServiceSpec(input: ServiceSpecInput): Record<string, unknown
       },
       Resources: {
         Limits: { NanoCPUs: nanoCpus, MemoryBytes: memory, ...(spec.pidsLimit === undefined ? {} : { Pids: spec.pidsLimit }) },
-        Reservations: { NanoCPUs: nanoCpus, MemoryBytes: memory },
       },
       RestartPolicy: { Condition: 'none', MaxAttempts: 0 },
       ...(input.constraints === undefined || input.constraints.length === 0 ? {} : { Placement: { Constraints: [...input.constraints] } }),
@@ -59,6 +60,13 @@ export function stepServiceSpec(input: ServiceSpecInput): Record<string, unknown
     // No IPVS on every kernel: DNS round robin needs none, and a job publishes nothing anyway.
     EndpointSpec: { Mode: 'dnsrr' },
   };
+}
+
+/** The service spec with its task pinned to one node, beside the user's own constraints. */
+export function pinnedToNode(serviceSpec: Record<string, unknown>, nodeId: string): Record<string, unknown> {
+  const template = (serviceSpec['TaskTemplate'] ?? {}) as { Placement?: { Constraints?: string[] } } & Record<string, unknown>;
+  const constraints = [...(template.Placement?.Constraints ?? []), `node.id==${nodeId}`];
+  return { ...serviceSpec, TaskTemplate: { ...template, Placement: { ...template.Placement, Constraints: constraints } } };
 }
 
 /**

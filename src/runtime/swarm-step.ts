@@ -11,7 +11,7 @@ import { ok, err, type Result } from '../model/result.js';
 import type { OnOutputLine, RuntimeError, StepHandle, StepOutcome } from './container-runtime.js';
 import { demuxLines, withDeadline, type EngineDeadlines } from './docker-step.js';
 import { runHostCommand } from './host-command.js';
-import { FINAL_TASK_STATES } from './swarm-service.js';
+import { FINAL_TASK_STATES, pinnedToNode } from './swarm-service.js';
 import type { ArtefactStore } from './swarm-store.js';
 
 const POLL_MS = 250;
@@ -24,7 +24,15 @@ const REJECTION_BACKOFF_MS = 2_000;
 /** On a step's scratch volumes: its service's name, by which they are found and removed. */
 export const STEP_LABEL = 'org.stubforge.swarm-step';
 
+/** The node a step's task is pinned to, held for the step until it lets it go. */
+export interface StepPlacement {
+  readonly nodeId: string;
+  release(): void;
+}
+
 export interface SwarmStepDeps {
+  /** Chooses the node of each task (swarm-placement.ts): it waits while no node has room. */
+  readonly place: (signal?: AbortSignal) => Promise<Result<StepPlacement, RuntimeError>>;
   readonly docker: Docker;
   readonly store: ArtefactStore;
   /** The service spec, made when the transfer is known (swarm-runtime.ts). */
@@ -82,9 +90,9 @@ export class SwarmStepHandle implements StepHandle {
       for (let attempt = 1; ; attempt += 1) {
         const tried = await this.attempt(onLine, started, signal);
         if (tried.kind === 'done') return tried.result;
-        // A rejected task never ran to its end: the scheduler or the node turned it away (a node
-        // back from a crash still counts its lost task's reservation for a moment). The step has
-        // no effect until its output is taken, so a fresh task is safe; a few, then the error.
+        // A rejected task never ran to its end: the engine turned it away (an image it cannot
+        // pull, a node that left). The step has no effect until its output is taken, so a fresh
+        // task, placed anew, is safe; a few, then the error.
         if (attempt >= REJECTION_ATTEMPTS || d.now() - started > d.timeoutMs) return err(tried.error);
         onLine('stderr', `stubforge: Swarm rejected the step's task (${tried.error.reason === 'engine-error' ? tried.error.detail : tried.error.reason}); trying a fresh task (${String(attempt + 1)} of ${String(REJECTION_ATTEMPTS)})`);
         const removed = await this.remove();
@@ -108,9 +116,12 @@ export class SwarmStepHandle implements StepHandle {
     const done = (result: Result<StepOutcome, RuntimeError>): Attempt => ({ kind: 'done', result });
     const aborted = (): boolean => signal?.aborted === true;
     if (aborted()) return done(err({ reason: 'interrupted', location }));
+    const placed = await d.place(signal);
+    if (!placed.ok) return done(placed);
     let logs: NodeJS.ReadableStream | undefined;
     try {
-      const created = await withDeadline(d.docker.createService(d.serviceSpec as unknown as Docker.CreateServiceOptions), d.deadlines.callMs, 'create service');
+      const spec = pinnedToNode(d.serviceSpec, placed.value.nodeId);
+      const created = await withDeadline(d.docker.createService(spec as unknown as Docker.CreateServiceOptions), d.deadlines.callMs, 'create service');
       this.serviceId = created.id;
       const service = d.docker.getService(created.id);
       logs = await withDeadline(service.logs({ follow: true, stdout: true, stderr: true }), d.deadlines.callMs, 'service logs');
@@ -145,6 +156,7 @@ export class SwarmStepHandle implements StepHandle {
       return done(err(d.fail('run service', error)));
     } finally {
       (logs as { destroy?: () => void } | undefined)?.destroy?.();
+      placed.value.release();
     }
   }
 

@@ -7,7 +7,7 @@ import type { ClusterNode } from '../../src/runtime/swarm-runtime.js';
 
 const node = (over: Partial<ClusterNode>): ClusterNode => ({
   id: 'n', hostname: 'h', role: 'worker', state: 'ready', availability: 'active', address: '10.0.0.2',
-  nanoCpus: 8e9, memoryBytes: 32 * 1024 ** 3, ...over,
+  nanoCpus: 8e9, memoryBytes: 32 * 1024 ** 3, labels: {}, engineLabels: {}, os: 'linux', arch: 'x86_64', ...over,
 });
 
 describe('cluster capacity', () => {

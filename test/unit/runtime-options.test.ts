@@ -39,6 +39,13 @@ describe('runtimeBuildArgs', () => {
     expect(runtimeBuildArgs({ runtime: 'local', placement: ['node.role==worker'] })).toEqual({ ok: false, error: { reason: 'swarm-only-option', option: '--placement' } });
   });
 
+  it('refuses a placement constraint the engine would not understand, before any build', () => {
+    const checked = runtimeBuildArgs({ runtime: 'swarm', placement: ['node.role==worker', 'node.rol==worker'] });
+    expect(checked).toMatchObject({ ok: false, error: { reason: 'bad-constraint', constraint: 'node.rol==worker' } });
+    if (checked.ok) return;
+    expect(describeStepRuntimeError(checked.error)).toEqual({ message: expect.stringMatching(/^--placement node\.rol==worker: unknown attribute node\.rol /) as string, exitCode: ExitCode.usage });
+  });
+
   it('maps each error to a message naming the option and to its exit code', () => {
     expect(describeStepRuntimeError({ reason: 'unknown-runtime', value: 'kubernetes' })).toEqual({ message: '--runtime kubernetes: expected local or swarm', exitCode: ExitCode.usage });
     expect(describeStepRuntimeError({ reason: 'swarm-only-option', option: '--registry' }).exitCode).toBe(ExitCode.usage);

@@ -26,6 +26,8 @@ export function describeStepRuntimeError(error: StepRuntimeError): Failure {
       return { message: `--runtime ${error.value}: expected local or swarm`, exitCode: ExitCode.usage };
     case 'swarm-only-option':
       return { message: `${error.option} is an option of --runtime swarm (the local runtime has no registry or placement)`, exitCode: ExitCode.usage };
+    case 'bad-constraint':
+      return { message: `--placement ${error.constraint}: ${error.problem}`, exitCode: ExitCode.usage };
     case 'swarm-unavailable':
       return { message: `--runtime swarm: ${error.detail} (stubforge cluster init)`, exitCode: ExitCode.failed };
   }
