@@ -61,12 +61,14 @@ export function runtimeBuildArgs(args: StepRuntimeArgs): { ok: true; value: stri
 }
 
 /** The Swarm's nodes and the steps they take at once, read from a manager's engine. */
-async function swarmCapacity(swarm: SwarmRuntime, memoryBytes: number, placement: readonly string[] | undefined): Promise<{ ok: true; value: { nodes: number; jobs: number } } | { ok: false; error: StepRuntimeError }> {
+async function swarmCapacity(swarm: SwarmRuntime, memoryBytes: number, placement: readonly string[] | undefined): Promise<{ ok: true; value: { nodes: string; jobs: number } } | { ok: false; error: StepRuntimeError }> {
   const nodes = await swarm.nodes();
   if (!nodes.ok) return { ok: false, error: { reason: 'swarm-unavailable', detail: nodes.error.reason === 'engine-error' ? nodes.error.detail : nodes.error.reason } };
   const constraints = parseConstraints(placement ?? []);
   const eligible = eligibleNodes(nodes.value, constraints.ok ? constraints.value : []);
-  return { ok: true, value: { nodes: eligible.length, jobs: clusterConcurrency(eligible, { cpus: DEFAULT_STEP_CPUS, memoryBytes }) } };
+  const all = `${String(nodes.value.length)} node(s)`;
+  const nodeCount = eligible.length === nodes.value.length ? all : `${all}, ${String(eligible.length)} allowed by --placement`;
+  return { ok: true, value: { nodes: nodeCount, jobs: clusterConcurrency(eligible, { cpus: DEFAULT_STEP_CPUS, memoryBytes }) } };
 }
 
 function swarmRuntime(args: StepRuntimeArgs, socketPath: string | undefined): SwarmRuntime {
@@ -88,7 +90,7 @@ export async function chooseStepRuntime(args: StepRuntimeArgs, local: ContainerR
   return {
     ok: true,
     value: {
-      runtime: swarm, jobs, describe: `swarm of ${String(nodes)} node(s), ${String(jobs)} step(s) at once`,
+      runtime: swarm, jobs, describe: `swarm of ${nodes}, ${String(jobs)} step(s) at once`,
       close: async () => { await swarm.close(); },
     },
   };
@@ -116,7 +118,7 @@ export async function childBuildRuntime(args: StepRuntimeArgs, socketPath: strin
     const capacity = await swarmCapacity(swarm, memoryBytes, args.placement);
     if (!capacity.ok) return capacity;
     const { nodes, jobs } = capacity.value;
-    return { ok: true, value: { args: checked.value, capacity: jobs, describe: `swarm of ${String(nodes)} node(s), ${String(jobs)} step(s) at once` } };
+    return { ok: true, value: { args: checked.value, capacity: jobs, describe: `swarm of ${nodes}, ${String(jobs)} step(s) at once` } };
   } finally {
     await swarm.close();
   }

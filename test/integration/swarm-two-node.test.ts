@@ -104,7 +104,7 @@ describe('a build on a two-node Swarm', () => {
     const home = join(work, 'home-1');
     const r = await build(home);
     expect(r.code, r.out).toBe(0);
-    expect(r.out).toMatch(/on the swarm of 2 node\(s\)/);
+    expect(r.out).toMatch(/on the swarm of 2 node\(s\), 1 allowed by --placement, /);
     expect(r.out).toMatch(new RegExp(`zlib\\s+${version.replace(/[.+]/g, '\\$&')}\\s+built`));
     const upstream = version.replace(/^\d+:/, '');
     expect(debsIn(home)).toEqual(expect.arrayContaining([expect.stringContaining(`zlib1g-dev-musl-linux-amd64-cross_${upstream}`)]));

@@ -95,15 +95,15 @@ describe('the service of a step', () => {
   const made = stepServiceSpec({
     name: 'stubforge-step-x', spec, labels: { 'org.stubforge.run': 'r' }, buildNetwork: 'net', cpus: 2,
     transfer: { storeHost: 'store', inputs: [{ sha256: 'a'.repeat(64), target: '/src' }], output: { target: '/out', token: 'b'.repeat(32) } },
-  }) as { Mode: unknown; EndpointSpec: unknown; TaskTemplate: { Resources: { Limits: Record<string, number>; Reservations: Record<string, number> }; Networks: unknown; ContainerSpec: { Mounts: { Target: string; Type: string }[]; Command: string[] } } };
+  }) as { Mode: unknown; EndpointSpec: unknown; TaskTemplate: { Resources: { Limits: Record<string, number>; Reservations?: Record<string, number> }; Networks: unknown; ContainerSpec: { Mounts: { Target: string; Type: string }[]; Command: string[] } } };
 
-  it('is a replicated job of one completion on the build network, dnsrr, reservations equal to limits', () => {
+  it('is a replicated job of one completion on the build network, dnsrr, limited and reserving nothing (stubforge places it)', () => {
     expect(made.Mode).toEqual({ ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } });
     expect(made.EndpointSpec).toEqual({ Mode: 'dnsrr' });
     expect(made.TaskTemplate.Networks).toEqual([{ Target: 'net' }]);
     const { Limits, Reservations } = made.TaskTemplate.Resources;
     expect(Limits).toEqual({ NanoCPUs: 2e9, MemoryBytes: 1024 ** 3, Pids: 99 });
-    expect(Reservations).toEqual({ NanoCPUs: 2e9, MemoryBytes: 1024 ** 3 });
+    expect(Reservations).toBeUndefined();
   });
 
   it('binds no host folder: every mount is a scratch volume the task fills', () => {
