@@ -122,5 +122,22 @@ describe('collect step of the debian driver', () => {
     expect(output).toContain('the install stage failed and left these out');
     // The .so the static-only build did not make is not asked for.
     expect(output).not.toContain('libfoo.so');
+    expect(output).not.toContain('C++');
+  });
+
+  it('says so when a build that went without C++ then misses a listed file', () => {
+    file('src/debian/libfoo-dev.install', 'usr/include/foo.h\nusr/lib/*/libfoo++.a\n');
+    file('src/debian/tmp/usr/include/foo.h');
+    file('install-failed', '');
+    file('cxx-refused', '-c foo.cc\n');
+    let output = '';
+    try {
+      collect(['libfoo-dev']);
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+    }
+    expect(output).toContain('libfoo-dev: usr/lib/*/libfoo++.a');
+    expect(output).toContain('the build also went without C++ (the arch has no C++ compiler)');
   });
 });

@@ -8,6 +8,7 @@
 // are left out. Each package's files are listed in <out>/.stubforge-claims/<package>, which the
 // executor reads (and removes) to split the files between the -cross packages.
 import { shQuote } from '../shell.js';
+import { CXX_REFUSALS_FILE } from './no-cxx.js';
 
 export interface CollectScriptInput {
   readonly packages: readonly string[];
@@ -127,6 +128,9 @@ if [ -s "$stage/.missing" ]; then
   sed -e 's/^/  /' "$stage/.missing"
   if [ -e "$stage/../install-failed" ]; then
     echo "stubforge: the install stage failed and left these out" >&2
+    if [ -e "$stage/../${CXX_REFUSALS_FILE}" ]; then
+      echo "stubforge: the build also went without C++ (the arch has no C++ compiler): a C++-only file above is missing for that reason" >&2
+    fi
     exit 1
   fi
 fi

@@ -17,9 +17,11 @@ export function cxxName(ctx: StepContext): string {
   return `${ctx.input.arch.triplet}-g++`;
 }
 
-/** One line per refused call, written by the refusing wrapper. */
+/** In the generated directory: one line per refused call, written by the refusing wrapper. */
+export const CXX_REFUSALS_FILE = 'cxx-refused';
+
 export function cxxRefusalsFile(ctx: StepContext): string {
-  return joinPath(ctx.generatedDir, 'cxx-refused');
+  return joinPath(ctx.generatedDir, CXX_REFUSALS_FILE);
 }
 
 /** The words every build system's log of a refused call shows (and bench's failure class reads). */
