@@ -28,10 +28,14 @@ const CLASSES = [
   ['mirror lacks a source file', /the mirror does not serve|missing-file/],
   ["the package's own build system does not know the partial arch", /Usage: Configure|debian-musl-linux-amd64 *;|unknown (host|target|system) type|Invalid configuration .*musl/],
   ['configure needs something the plan left out or dropped', /Could NOT find|No package '[^']+' found|Package '?[^ ]+'? was not found|Dependency "[^"]+" not found/],
-  ['needs a C++ compiler (musl-tools has none)', /x86_64-linux-musl-g\+\+|C\+\+ compiler (cannot|not available)|no acceptable C\+\+|CXX.*not found|cannot run C\+\+|No CMAKE_CXX_COMPILER|Unknown compiler\(s\): \[\['x86_64-linux-musl-g\+\+|error: C\+\+ preprocessor|g\+\+: not found|unable to find a C\+\+/i],
+  // Not the bare name x86_64-linux-musl-g++: configure prints it ("checking if x86_64-linux-musl-g++
+  // works... no") in builds that go on without their optional C++ part and may fail later for
+  // another reason; the debian driver's refusing wrapper prints the words matched first.
+  ['needs a C++ compiler (musl-tools has none)', /needs a C\+\+ compiler, the arch \S+ has none|C\+\+ compiler (cannot|not available)|no acceptable C\+\+|CXX.*not found|cannot run C\+\+|No CMAKE_CXX_COMPILER|Unknown compiler\(s\): \[\['x86_64-linux-musl-g\+\+|error: C\+\+ preprocessor|g\+\+: not found|unable to find a C\+\+/i],
   ["autoreconf lacks an m4 macro of a -dev package the plan rebuilt as a library (a recipe's Native: fixes it)", /possibly undefined macro/],
   ['cross build runs a target program (no exe wrapper)', /cannot run test program while cross compiling|Exec format error|cannot execute binary file|needs_exe_wrapper|Can not run test applications in this cross environment/],
-  ['glibc-only interface missing in musl', /undeclared|implicit declaration of function|unknown type name|has no member named|No such file or directory\s*$|fatal error: .*\.h: No such file/m],
+  // gcc's "'x' undeclared", not configure's "checking ... to detect all undeclared functions".
+  ['glibc-only interface missing in musl', /[‘'][^’']+[’'] undeclared|implicit declaration of function|unknown type name|has no member named|No such file or directory\s*$|fatal error: .*\.h: No such file/m],
   ['install stage left out a -dev file', /were not installed|none of .* installed a header/],
   ['static-only check', /static-policy|shared-object|static-only/],
   ['build image (native tools) could not be made', /building stubforge-env:\S+ failed|build image|apt-get install/],

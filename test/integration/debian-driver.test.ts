@@ -3,8 +3,9 @@
 // repository of this test's own. Their -cross packages must pass the static-only check as
 // installed, and a small C program linked against all three with musl-gcc -static must run and
 // use each (versions checked against the versions the packages were built from).
+// Then ncurses, on an arch without a C++ compiler: built without its optional C++ binding.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -69,14 +70,14 @@ function collector(): { stream: Writable; text: () => string } {
   return { stream: new Writable({ write(chunk: Buffer, _e, done) { chunks.push(chunk.toString()); done(); } }), text: () => chunks.join('') };
 }
 
-async function build(target: string): Promise<{ code: number; out: string }> {
+async function build(target: string, args: readonly string[] = ARGS): Promise<{ code: number; out: string }> {
   const out = collector();
   const err = collector();
   const ctx: CliContext = {
     env: { ...process.env, STUBFORGE_HOME: home, STUBFORGE_CACHE: SHARED_CACHE }, cwd: ROOT,
     stdout: out.stream, stderr: err.stream, isTTY: false, log: silentLogger(),
   };
-  const code = await command.run([target, ...ARGS], ctx);
+  const code = await command.run([target, ...args], ctx);
   return { code, out: `${out.text()}${err.text()}` };
 }
 
@@ -133,4 +134,23 @@ describe('libraries built by their own Debian packaging, no recipe', () => {
     expect(out).toContain('yaml scalars 5');
     expect(out).toContain('json array 3');
   }, 600_000);
+
+  // musl-linux-amd64 has no C++ compiler; ncurses' C++ binding is optional. Its configure used to
+  // fall back to the build machine's g++ (the provenance check refused libncurses++.a). gpm, in its
+  // closure, needs stubforge's recipe and --allow-orig-only (the mirror lacks its Debian part).
+  it('builds ncurses through its packaging without its C++ binding, the C++ compiler refused', async () => {
+    const args = [...ARGS.filter((a) => a !== '--no-shipped-recipes'), '--allow-orig-only', 'gpm'];
+    const run = await build('ncurses', args);
+    expect(run.out, run.out).toMatch(/^ {2}ncurses +\S+ +built/m);
+    expect(run.code).toBe(0);
+    const deb = debs().find((f) => /\/libncurses-dev-musl-linux-amd64-cross_[^/]*\.deb$/.test(f));
+    if (deb === undefined) throw new Error('no libncurses-dev -cross package');
+    const files = execFileSync('dpkg-deb', ['-c', deb], { encoding: 'utf8' });
+    expect(files).toContain(`usr/${TRIPLET}/lib/libncursesw.a`);
+    expect(files).toContain(`usr/${TRIPLET}/lib/pkgconfig/ncursesw.pc`);
+    expect(files).not.toContain('++');
+    const logs = join(home, 'state', 'logs');
+    const log = readdirSync(logs).map((d) => join(logs, d, 'ncurses.log')).find((f) => existsSync(f));
+    expect(log === undefined ? '' : readFileSync(log, 'utf8')).toContain('and went on without it: its C++ part is optional and left out');
+  }, 3_600_000);
 });

@@ -83,6 +83,29 @@ describe('collect step of the debian driver', () => {
     expect(pc).toContain(`prefix=${PREFIX}\nexec_prefix=${PREFIX}\nlibdir=${PREFIX}/lib\nincludedir=${PREFIX}/include\n`);
   });
 
+  it("expands ${DEB_HOST_MULTIARCH} in .install lines as debhelper 13 does (ncurses'), and needs no C++-only file", () => {
+    file('src/debian/libncurses-dev.install', readFileSync(join(FIXTURES, 'debian-rules', 'ncurses_6.4-4.libncurses-dev.install'), 'utf8'));
+    // libtinfo-dev has no list: it would take whatever libncurses-dev did not.
+    file('src/debian/libtermcap.so', 'INPUT(-ltinfo)\n');
+    file('src/debian/tmp/usr/include/curses.h');
+    file('src/debian/tmp/usr/include/ncursesw/curses.h');
+    // What ncurses 6.4-4 installs for musl-linux-amd64 without its C++ binding: no libncurses++w.a.
+    for (const lib of ['ncurses', 'ncursesw', 'tinfo', 'panelw']) {
+      file(`src/debian/tmp/usr/lib/${MA}/lib${lib}.a`);
+      file(`src/debian/tmp/usr/lib/${MA}/pkgconfig/${lib}.pc`, `prefix=/usr\nlibdir=/usr/lib/${MA}\nLibs: -l${lib}\n`);
+    }
+    const log = collect(['libncurses-dev', 'libtinfo-dev']);
+    expect(log).not.toContain('were not installed');
+    const claims = (pkg: string) => readFileSync(join(dir, 'out', CLAIMS_DIR_NAME, pkg), 'utf8').split('\n').filter((l) => l !== '').sort();
+    expect(claims('libncurses-dev')).toEqual([
+      'include/curses.h', 'include/ncursesw/curses.h',
+      'lib/libncurses.a', 'lib/libncursesw.a', 'lib/libpanelw.a', 'lib/libtinfo.a',
+      'lib/pkgconfig/ncurses.pc', 'lib/pkgconfig/ncursesw.pc', 'lib/pkgconfig/panelw.pc', 'lib/pkgconfig/tinfo.pc',
+    ]);
+    expect(claims('libtinfo-dev')).toEqual([]);
+    expect(readFileSync(join(dir, 'out', PREFIX, 'lib/pkgconfig/ncursesw.pc'), 'utf8')).toBe(`prefix=${PREFIX}\nlibdir=${PREFIX}/lib\nLibs: -lncursesw\n`);
+  });
+
   it('fails naming the missing files when the install stage failed and left a listed header out', () => {
     file('src/debian/libfoo-dev.install', 'usr/include/foo.h\nusr/lib/*/libfoo.a\nusr/lib/*/libfoo.so\n');
     file(`src/debian/tmp/usr/lib/${MA}/libfoo.a`);
@@ -99,5 +122,22 @@ describe('collect step of the debian driver', () => {
     expect(output).toContain('the install stage failed and left these out');
     // The .so the static-only build did not make is not asked for.
     expect(output).not.toContain('libfoo.so');
+    expect(output).not.toContain('C++');
+  });
+
+  it('says so when a build that went without C++ then misses a listed file', () => {
+    file('src/debian/libfoo-dev.install', 'usr/include/foo.h\nusr/lib/*/libfoo++.a\n');
+    file('src/debian/tmp/usr/include/foo.h');
+    file('install-failed', '');
+    file('cxx-refused', '-c foo.cc\n');
+    let output = '';
+    try {
+      collect(['libfoo-dev']);
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+    }
+    expect(output).toContain('libfoo-dev: usr/lib/*/libfoo++.a');
+    expect(output).toContain('the build also went without C++ (the arch has no C++ compiler)');
   });
 });

@@ -60,7 +60,7 @@ describe('debian driver', () => {
     expect(spec.value.driver).toBe('debian');
     expect(spec.value.steps.map((s) => s.name)).toEqual(['setup', 'tool-wrappers', 'debian/rules build-arch', 'install', 'collect', 'remove-libtool-archives']);
     const build = spec.value.steps[2];
-    expect(build?.run).toMatch(/^arch_vars=\$\(dpkg-architecture -a musl-linux-amd64 -s 2>\/dev\/null\) \|\| \{ .*exit 1; \}\neval "\$arch_vars"\ndebian\/rules build-arch$/);
+    expect(build?.run).toMatch(/^arch_vars=\$\(dpkg-architecture -a musl-linux-amd64 -s 2>\/dev\/null\) \|\| \{ .*exit 1; \}\neval "\$arch_vars"\n[^]*if debian\/rules build-arch; then\n/);
     // dpkg knows musl-linux-amd64: its own tables are used.
     expect(Object.keys(build?.env ?? {})).not.toContain('DPKG_DATADIR');
     expect(build?.env).toMatchObject({
@@ -79,8 +79,10 @@ describe('debian driver', () => {
     expect(setup).toContain("default_library = 'static'");
     expect(setup).toContain('set(BUILD_SHARED_LIBS OFF CACHE BOOL');
     expect(setup).toContain("cat > /tmp/stubforge-build/stubforge/bin/x86_64-linux-musl-gcc <<'STUBFORGE_EOF'\n#!/bin/sh\nexec musl-gcc \"$@\"");
-    // musl-tools has no C++ compiler: no <triplet>-g++ that would be the build machine's.
-    expect(setup).not.toContain('x86_64-linux-musl-g++');
+    // musl-tools has no C++ compiler: <triplet>-g++ refuses, so configure never falls back to g++.
+    expect(setup).toContain("cat > /tmp/stubforge-build/stubforge/bin/x86_64-linux-musl-g++ <<'STUBFORGE_EOF'\n#!/bin/sh\n");
+    expect(setup).not.toMatch(/exec g\+\+|exec c\+\+/);
+    expect(build?.env).toMatchObject({ CXX: 'x86_64-linux-musl-g++', CXXCPP: 'musl-gcc -E' });
   });
 
   it("runs a dh_auto_install override with dh's options, and old-style rules' own install target under fakeroot", () => {
@@ -104,6 +106,10 @@ describe('debian driver', () => {
     const wrappers = spec.value.steps[1];
     expect(wrappers?.run).toContain("{ printf '%s\\n' 'base-rumprun-netbsd-amd64 rumprun-amd64'; cat /usr/share/dpkg/tupletable; } > /tmp/stubforge-build/stubforge/dpkg/tupletable");
     expect(spec.value.steps[2]?.env['DPKG_DATADIR']).toBe('/tmp/stubforge-build/stubforge/dpkg');
+    // rumprun has a C++ compiler: its wrapper runs it, and the packaging decides CXX.
+    expect(spec.value.steps[0]?.run).toContain('exec /opt/rumprun/bin/x86_64-rumprun-netbsd-g++ "$@"');
+    expect(spec.value.steps[2]?.env['CXX']).toBeUndefined();
+    expect(spec.value.steps[2]?.run).toMatch(/\ndebian\/rules build-arch$/);
   });
 
   it('is not chosen when a recipe names another build system', () => {

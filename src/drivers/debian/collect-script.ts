@@ -8,6 +8,7 @@
 // are left out. Each package's files are listed in <out>/.stubforge-claims/<package>, which the
 // executor reads (and removes) to split the files between the -cross packages.
 import { shQuote } from '../shell.js';
+import { CXX_REFUSALS_FILE } from './no-cxx.js';
 
 export interface CollectScriptInput {
   readonly packages: readonly string[];
@@ -72,6 +73,12 @@ install_line() {
     fi
   done
 }
+# debhelper (compat 13) expands \${DEB_HOST_MULTIARCH} and the other dpkg-architecture variables
+# in its files: ncurses' libncurses-dev.install says usr/lib/\${DEB_HOST_MULTIARCH}/*.a.
+expand_vars() {
+  awk '{ while (match($0, /\\$\\{DEB_(HOST|BUILD|TARGET)_[A-Z0-9_]+\\}/)) {
+    $0 = substr($0, 1, RSTART - 1) ENVIRON[substr($0, RSTART + 2, RLENGTH - 3)] substr($0, RSTART + RLENGTH) } print }'
+}
 for pkg in ${input.packages.map(shQuote).join(' ')}; do
   mkdir -p "$stage/$pkg"
   list=""
@@ -79,7 +86,7 @@ for pkg in ${input.packages.map(shQuote).join(' ')}; do
     # dh-exec files are programs printing the list.
     list=$("./debian/$pkg.install" 2>/dev/null | sed -e 's/[[:space:]]*=>.*//') || list=""
   elif [ -f "debian/$pkg.install" ]; then
-    list=$(sed -e 's/#.*//' "debian/$pkg.install")
+    list=$(sed -e 's/#.*//' "debian/$pkg.install" | expand_vars)
   fi
   if [ -n "$list" ]; then
     printf '%s\\n' "$list" | while read -r line; do
@@ -121,6 +128,9 @@ if [ -s "$stage/.missing" ]; then
   sed -e 's/^/  /' "$stage/.missing"
   if [ -e "$stage/../install-failed" ]; then
     echo "stubforge: the install stage failed and left these out" >&2
+    if [ -e "$stage/../${CXX_REFUSALS_FILE}" ]; then
+      echo "stubforge: the build also went without C++ (the arch has no C++ compiler): a C++-only file above is missing for that reason" >&2
+    fi
     exit 1
   fi
 fi

@@ -17,6 +17,7 @@ import { mesonCrossFile } from '../meson/cross-file.js';
 import { cmakeToolchainFile } from '../cmake/toolchain-file.js';
 import { CLAIMS_DIR_NAME, collectScript, INSTALL_FAILED_MARKER } from './collect-script.js';
 import { installStage, type DebianRules } from './debian-rules.js';
+import { cxxRefusingWrapper, noCxxEnv, reportingCxxRefusals } from './no-cxx.js';
 
 /** Variables of the other drivers that must not reach debian/rules: the packaging decides them. */
 const WITHHELD = ['CC', 'CXX', 'CPP', 'AS', 'AR', 'RANLIB', 'STRIP', 'NM', 'LD', 'OBJCOPY', 'OBJDUMP', 'READELF',
@@ -35,15 +36,20 @@ export function debianToolDir(ctx: StepContext): string {
   return joinPath(ctx.generatedDir, 'bin');
 }
 
-/** One wrapper per arch tool, named `<triplet>-<tool>`: `exec <arch command> "$@"`. */
+/**
+ * One wrapper per arch tool, named `<triplet>-<tool>`: `exec <arch command> "$@"`; without a C++
+ * compiler, a `<triplet>-g++` that refuses (no-cxx.ts).
+ */
 export function toolWrappers(ctx: StepContext): GeneratedFile[] {
   const { arch } = ctx.input;
   const tools: Record<string, string | undefined> = { ...arch.tools, PKG_CONFIG: arch.tools.PKG_CONFIG ?? 'pkg-config' };
   const files: GeneratedFile[] = [];
   for (const [name, suffix] of Object.entries(TRIPLET_NAMES)) {
     const command = tools[name];
-    // No C++ compiler: no <triplet>-g++, so a C++ build fails instead of using the build machine's.
-    if (command === undefined) continue;
+    if (command === undefined) {
+      if (name === 'CXX') files.push(cxxRefusingWrapper(ctx, debianToolDir(ctx)));
+      continue;
+    }
     files.push({ path: joinPath(debianToolDir(ctx), `${arch.triplet}-${suffix}`), content: `#!/bin/sh\nexec ${command} "$@"\n` });
   }
   return files;
@@ -63,6 +69,7 @@ function debianEnv(ctx: StepContext, profiles: readonly string[]): Record<string
   const options = [...profiles.filter((p) => PROFILE_OPTIONS.has(p)), `parallel=${ctx.input.jobs}`];
   return {
     ...env,
+    ...(ctx.input.arch.tools.CXX === undefined ? noCxxEnv(ctx) : {}),
     PATH: `${debianToolDir(ctx)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
     DEB_BUILD_PROFILES: profiles.join(' '),
     DEB_BUILD_OPTIONS: options.join(' '),
@@ -162,7 +169,8 @@ export function debianSpec(input: DriverInput): Result<BuildSpec, DriverError> {
   const src = input.source.dir;
   const steps: BuildStep[] = [
     step(ctx, 'tool-wrappers', [shCommand(['chmod', '+x', ...toolWrappers(ctx).map((f) => f.path)]), ...(tablesScript === undefined ? [] : [tablesScript])].join('\n'), src),
-    step(ctx, `debian/rules ${buildTarget}`, withArch(ctx, `debian/rules ${buildTarget}`), src),
+    step(ctx, `debian/rules ${buildTarget}`, withArch(ctx, ctx.input.arch.tools.CXX === undefined
+      ? reportingCxxRefusals(ctx, `debian/rules ${buildTarget}`) : `debian/rules ${buildTarget}`), src),
     step(ctx, 'install', withArch(ctx, tolerantInstall(install.value, joinPath(ctx.generatedDir, INSTALL_FAILED_MARKER))), src),
     step(ctx, 'collect', withArch(ctx, collectScript({
       packages: packaging.packages, stageDir: joinPath(ctx.generatedDir, 'collect'),
