@@ -68,6 +68,8 @@ describe('debian driver', () => {
       CONFIG_SITE: '/tmp/stubforge-build/stubforge/config.site',
       DH_MESON_CROSS_FILE: '/tmp/stubforge-build/stubforge/meson-cross.ini',
       CMAKE_TOOLCHAIN_FILE: '/tmp/stubforge-build/stubforge/toolchain.cmake',
+      // nasm objects (libjpeg-turbo's SIMD code) carry a line table for the provenance check.
+      ASM_NASMFLAGS: '-g -Fdwarf',
     });
     // The packaging decides its compiler and flags: the other drivers' exports are withheld.
     expect(Object.keys(build?.env ?? {})).not.toContain('CC');

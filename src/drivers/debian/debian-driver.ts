@@ -73,6 +73,9 @@ function debianEnv(ctx: StepContext, profiles: readonly string[]): Record<string
     // programs a build makes are not collected.
     DEB_CPPFLAGS_APPEND: cppflags.join(' '),
     DEB_LDFLAGS_APPEND: ldflags.filter((f) => f !== '-static').join(' '),
+    // CMake's first ASM_NASM flags: nasm's objects then carry a DWARF line table, the evidence the
+    // toolchain provenance check reads (libjpeg-turbo's SIMD code), as the arch's -g does for C.
+    ASM_NASMFLAGS: '-g -Fdwarf',
     CONFIG_SITE: configSiteFile(ctx).path,
     DH_MESON_CROSS_FILE: joinPath(ctx.generatedDir, 'meson-cross.ini'),
     CMAKE_TOOLCHAIN_FILE: joinPath(ctx.generatedDir, 'toolchain.cmake'),
