@@ -90,7 +90,9 @@ for pkg in ${input.packages.map(shQuote).join(' ')}; do
     # No list: the package takes what was installed (single-binary sources).
     cp -a debian/tmp/. "$stage/$pkg/"
   fi
-  if [ -d "debian/$pkg" ]; then cp -a "debian/$pkg/." "$stage/$pkg/"; fi
+  # -f: the .install lines may have staged the same read-only file (db5.3's 0444 headers) that the
+  # packaging's own dh_install hook also put in debian/<package>.
+  if [ -d "debian/$pkg" ]; then cp -af "debian/$pkg/." "$stage/$pkg/"; fi
   : > "$claims/$pkg"
   (cd "$stage/$pkg" && find . \\( -type f -o -type l \\) | sort) | while read -r f; do
     f=\${f#./}

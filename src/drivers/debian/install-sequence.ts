@@ -1,8 +1,8 @@
 // The install stage of a dh package, as dh itself sequences it. Reading debian/rules as text
 // misses its make conditionals: brotli's rules define the pybuild `dh $@` line and their
 // override_dh_auto_install only when `nopython` is not a build profile, and a plain `dh $@
-// --buildsystem=cmake` otherwise. So the step asks dh: `debian/rules install-arch` with
-// `DH_OPTIONS=--no-act` lists the commands of the sequence (override and hook targets included)
+// --buildsystem=cmake` otherwise. So the step asks dh: `debian/rules install-arch
+// DH_OPTIONS=--no-act` lists the commands of the sequence (override and hook targets included)
 // with the rules evaluated by make under the build's own DEB_BUILD_PROFILES, and runs nothing.
 // The step then runs that list from the end of the build part through dh_auto_install and the
 // packaging's own hooks of dh_install (`execute_before_dh_install`, `override_dh_install`: brotli
@@ -26,7 +26,8 @@ export function dhInstallSequenceScript(fallback: string, marker: string): strin
   return [
     `rm -f ${shQuote(marker)}`,
     // dh prints each command of the sequence indented by three spaces.
-    `stubforge_seq=$(DH_OPTIONS=--no-act debian/rules install-arch | sed -n 's/^   //p') || stubforge_seq=`,
+    // On make's command line, so that rules assigning DH_OPTIONS themselves (db5.3) cannot drop it.
+    `stubforge_seq=$(debian/rules install-arch DH_OPTIONS=--no-act | sed -n 's/^   //p') || stubforge_seq=`,
     `stubforge_window=$(printf '%s\\n' "$stubforge_seq" | awk '{ line[NR] = $0 } ${BUILD_END} { start = NR } ${INSTALL_PART} { last = NR } END { if (last) for (i = start + 1; i <= last; i++) print line[i] }')`,
     'if [ -z "$stubforge_window" ]; then',
     '  echo "stubforge: dh --no-act lists no dh_auto_install for install-arch; running the install command read from debian/rules"',
