@@ -58,7 +58,9 @@ describe('the install part of a dh sequence, as dh lists it', () => {
       'dh_install||-a,-O--buildsystem=cmake,',
     ]);
     expect(readdirSync(join(src, lib)).sort()).toEqual(['libbrotlicommon.a', 'libbrotlidec.a', 'libbrotlienc.a']);
-    // dh_install failed on what a static-only build does not make: marked for the collect step.
-    expect(existsSync(marker)).toBe(true);
+    // dh_install failed on what a static-only build does not make: logged, not marked (the
+    // collect step's strict check is for a failed install stage).
+    expect(out).toContain("stubforge: debian/rules override_dh_install failed (dh_install's hook: what it did before failing is kept)");
+    expect(existsSync(marker)).toBe(false);
   });
 });

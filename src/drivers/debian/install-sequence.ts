@@ -7,7 +7,9 @@
 // The step then runs that list from the end of the build part through dh_auto_install and the
 // packaging's own hooks of dh_install (`execute_before_dh_install`, `override_dh_install`: brotli
 // renames its `lib*-static.a` there), not dh_install itself nor what follows: they would fail on
-// the shared objects a static-only build does not make.
+// the shared objects a static-only build does not make. A failure up to dh_auto_install is marked
+// for the collect step, which then requires every file the -dev packages list; one in dh_install's
+// hooks is only logged (brotli's fails in its dh_install, after the renaming that matters).
 import { shQuote } from '../shell.js';
 
 /** Lines of dh's listing that end the build part of the sequence (the install part follows). */
@@ -48,6 +50,10 @@ export function dhInstallSequenceScript(fallback: string, marker: string): strin
     '    case $stubforge_cmd in',
     // dh_testroot refuses a non-root build without Rules-Requires-Root: no; it only checks.
     '      dh_testroot*) continue ;;',
+    // dh_install's own hooks only reshape what is installed, and the dh_install inside them fails
+    // as expected on the .so files a static-only build does not make: logged, not marked.
+    "      'debian/rules execute_before_dh_install'|'debian/rules override_dh_install'*)",
+    `        ( export DH_INTERNAL_OPTIONS="$stubforge_internal" DH_INTERNAL_OVERRIDE=dh_install; eval "$stubforge_cmd" ) || echo "stubforge: $stubforge_cmd failed (dh_install's hook: what it did before failing is kept)" ;;`,
     "      'debian/rules override_'*) stubforge_override=${stubforge_cmd#debian/rules override_}; stubforge_override=${stubforge_override%-arch}",
     `        ( export DH_INTERNAL_OPTIONS="$stubforge_internal" DH_INTERNAL_OVERRIDE="$stubforge_override"; eval "$stubforge_cmd" ) || ${failed('$stubforge_cmd')} ;;`,
     `      'debian/rules '*) ( export DH_INTERNAL_OPTIONS="$stubforge_internal"; eval "$stubforge_cmd" ) || ${failed('$stubforge_cmd')} ;;`,
