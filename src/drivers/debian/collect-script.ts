@@ -130,7 +130,7 @@ fi
 cat > "$stage/.pc.sed" <<'STUBFORGE_PC_SED'
 s#/lib/@MA@(/|[[:space:]'"]|$)#/lib\\1#g
 s#/include/@MA@(/|[[:space:]'"]|$)#/include\\1#g
-s#^(prefix|exec_prefix)=/usr/?$#\\1=${input.prefix}#
+s#^(prefix|exec_prefix)([[:space:]]*)=([[:space:]]*)/usr/?[[:space:]]*$#\\1\\2=\\3${input.prefix}#
 s#(^|[=[:space:]'"]|-I|-L)/usr/(include|lib)(/|[[:space:]'"]|$)#\\1${input.prefix}/\\2\\3#g
 STUBFORGE_PC_SED
 sed -i -e "s|@MA@|$ma|g" "$stage/.pc.sed"
