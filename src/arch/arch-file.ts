@@ -54,6 +54,21 @@ export interface DpkgTableLines {
   readonly tupletable: readonly string[];
 }
 
+/**
+ * A pkg-config module the toolchain supplies in place of a `-dev` package it provides: the C
+ * library has what the package would add (libpthread-stubs0-dev ships only `pthread-stubs.pc`,
+ * with no flags, on every libc that has the pthread functions), so the module has no flags.
+ */
+export interface ToolchainPkgConfigModule {
+  /** The module name (`pthread-stubs`): the build sees `<module>.pc`. */
+  readonly module: string;
+  /** Its `Version:` (`0.4`), as the arch states it. */
+  readonly version: string;
+  /** The package of `Toolchain-Provides` it stands for (`libpthread-stubs0-dev`). */
+  readonly standsFor: string;
+  readonly line: number;
+}
+
 export interface PartialArch {
   readonly formatVersion: string;
   /** Debian architecture name, e.g. `musl-linux-amd64`. */
@@ -67,6 +82,8 @@ export interface PartialArch {
   readonly toolchain: ToolchainProvision;
   /** Relation names the toolchain satisfies (the C library's -dev, kernel headers). */
   readonly toolchainProvides: readonly string[];
+  /** pkg-config modules the toolchain supplies for some of those names (Toolchain-Pkg-Config). */
+  readonly toolchainPkgConfig: readonly ToolchainPkgConfigModule[];
   /** Source package of the C library linked into every binary, if it comes from the archive. */
   readonly cLibrarySource?: string;
   /** /usr/include directories of the build image exposed to the compiler with -isystem. */
@@ -97,6 +114,8 @@ const PROFILE_RE = /^[a-z0-9][a-z0-9.+-]*$/;
 const ENV_VAR_RE = /^[A-Z_][A-Z0-9_]*$/;
 const TRIPLET_RE = /^[a-z0-9_]+(-[a-z0-9_.]+){1,3}$/;
 const PLACEHOLDER_RE = /\$\{([^}]*)\}/g;
+const PC_MODULE_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/;
+const PC_VERSION_RE = /^[0-9][0-9A-Za-z.+~_-]*$/;
 const COLUMNS = { cputable: 4, ostable: 3, tupletable: 2 } as const;
 
 export function sha256Hex(text: string): Sha256Hex {
@@ -139,6 +158,28 @@ function readToolchain(r: FieldReader): ToolchainProvision | undefined {
   }
   if (kind !== undefined) r.problem('Toolchain', `Toolchain must be "packages" or "user-tree", not "${kind}"`);
   return undefined;
+}
+
+/** `Toolchain-Pkg-Config` lines: `<module> <version> <package of Toolchain-Provides>`. */
+function readPkgConfigModules(r: FieldReader, provides: readonly string[]): ToolchainPkgConfigModule[] {
+  if (!r.has('Toolchain-Pkg-Config')) return [];
+  const out: ToolchainPkgConfigModule[] = [];
+  for (const { text, line } of r.lines('Toolchain-Pkg-Config')) {
+    const [module = '', version = '', standsFor = '', ...rest] = text.split(/\s+/);
+    if (standsFor === '' || rest.length > 0) {
+      r.problem('Toolchain-Pkg-Config', `"${text}" is not "<module> <version> <package>"`, line);
+      continue;
+    }
+    const problems = [
+      PC_MODULE_RE.test(module) ? undefined : `"${module}" is not a pkg-config module name`,
+      PC_VERSION_RE.test(version) ? undefined : `"${version}" is not a pkg-config version`,
+      provides.includes(standsFor) ? undefined : `"${standsFor}" is not in Toolchain-Provides: the toolchain supplies a module only for a package it provides`,
+      out.some((m) => m.module === module) ? `module ${module} is given twice` : undefined,
+    ].filter((p): p is string => p !== undefined);
+    for (const message of problems) r.problem('Toolchain-Pkg-Config', message, line);
+    if (problems.length === 0) out.push({ module, version, standsFor, line });
+  }
+  return out;
 }
 
 function readTools(r: FieldReader): Partial<Record<ToolName, string>> {
@@ -236,6 +277,7 @@ export function parseArchFile(text: string, file: string, expectedName?: string)
   const toolchain = readToolchain(r);
   const toolchainProvides = r.words('Toolchain-Provides');
   for (const p of toolchainProvides) if (!isPackageName(p)) r.problem('Toolchain-Provides', `"${p}" is not a package name`);
+  const toolchainPkgConfig = readPkgConfigModules(r, toolchainProvides);
   const cLibrary = r.required('C-Library-Source');
   if (cLibrary !== undefined && cLibrary !== 'none' && !isPackageName(cLibrary)) {
     r.problem('C-Library-Source', `"${cLibrary}" is not a source package name (or "none")`);
@@ -276,7 +318,7 @@ export function parseArchFile(text: string, file: string, expectedName?: string)
   }
   return ok({
     formatVersion, name, gnuTriplet, buildArchitecture, installArchitecture, toolchain, toolchainProvides,
-    kernelHeaders, tools, flags, staticOnly: true, buildProfiles, configSub, configGuess, configFilesPackage,
+    toolchainPkgConfig, kernelHeaders, tools, flags, staticOnly: true, buildProfiles, configSub, configGuess, configFilesPackage,
     dpkgTables, elf, bakeConfigs, bakeDefault,
     ...(description === undefined ? {} : { description }),
     ...(cLibrary === 'none' ? {} : { cLibrarySource: cLibrary }),

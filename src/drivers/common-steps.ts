@@ -19,7 +19,8 @@ export function step(ctx: StepContext, name: string, run: string, cwd: string, e
  * `-isystem <dir>` exposes `linux/`, `asm/`, `asm-generic/` and nothing else of the build
  * machine's /usr/include), and writes the driver's generated files.
  */
-export function setupStep(ctx: StepContext, files: readonly GeneratedFile[]): BuildStep {
+export function setupStep(ctx: StepContext, driverFiles: readonly GeneratedFile[]): BuildStep {
+  const files = [...driverFiles, ...toolchainPkgConfigFiles(ctx)];
   const lines = [shCommand(['mkdir', '-p', ctx.generatedDir, ctx.input.destDir])];
   if (ctx.kernelHeaderDir !== undefined) {
     lines.push(shCommand(['mkdir', '-p', ctx.kernelHeaderDir]));
@@ -32,6 +33,28 @@ export function setupStep(ctx: StepContext, files: readonly GeneratedFile[]): Bu
   if (dirs.length > 0) lines.push(shCommand(['mkdir', '-p', ...dirs]));
   for (const file of files) lines.push(writeFileScript(file.path, file.content));
   return step(ctx, 'setup', lines.join('\n'), ctx.input.buildDir);
+}
+
+/**
+ * The `.pc` files the toolchain supplies for `-dev` packages it provides: no flags, because the C
+ * library already has what the package would add (docs/arch-format.md, Toolchain-Pkg-Config).
+ */
+export function toolchainPkgConfigFiles(ctx: StepContext): GeneratedFile[] {
+  const dir = ctx.toolchainPkgConfigDir;
+  if (dir === undefined) return [];
+  const arch = ctx.input.arch.name;
+  return (ctx.input.arch.pkgConfigModules ?? []).map(({ module, version, standsFor }) => ({
+    path: joinPath(dir, `${module}.pc`),
+    content: [
+      `# Supplied by stubforge for the ${arch} toolchain, which provides ${standsFor} (arch file, Toolchain-Pkg-Config).`,
+      `Name: ${module}`,
+      `Description: provided by the C library of ${arch} (in place of ${standsFor}); nothing to add`,
+      `Version: ${version}`,
+      'Cflags:',
+      'Libs:',
+      '',
+    ].join('\n'),
+  }));
 }
 
 export function preConfigureSteps(ctx: StepContext): BuildStep[] {

@@ -27,6 +27,12 @@ export interface ArchToolchain {
    * exposing their parent directory would also expose glibc's headers (docs/closure-by-hand.md).
    */
   readonly kernelHeaders?: readonly string[];
+  /**
+   * pkg-config modules the toolchain supplies, with no flags, for `-dev` packages it provides
+   * (`pthread-stubs` for libpthread-stubs0-dev: the C library has the pthread functions). Written
+   * into the build's generated files and searched after the staged closure.
+   */
+  readonly pkgConfigModules?: readonly ToolchainPkgConfig[];
   /** Directory holding the arch's `config.sub` and `config.guess` (`/usr/share/misc`). */
   readonly configSubGuessDir: string;
   readonly elf: ElfIdentity;
@@ -57,6 +63,14 @@ export interface ToolchainTools {
   readonly AS?: string;
   readonly OBJDUMP?: string;
   readonly READELF?: string;
+}
+
+/** One module of `ArchToolchain.pkgConfigModules`. */
+export interface ToolchainPkgConfig {
+  readonly module: string;
+  readonly version: string;
+  /** The provided package it stands for, named in the generated file. */
+  readonly standsFor: string;
 }
 
 /** What every object of the arch must be: `e_machine` (62 = x86-64, 3 = i386) and ELF class. */

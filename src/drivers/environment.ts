@@ -26,6 +26,8 @@ export interface StepContext {
   readonly generatedDir: string;
   /** Symlinks to the arch's kernel header directories, when it has any. */
   readonly kernelHeaderDir?: string;
+  /** The `.pc` files the toolchain supplies (`ArchToolchain.pkgConfigModules`), when it has any. */
+  readonly toolchainPkgConfigDir?: string;
   /** PKG_CONFIG_SYSROOT_DIR, when the staged closure is a sysroot rather than the prefix itself. */
   readonly pkgConfigSysroot?: string;
   /** Flags as argument lists (the env holds them joined); meson's cross file wants the lists. */
@@ -62,6 +64,7 @@ export function stepContext(input: DriverInput): Result<StepContext, DriverError
   const generatedDir = joinPath(input.buildDir, 'stubforge');
   const kernelHeaderDir = arch.kernelHeaders !== undefined && arch.kernelHeaders.length > 0
     ? joinPath(generatedDir, 'kernel-headers') : undefined;
+  const toolchainPkgConfigDir = (arch.pkgConfigModules ?? []).length > 0 ? joinPath(generatedDir, 'toolchain-pkgconfig') : undefined;
   // Staged dependencies first, so they win over anything the toolchain's sysroot carries.
   const base = {
     CPPFLAGS: [`-I${joinPath(depsPrefix, 'include')}`, ...archFlags.value.cppflags,
@@ -97,7 +100,9 @@ export function stepContext(input: DriverInput): Result<StepContext, DriverError
     CFLAGS: cflags.join(' '), CXXFLAGS: cxxflags.join(' '), CPPFLAGS: cppflags.join(' '),
     LDFLAGS: ldflags.join(' '),
     // LIBDIR replaces the default search path: no .pc file of the build machine can leak in.
-    PKG_CONFIG_LIBDIR: [joinPath(depsPrefix, 'lib', 'pkgconfig'), joinPath(depsPrefix, 'share', 'pkgconfig')].join(':'),
+    // The toolchain's own modules come last: a staged library's .pc always wins.
+    PKG_CONFIG_LIBDIR: [joinPath(depsPrefix, 'lib', 'pkgconfig'), joinPath(depsPrefix, 'share', 'pkgconfig'),
+      ...(toolchainPkgConfigDir === undefined ? [] : [toolchainPkgConfigDir])].join(':'),
     PKG_CONFIG_PATH: '',
     // meson's find_library ignores LDFLAGS; the compiler driver reads LIBRARY_PATH (docs/closure-by-hand.md).
     LIBRARY_PATH: joinPath(depsPrefix, 'lib'),
@@ -122,7 +127,8 @@ export function stepContext(input: DriverInput): Result<StepContext, DriverError
   }
   return ok({
     input, options: resolvedOptions, srcDir, generatedDir,
-    ...(kernelHeaderDir === undefined ? {} : { kernelHeaderDir }), ...(sysroot.value === undefined ? {} : { pkgConfigSysroot: sysroot.value }),
+    ...(kernelHeaderDir === undefined ? {} : { kernelHeaderDir }),
+    ...(toolchainPkgConfigDir === undefined ? {} : { toolchainPkgConfigDir }), ...(sysroot.value === undefined ? {} : { pkgConfigSysroot: sysroot.value }),
     flags: { cflags, cxxflags, cppflags, ldflags }, env,
   });
 }

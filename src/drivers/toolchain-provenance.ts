@@ -117,7 +117,10 @@ function headerViolations(elf: ElfFile, file: string, member: string | undefined
  * program: musl defines its glibc compatibility names beside the real ones, so they are linked in
  * with them).
  */
-export function checkObjectProvenance(file: string, bytes: Uint8Array, expect: ProvenanceExpectation, location: SourceLocation, member?: string): ProvenanceViolation[] {
+export function checkObjectProvenance(
+  file: string, bytes: Uint8Array, expect: ProvenanceExpectation, location: SourceLocation, member?: string,
+  definedAlongside: ReadonlySet<string> = new Set(),
+): ProvenanceViolation[] {
   const at = { file, ...(member === undefined ? {} : { member }), location };
   const elf = readElfFile(bytes);
   if (!elf.ok) return [{ reason: 'unreadable-debug-info', ...at, detail: elf.error }];
@@ -126,10 +129,23 @@ export function checkObjectProvenance(file: string, bytes: Uint8Array, expect: P
   if (elf.value.type === ET_REL && expect.glibcOnlySymbolsForeign) {
     const symbols = readSymbols(elf.value);
     if (!symbols.ok) return [...found, { reason: 'unreadable-debug-info', ...at, detail: symbols.error }];
-    const glibc = symbols.value.filter((s) => s.undefined && s.binding !== 0 && isGlibcOnlySymbol(s.name) && !expect.ownLibcSymbols.includes(s.name)).map((s) => s.name);
+    const glibc = symbols.value.filter((s) => s.undefined && s.binding !== 0 && isGlibcOnlySymbol(s.name) &&
+      !expect.ownLibcSymbols.includes(s.name) && !definedAlongside.has(s.name)).map((s) => s.name);
     if (glibc.length > 0) found.push({ reason: 'glibc-only-symbols', ...at, symbols: [...new Set(glibc)].sort() });
   }
   return found;
+}
+
+/**
+ * The global names a relocatable object defines. A name of the glibc-only list that another
+ * member of the same archive defines is the library's own (db5.3's `__dbh_am_chk` matches
+ * `__*_chk`), not a reference glibc's headers made.
+ */
+export function definedGlobalSymbols(bytes: Uint8Array): string[] {
+  const elf = readElfFile(bytes);
+  if (!elf.ok || elf.value.type !== ET_REL) return [];
+  const symbols = readSymbols(elf.value);
+  return symbols.ok ? symbols.value.filter((s) => !s.undefined && s.binding !== 0).map((s) => s.name) : [];
 }
 
 export function describeProvenanceViolation(v: ProvenanceViolation): string {

@@ -124,7 +124,14 @@ function recipeDecision(rel: Relation, ctx: ClassifyContext): { explicit?: 'targ
   }
   if (ctx.arch.toolchainProvides.includes(rel.name)) {
     const how = ctx.arch.toolchain.kind === 'packages' ? ctx.arch.toolchain.packages.join(', ') : `the tree named by ${ctx.arch.toolchain.variable}`;
-    return { drop: { kind: 'toolchain', relation: rel.text, detail: `provided by the ${ctx.arch.name} toolchain (${how})`, location: ctx.arch.location } };
+    const detail = `provided by the ${ctx.arch.name} toolchain (${how})`;
+    // A name the toolchain stands in for with a pkg-config module: the evidence is that line.
+    const pc = ctx.arch.toolchainPkgConfig.find((m) => m.standsFor === rel.name);
+    if (pc !== undefined) {
+      const supplied = `${detail}, which supplies ${pc.module}.pc (Version ${pc.version}, no flags) to pkg-config in its place (Toolchain-Pkg-Config, arch file ${ctx.arch.name} line ${pc.line}): nothing is rebuilt or embedded`;
+      return { drop: { kind: 'toolchain', relation: rel.text, detail: supplied, location: { file: ctx.arch.location.file, line: pc.line } } };
+    }
+    return { drop: { kind: 'toolchain', relation: rel.text, detail, location: ctx.arch.location } };
   }
   return {};
 }

@@ -106,6 +106,16 @@ describe('collect step of the debian driver', () => {
     expect(readFileSync(join(dir, 'out', PREFIX, 'lib/pkgconfig/ncursesw.pc'), 'utf8')).toBe(`prefix=${PREFIX}\nlibdir=${PREFIX}/lib\nLibs: -lncursesw\n`);
   });
 
+  it("rewrites a .pc whose variables have blanks around '=' (libicu-dev's icu-uc.pc)", () => {
+    file('src/debian/libicu-dev.install', 'usr/lib/*/pkgconfig/*.pc\n');
+    const icu = readFileSync(join(FIXTURES, 'drivers', 'icu-uc-dev-amd64.pc'), 'utf8').replaceAll('x86_64-linux-gnu', MA);
+    file(`src/debian/tmp/usr/lib/${MA}/pkgconfig/icu-uc.pc`, icu);
+    collect(['libicu-dev']);
+    const pc = readFileSync(join(dir, 'out', PREFIX, 'lib/pkgconfig/icu-uc.pc'), 'utf8');
+    expect(pc).toContain(`prefix = ${PREFIX}\nexec_prefix = \${prefix}\n`);
+    expect(pc).toContain('libdir = ${prefix}/lib\n');
+  });
+
   it('fails naming the missing files when the install stage failed and left a listed header out', () => {
     file('src/debian/libfoo-dev.install', 'usr/include/foo.h\nusr/lib/*/libfoo.a\nusr/lib/*/libfoo.so\n');
     file(`src/debian/tmp/usr/lib/${MA}/libfoo.a`);

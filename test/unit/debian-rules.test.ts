@@ -68,6 +68,8 @@ describe('debian driver', () => {
       CONFIG_SITE: '/tmp/stubforge-build/stubforge/config.site',
       DH_MESON_CROSS_FILE: '/tmp/stubforge-build/stubforge/meson-cross.ini',
       CMAKE_TOOLCHAIN_FILE: '/tmp/stubforge-build/stubforge/toolchain.cmake',
+      // nasm objects (libjpeg-turbo's SIMD code) carry a line table for the provenance check.
+      ASM_NASMFLAGS: '-g -Fdwarf',
     });
     // The packaging decides its compiler and flags: the other drivers' exports are withheld.
     expect(Object.keys(build?.env ?? {})).not.toContain('CC');
@@ -91,6 +93,23 @@ describe('debian driver', () => {
     if (!bzip2.ok || !expat.ok) throw new Error('no spec');
     expect(bzip2.value.steps[3]?.run).toContain("DH_INTERNAL_OPTIONS=$(printf '%s\\036' -a) debian/rules override_dh_auto_install-arch");
     expect(expat.value.steps[3]?.run).toContain('fakeroot debian/rules install');
+  });
+
+  it("asks dh for the install part of its sequence, keeping the command read from the rules' text as the fallback", () => {
+    // brotli's text has its pybuild `dh` line first: only make, with nopython, knows the cmake one.
+    const brotli = rulesOf('brotli_1.0.9-2');
+    expect(brotli.buildsystemOptions).toEqual(['--buildsystem=pybuild']);
+    const ifeq = readFileSync(join(FIXTURES, 'brotli_1.0.9-2.rules'), 'utf8').split('\n').findIndex((l) => l.startsWith('ifeq')) + 1;
+    expect(describeDebianPath(brotli)).toContain(`; make conditionals from line ${ifeq}: dh lists the install commands when the build runs`);
+    const spec = buildSpecFor(input('brotli_1.0.9-2'), []);
+    if (!spec.ok) throw new Error(describeDriverError(spec.error));
+    const run = spec.value.steps[3]?.run ?? '';
+    expect(run).toContain("stubforge_seq=$(debian/rules install-arch DH_OPTIONS=--no-act | sed -n 's/^   //p')");
+    expect(run).toContain("( DH_INTERNAL_OPTIONS=$(printf '%s\\036' -a --buildsystem=pybuild) debian/rules override_dh_auto_install )");
+    // Old-style rules and rules with their own install targets keep their own install command.
+    const expat = buildSpecFor(input('expat_2.5.0-1+deb12u2'), []);
+    if (!expat.ok) throw new Error('no spec');
+    expect(expat.value.steps[3]?.run).not.toContain('--no-act');
   });
 
   it("gives dpkg the arch file's table lines for an arch it does not know (rumprun-amd64)", () => {

@@ -219,7 +219,7 @@ describe('environment of every step', () => {
     expect(env).toMatchObject({
       CC: 'musl-gcc', CXX: 'false', AR: 'ar', RANLIB: 'ranlib', STRIP: 'strip', NM: 'nm', LD: 'ld', OBJCOPY: 'objcopy', CPP: 'musl-gcc -E',
       CFLAGS: '-O2 -g', CPPFLAGS: `-I${depsPrefix}/include -isystem /build/work/stubforge/kernel-headers`, LDFLAGS: `-L${depsPrefix}/lib -static`,
-      PKG_CONFIG: 'pkg-config', PKG_CONFIG_LIBDIR: `${depsPrefix}/lib/pkgconfig:${depsPrefix}/share/pkgconfig`, PKG_CONFIG_PATH: '',
+      PKG_CONFIG: 'pkg-config', PKG_CONFIG_LIBDIR: `${depsPrefix}/lib/pkgconfig:${depsPrefix}/share/pkgconfig:/build/work/stubforge/toolchain-pkgconfig`, PKG_CONFIG_PATH: '',
       LIBRARY_PATH: `${depsPrefix}/lib`, SOURCE_DATE_EPOCH: '1666000000', STUBFORGE_HOST: 'x86_64-linux-musl',
     });
     expect(env['PKG_CONFIG_SYSROOT_DIR']).toBe(sysroot);

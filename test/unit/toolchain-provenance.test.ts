@@ -55,6 +55,13 @@ beforeAll(() => {
   mkdirSync(join(dir, 'out-bad/usr/x86_64-linux-musl/lib'), { recursive: true });
   run('ar', ['rcs', 'out-good/usr/x86_64-linux-musl/lib/libparse.a', 'parse-musl.o', 'kernel-musl.o']);
   run('ar', ['rcs', 'out-bad/usr/x86_64-linux-musl/lib/libparse.a', 'kernel-musl.o', 'parse-gcc.o']);
+  // Berkeley DB (db5.3) names an internal function __dbh_am_chk, which matches glibc's __*_chk.
+  writeFileSync(join(dir, 'am.c'), 'int __dbh_am_chk(void *dbp, unsigned flags) { return dbp == 0 || flags != 0; }\n');
+  writeFileSync(join(dir, 'open.c'), 'int __dbh_am_chk(void *, unsigned);\nint db_open(void *dbp) { return __dbh_am_chk(dbp, 0); }\n');
+  run('musl-gcc', ['-O2', '-g', '-c', '-o', 'am.o', 'am.c']);
+  run('musl-gcc', ['-O2', '-g', '-c', '-o', 'open.o', 'open.c']);
+  mkdirSync(join(dir, 'out-own/usr/x86_64-linux-musl/lib'), { recursive: true });
+  run('ar', ['rcs', 'out-own/usr/x86_64-linux-musl/lib/libdb.a', 'open.o', 'am.o']);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -151,6 +158,12 @@ describe('checkObjectProvenance', () => {
 describe('verifyProvenance', () => {
   it('passes an output whose every member musl-gcc compiled', async () => {
     const report = await verifyProvenance({ dir: join(dir, 'out-good'), expect: MUSL });
+    expect(report.ok && report.value).toEqual({ violations: [], objects: 2 });
+  });
+
+  it('takes a __*_chk name another member of the archive defines for the library\'s own (db5.3)', async () => {
+    expect(checkObjectProvenance('open.o', bytes('open.o'), MUSL, loc)).toMatchObject([{ reason: 'glibc-only-symbols', symbols: ['__dbh_am_chk'] }]);
+    const report = await verifyProvenance({ dir: join(dir, 'out-own'), expect: MUSL });
     expect(report.ok && report.value).toEqual({ violations: [], objects: 2 });
   });
 

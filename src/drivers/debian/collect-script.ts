@@ -97,7 +97,9 @@ for pkg in ${input.packages.map(shQuote).join(' ')}; do
     # No list: the package takes what was installed (single-binary sources).
     cp -a debian/tmp/. "$stage/$pkg/"
   fi
-  if [ -d "debian/$pkg" ]; then cp -a "debian/$pkg/." "$stage/$pkg/"; fi
+  # -f: the .install lines may have staged the same read-only file (db5.3's 0444 headers) that the
+  # packaging's own dh_install hook also put in debian/<package>.
+  if [ -d "debian/$pkg" ]; then cp -af "debian/$pkg/." "$stage/$pkg/"; fi
   : > "$claims/$pkg"
   (cd "$stage/$pkg" && find . \\( -type f -o -type l \\) | sort) | while read -r f; do
     f=\${f#./}
@@ -138,7 +140,7 @@ fi
 cat > "$stage/.pc.sed" <<'STUBFORGE_PC_SED'
 s#/lib/@MA@(/|[[:space:]'"]|$)#/lib\\1#g
 s#/include/@MA@(/|[[:space:]'"]|$)#/include\\1#g
-s#^(prefix|exec_prefix)=/usr/?$#\\1=${input.prefix}#
+s#^(prefix|exec_prefix)([[:space:]]*)=([[:space:]]*)/usr/?[[:space:]]*$#\\1\\2=\\3${input.prefix}#
 s#(^|[=[:space:]'"]|-I|-L)/usr/(include|lib)(/|[[:space:]'"]|$)#\\1${input.prefix}/\\2\\3#g
 STUBFORGE_PC_SED
 sed -i -e "s|@MA@|$ma|g" "$stage/.pc.sed"

@@ -18,6 +18,7 @@ import { cmakeToolchainFile } from '../cmake/toolchain-file.js';
 import { CLAIMS_DIR_NAME, collectScript, INSTALL_FAILED_MARKER } from './collect-script.js';
 import { installStage, type DebianRules } from './debian-rules.js';
 import { cxxRefusingWrapper, noCxxEnv, reportingCxxRefusals } from './no-cxx.js';
+import { dhInstallSequenceScript } from './install-sequence.js';
 
 /** Variables of the other drivers that must not reach debian/rules: the packaging decides them. */
 const WITHHELD = ['CC', 'CXX', 'CPP', 'AS', 'AR', 'RANLIB', 'STRIP', 'NM', 'LD', 'OBJCOPY', 'OBJDUMP', 'READELF',
@@ -79,6 +80,9 @@ function debianEnv(ctx: StepContext, profiles: readonly string[]): Record<string
     // programs a build makes are not collected.
     DEB_CPPFLAGS_APPEND: cppflags.join(' '),
     DEB_LDFLAGS_APPEND: ldflags.filter((f) => f !== '-static').join(' '),
+    // CMake's first ASM_NASM flags: nasm's objects then carry a DWARF line table, the evidence the
+    // toolchain provenance check reads (libjpeg-turbo's SIMD code), as the arch's -g does for C.
+    ASM_NASMFLAGS: '-g -Fdwarf',
     CONFIG_SITE: configSiteFile(ctx).path,
     DH_MESON_CROSS_FILE: joinPath(ctx.generatedDir, 'meson-cross.ini'),
     CMAKE_TOOLCHAIN_FILE: joinPath(ctx.generatedDir, 'toolchain.cmake'),
@@ -143,6 +147,15 @@ function tolerantInstall(command: string, marker: string): string {
   ].join('\n');
 }
 
+/**
+ * dh packages install as dh sequences it (install-sequence.ts), unless the rules define their own
+ * install targets; the others run the install command read from the rules.
+ */
+function installScript(rules: DebianRules, command: string, marker: string): string {
+  const ownTargets = rules.targets.has('install') || rules.targets.has('install-arch');
+  return rules.usesDh && !ownTargets ? dhInstallSequenceScript(command, marker) : tolerantInstall(command, marker);
+}
+
 export function debianSpec(input: DriverInput): Result<BuildSpec, DriverError> {
   const packaging = input.debian;
   const location = recipeLocation(input);
@@ -171,7 +184,7 @@ export function debianSpec(input: DriverInput): Result<BuildSpec, DriverError> {
     step(ctx, 'tool-wrappers', [shCommand(['chmod', '+x', ...toolWrappers(ctx).map((f) => f.path)]), ...(tablesScript === undefined ? [] : [tablesScript])].join('\n'), src),
     step(ctx, `debian/rules ${buildTarget}`, withArch(ctx, ctx.input.arch.tools.CXX === undefined
       ? reportingCxxRefusals(ctx, `debian/rules ${buildTarget}`) : `debian/rules ${buildTarget}`), src),
-    step(ctx, 'install', withArch(ctx, tolerantInstall(install.value, joinPath(ctx.generatedDir, INSTALL_FAILED_MARKER))), src),
+    step(ctx, 'install', withArch(ctx, installScript(rules, install.value, joinPath(ctx.generatedDir, INSTALL_FAILED_MARKER))), src),
     step(ctx, 'collect', withArch(ctx, collectScript({
       packages: packaging.packages, stageDir: joinPath(ctx.generatedDir, 'collect'),
       destPrefix: joinPath(input.destDir, input.prefix), prefix: input.prefix,

@@ -26,6 +26,11 @@ export interface DebianRules {
   readonly targets: ReadonlySet<string>;
   /** The line of each defined target the driver cares about. */
   readonly targetLines: ReadonlyMap<string, number>;
+  /**
+   * The first make conditional (`ifeq`, `ifneq`, `ifdef`, `ifndef`), when the rules have one: the
+   * facts above are read from the text, so they may hold for one branch only (brotli's `dh` lines).
+   */
+  readonly conditionalLine?: number;
   readonly location: SourceLocation;
 }
 
@@ -62,8 +67,10 @@ export function readDebianRules(text: string, file: string): DebianRules {
   const targetLines = new Map<string, number>();
   let dhLine: RulesEvidence | undefined;
   let options: string[] = [];
+  let conditionalLine: number | undefined;
   for (const { text: line, line: number } of logicalLines(text)) {
     if (line.trimStart().startsWith('#')) continue;
+    if (/^\s*if(eq|neq|def|ndef)\b/.test(line)) conditionalLine ??= number;
     // A rule line: `target [target...]:` not `VAR := value`.
     const rule = /^([A-Za-z0-9_%./$()-][A-Za-z0-9_%./$() -]*?)\s*::?(?!=)(.*)$/.exec(line);
     if (rule?.[1] !== undefined && !line.startsWith('\t')) {
@@ -84,7 +91,7 @@ export function readDebianRules(text: string, file: string): DebianRules {
   }
   return {
     usesDh: dhLine !== undefined, ...(dhLine === undefined ? {} : { dhLine }), buildsystemOptions: options,
-    targets, targetLines, location: { file },
+    targets, targetLines, ...(conditionalLine === undefined ? {} : { conditionalLine }), location: { file },
   };
 }
 
@@ -160,5 +167,8 @@ export function describeDebianPath(rules: DebianRules): string {
   const install = installStage(rules);
   if (install.kind === 'override' || install.kind === 'rules-target') parts.push(`install: ${install.target}, line ${install.line}`);
   if (install.kind === 'none') parts.push('no install target');
+  if (rules.conditionalLine !== undefined && rules.usesDh) {
+    parts.push(`make conditionals from line ${rules.conditionalLine}: dh lists the install commands when the build runs`);
+  }
   return parts.join('; ');
 }

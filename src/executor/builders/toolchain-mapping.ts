@@ -93,6 +93,9 @@ export function archToolchain(arch: PartialArch, facts: ImageFacts): Result<Arch
     cflags: words(arch.flags.cflags), cxxflags: words(arch.flags.cxxflags), cppflags: words(arch.flags.cppflags),
     ldflags: words(arch.flags.ldflags),
     kernelHeaders: arch.kernelHeaders.map((h) => (MULTIARCH_KERNEL_HEADERS.has(h) ? `/usr/include/${facts.buildMultiarch}/${h}` : `/usr/include/${h}`)),
+    ...(arch.toolchainPkgConfig.length === 0 ? {} : {
+      pkgConfigModules: arch.toolchainPkgConfig.map(({ module, version, standsFor }) => ({ module, version, standsFor })),
+    }),
     configSubGuessDir: directoryOf(arch.configSub),
     elf: { machine: arch.elf.machineNumber, class: arch.elf.class === 'ELFCLASS32' ? 32 : 64 },
     origin: location,

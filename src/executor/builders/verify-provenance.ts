@@ -7,7 +7,7 @@ import { ok, type Result } from '../../model/result.js';
 import type { SourceLocation } from '../../model/location.js';
 import { isArArchive, parseArArchive } from '../../drivers/ar-archive.js';
 import { isElf } from '../../drivers/elf-header.js';
-import { checkObjectProvenance, type ProvenanceExpectation, type ProvenanceViolation } from '../../drivers/toolchain-provenance.js';
+import { checkObjectProvenance, definedGlobalSymbols, type ProvenanceExpectation, type ProvenanceViolation } from '../../drivers/toolchain-provenance.js';
 import { nodeOutputFileSystem, walkOutputTree, type OutputFileSystem, type VerifyOutputError } from './verify-output.js';
 import { describeError } from '../../io/describe-error.js';
 
@@ -38,10 +38,12 @@ export async function verifyProvenance(options: VerifyProvenanceOptions): Promis
     if (isArArchive(head)) {
       const members = parseArArchive(await fs.readAll(path));
       if (!members.ok) return;
-      for (const m of members.value) {
-        if (!isElf(m.data)) continue;
+      const elves = members.value.filter((m) => isElf(m.data));
+      // What the archive defines itself is not glibc's, whatever its name.
+      const defined = new Set(elves.flatMap((m) => definedGlobalSymbols(m.data)));
+      for (const m of elves) {
         objects += 1;
-        violations.push(...checkObjectProvenance(file, m.data, options.expect, location, m.name));
+        violations.push(...checkObjectProvenance(file, m.data, options.expect, location, m.name, defined));
       }
     } else if (isElf(head)) {
       objects += 1;
