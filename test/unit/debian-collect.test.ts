@@ -116,18 +116,23 @@ describe('collect step of the debian driver', () => {
     expect(pc).toContain('libdir = ${prefix}/lib\n');
   });
 
+  /** What a collect that must fail printed (it throws with its output). */
+  function failedCollectOutput(packages: readonly string[]): string {
+    try {
+      collect([...packages]);
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      return `${e.stdout ?? ''}${e.stderr ?? ''}`;
+    }
+    throw new Error(`collecting ${packages.join(', ')} did not fail`);
+  }
+
   it('fails naming the missing files when the install stage failed and left a listed header out', () => {
     file('src/debian/libfoo-dev.install', 'usr/include/foo.h\nusr/lib/*/libfoo.a\nusr/lib/*/libfoo.so\n');
     file(`src/debian/tmp/usr/lib/${MA}/libfoo.a`);
     // The install step marks its failure beside the collect step's stage folder.
     file('install-failed', '');
-    let output = '';
-    try {
-      collect(['libfoo-dev']);
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string };
-      output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
-    }
+    const output = failedCollectOutput(['libfoo-dev']);
     expect(output).toContain('libfoo-dev: usr/include/foo.h');
     expect(output).toContain('the install stage failed and left these out');
     // The .so the static-only build did not make is not asked for.
@@ -140,13 +145,7 @@ describe('collect step of the debian driver', () => {
     file('src/debian/tmp/usr/include/foo.h');
     file('install-failed', '');
     file('cxx-refused', '-c foo.cc\n');
-    let output = '';
-    try {
-      collect(['libfoo-dev']);
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string };
-      output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
-    }
+    const output = failedCollectOutput(['libfoo-dev']);
     expect(output).toContain('libfoo-dev: usr/lib/*/libfoo++.a');
     expect(output).toContain('the build also went without C++ (the arch has no C++ compiler)');
   });

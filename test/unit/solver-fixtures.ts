@@ -37,6 +37,15 @@ export function fixtureIndex(suites: readonly Suite[] = ['bookworm']): ArchiveIn
 
 const dpkg = (name: string): string => readFileSync(join(ROOT, 'test/fixtures/dpkg', name), 'utf8');
 
+/** bookworm main's Sources and amd64 Packages excerpt of another capture (test/fixtures/<dir>). */
+export function bookwormExcerpt(dir: string): ArchiveIndex {
+  const label = (file: string): { file: string; suite: string; component: string } => ({ file, suite: 'bookworm', component: 'main' });
+  const s = parseSourcesIndex(readFileSync(join(ROOT, 'test/fixtures', dir, 'bookworm-main-Sources'), 'utf8'), label('Sources'));
+  const p = parsePackagesIndex(readFileSync(join(ROOT, 'test/fixtures', dir, 'bookworm-main-amd64-Packages'), 'utf8'), label('Packages'));
+  if (!s.ok || !p.ok) throw new Error(`test/fixtures/${dir} does not parse`);
+  return { suites: [{ suite: 'bookworm', component: 'main', mirror: 'http://mirror.invalid/debian' }], sources: s.value.records, binaries: p.value.records };
+}
+
 export type ArchName = 'musl-linux-amd64' | 'rumprun-amd64';
 
 /** A shipped arch file and dpkg's tables taught its Dpkg-* lines. */

@@ -1,25 +1,15 @@
 // libxml2 for musl-linux-amd64 on real bookworm paragraphs (test/fixtures/solver-profiles): the
 // solver chooses nopython, which its Build-Depends-Arch and Package-List declare, and the closure
 // is libxml2, icu, xz-utils and zlib — no python, no systemd.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePackagesIndex, parseSourcesIndex } from '../../src/archive/index-records.js';
 import type { ArchiveIndex } from '../../src/model/archive.js';
 import { buildPlan } from '../../src/plan/plan.js';
 import { renderPlanText } from '../../src/plan/render.js';
 import { explainWhy } from '../../src/solver/why.js';
 import { solve } from '../../src/solver/solve.js';
-import { ROOT, shippedArch, shippedRecipes } from './solver-fixtures.js';
+import { bookwormExcerpt, shippedArch, shippedRecipes } from './solver-fixtures.js';
 
-function fixture(): ArchiveIndex {
-  const dir = join(ROOT, 'test/fixtures/solver-profiles');
-  const label = (file: string): { file: string; suite: string; component: string } => ({ file, suite: 'bookworm', component: 'main' });
-  const s = parseSourcesIndex(readFileSync(join(dir, 'bookworm-main-Sources'), 'utf8'), label('Sources'));
-  const p = parsePackagesIndex(readFileSync(join(dir, 'bookworm-main-amd64-Packages'), 'utf8'), label('Packages'));
-  if (!s.ok || !p.ok) throw new Error('fixture does not parse');
-  return { suites: [{ suite: 'bookworm', component: 'main', mirror: 'http://mirror.invalid/debian' }], sources: s.value.records, binaries: p.value.records };
-}
+const fixture = (): ArchiveIndex => bookwormExcerpt('solver-profiles');
 
 const musl = shippedArch('musl-linux-amd64');
 

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArchFile, type PartialArch } from '../../src/arch/arch-file.js';
-import { parsePackagesIndex, parseSourcesIndex } from '../../src/archive/index-records.js';
 import { describeDriverError, type BuildSpec } from '../../src/drivers/driver.js';
 import { buildSpecFor } from '../../src/drivers/registry.js';
 import type { ArchiveIndex } from '../../src/model/archive.js';
@@ -16,17 +15,11 @@ import { renderPlanText } from '../../src/plan/render.js';
 import { explainWhy } from '../../src/solver/why.js';
 import { solve } from '../../src/solver/solve.js';
 import { archToolchain } from './drivers-arches.js';
-import { ROOT, shippedArch, shippedRecipes } from './solver-fixtures.js';
+import { ROOT, bookwormExcerpt, shippedArch, shippedRecipes } from './solver-fixtures.js';
 
 const DIR = join(ROOT, 'test/fixtures/solver-x11');
 
-function fixture(): ArchiveIndex {
-  const label = (file: string): { file: string; suite: string; component: string } => ({ file, suite: 'bookworm', component: 'main' });
-  const s = parseSourcesIndex(readFileSync(join(DIR, 'bookworm-main-Sources'), 'utf8'), label('Sources'));
-  const p = parsePackagesIndex(readFileSync(join(DIR, 'bookworm-main-amd64-Packages'), 'utf8'), label('Packages'));
-  if (!s.ok || !p.ok) throw new Error('fixture does not parse');
-  return { suites: [{ suite: 'bookworm', component: 'main', mirror: 'http://mirror.invalid/debian' }], sources: s.value.records, binaries: p.value.records };
-}
+const fixture = (): ArchiveIndex => bookwormExcerpt('solver-x11');
 
 const musl = shippedArch('musl-linux-amd64');
 /** The shipped arch without the stand-in: what the closure was before. */
