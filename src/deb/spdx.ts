@@ -23,19 +23,24 @@ export interface SpdxToolchainPart {
   readonly path: string;
 }
 
-/** A component of a user-supplied toolchain tree that the image embeds (rumprun, src-netbsd ...), as its builder stated it. */
-export interface SpdxTreeComponent {
-  /** The tree, as the toolchain parts name it (`rumprun hw`). */
-  readonly tree: string;
+/** A component of a user-supplied toolchain tree (rumprun, src-netbsd ...), as its builder stated it. */
+export interface StatedComponent {
   readonly name: string;
   /** The upstream revision (a commit id or a release version). */
   readonly revision: string;
   /** Where that revision can be fetched (a URL), when stated. */
   readonly repository?: string;
   readonly copyright?: string;
-  /** DEP-5 short licence expression. */
+  /** DEP-5 short licence expression (the License field's first line). */
   readonly licence: string;
+  /** The licence text (the License field's continuation lines), when stated. */
   readonly licenceText?: string;
+}
+
+/** A stated component the image embeds, with the tree it came with. */
+export interface SpdxTreeComponent extends StatedComponent {
+  /** The tree, as the toolchain parts name it (`rumprun hw`). */
+  readonly tree: string;
 }
 
 export interface SpdxInput {

@@ -64,6 +64,8 @@ export class SwarmRuntime implements ContainerRuntime {
   private session: Promise<Session> | undefined;
   private readonly pushed = new Map<string, Promise<string>>();
   private readonly ledger = new NodeLedger();
+  /** The placement constraints, parsed once (the commands refuse a bad one before any build). */
+  private readonly constraints: ReturnType<typeof parseConstraints>;
   /** Steps waiting for room on a node, woken when a step lets its node go. */
   private readonly waiting = new Set<() => void>();
 
@@ -74,6 +76,7 @@ export class SwarmRuntime implements ContainerRuntime {
     this.owner = options.owner ?? currentOwner();
     this.now = options.now ?? (() => performance.now());
     this.deadlines = options.deadlines ?? DEFAULT_ENGINE_DEADLINES;
+    this.constraints = parseConstraints(options.constraints ?? []);
   }
 
   /** Name of this runtime's build network (for tests and `cluster status`). */
@@ -186,7 +189,7 @@ export class SwarmRuntime implements ContainerRuntime {
    * idle is an error naming its size.
    */
   private async place(size: StepSize, signal?: AbortSignal): Promise<Result<StepPlacement, RuntimeError>> {
-    const constraints = parseConstraints(this.options.constraints ?? []);
+    const { constraints } = this;
     const location = { file: this.socket };
     if (!constraints.ok) return err({ reason: 'engine-error', operation: 'place step', detail: `placement constraint ${constraints.error.constraint}: ${constraints.error.problem}`, location });
     for (;;) {

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { FieldReader, type ConfigProblem } from '../../arch/config-fields.js';
 import { parseDeb822 } from '../../control/deb822.js';
 import { spdxLicenceExpression } from '../../deb/copyright-licence.js';
+import type { StatedComponent } from '../../deb/spdx.js';
 import type { SourceLocation } from '../../model/location.js';
 import { err, ok, type Result } from '../../model/result.js';
 import type { RumprunPlatform } from './rumprun-tree.js';
@@ -29,17 +30,8 @@ export const RUMPRUN_COMPONENTS: readonly { readonly name: string; readonly plat
   { name: 'mini-os', platforms: ['xen'], embeds: 'the Xen PV kernel layer (platform/xen/xen of the rumprun checkout, from Xen\'s Mini-OS)', licence: 'Expat' },
 ];
 
-export interface RumprunComponent {
-  readonly name: string;
-  /** The upstream revision: a full commit id, or a release version. */
-  readonly revision: string;
-  /** Where the revision can be fetched, as stated (a URL). */
-  readonly repository?: string;
-  readonly copyright?: string;
-  /** The DEP-5 short licence expression (the License field's first line). */
-  readonly licence: string;
-  /** The licence text (the License field's continuation lines), when stated. */
-  readonly licenceText?: string;
+/** A component as the user's components file states it (its revision a full commit id or a release version). */
+export interface RumprunComponent extends StatedComponent {
   /** The paragraph as written (comment lines left out), for the package's copyright file. */
   readonly statement: string;
   readonly location: SourceLocation;
